@@ -1,0 +1,132 @@
+import {
+  findAnswerLabel, findQuestionPost, isTagsOnly, looksLikeOutro, repeatKey, type AnswerTarget,
+} from './labels.ts';
+
+/**
+ * Decides, message by message, what each message of a chat is: a question post, an answer
+ * (with its evidence), the outro, or chatter. The same code runs for archive replays and
+ * for live Discord sessions; it knows nothing about either.
+ */
+
+/** A chat message as the attribution sees it, whatever platform it came from. */
+export interface ChatMessage {
+  id: string;
+  author: string | null;
+  /** Written by a moderator (or the bot itself): may post questions and the outro. */
+  moderator: boolean;
+  text: string;
+  /** Id of the message this one replies to on the platform (Discord reply), if any. */
+  replyToId?: string | null;
+  /** Id of the question post whose thread this message was written in, if any. */
+  threadOfId?: string | null;
+  quote?: { author: string | null; text: string } | null;
+}
+
+export type Evidence = 'label' | 'quote' | 'reply' | 'thread';
+
+export type Attribution =
+  | { kind: 'question'; number: number }
+  | { kind: 'outro' }
+  /** An evidenced answer. `text` is the answer's content (the quoted tweet for via "quote"). */
+  | { kind: 'answer'; question: AnswerTarget; via: Evidence; label: string | null; text: string }
+  /** No evidence, but written while `question` was open: kept apart from answers. */
+  | { kind: 'inferred'; question: number }
+  | { kind: 'none'; reason: 'repeat' | 'before-first-question' | 'after-outro' | 'moderator' | 'empty' };
+
+export interface AttributorOptions {
+  /**
+   * Who may post questions: "moderators" (live chats, participate archives), or "anyone"
+   * (plain archives, which carry no authors). Whoever may post questions never answers
+   * with a Q label: for them "Q2: …" is a question post or nothing.
+   */
+  questionPostsBy: 'moderators' | 'anyone';
+}
+
+export class Attributor {
+  private readonly questionsById = new Map<string, number>();
+  private readonly posted = new Set<number>();
+  private readonly answersById = new Map<string, AnswerTarget>();
+  private readonly seen = new Set<string>();
+  private open: number | null = null;
+  private outroPosted = false;
+
+  constructor(private readonly options: AttributorOptions) {}
+
+  /** Registers a question the bot posted itself (live sessions know their own posts). */
+  questionPosted(number: number, messageId: string): void {
+    this.questionsById.set(messageId, number);
+    this.posted.add(number);
+    this.open = number;
+    this.outroPosted = false;
+  }
+
+  /** Registers the outro the bot posted itself: inference stops here. */
+  outroPostedNow(): void {
+    this.outroPosted = true;
+  }
+
+  /** The question currently open for inference, if any. */
+  get openQuestion(): number | null {
+    return this.outroPosted ? null : this.open;
+  }
+
+  ingest(msg: ChatMessage): Attribution {
+    const poster = msg.moderator || this.options.questionPostsBy === 'anyone';
+    const key = repeatKey(msg.text) + (msg.quote ? `\u0000${repeatKey(msg.quote.text)}` : '');
+    const isRepeat = key !== '' && this.seen.has(key);
+    this.seen.add(key);
+    if (isRepeat) return { kind: 'none', reason: 'repeat' };
+
+    if (poster) {
+      const n = findQuestionPost(msg.text);
+      if (n !== null && !this.posted.has(n)) {
+        this.questionPosted(n, msg.id);
+        return { kind: 'question', number: n };
+      }
+    }
+
+    const evidenced = this.evidence(msg, poster);
+    if (evidenced) {
+      this.answersById.set(msg.id, evidenced.question);
+      return evidenced;
+    }
+
+    if (poster && this.open !== null && !this.outroPosted && looksLikeOutro(msg.text)) {
+      this.outroPosted = true;
+      return { kind: 'outro' };
+    }
+    if (this.open === null) return { kind: 'none', reason: 'before-first-question' };
+    if (this.outroPosted) return { kind: 'none', reason: 'after-outro' };
+    // Moderators steer the chat; their unlabelled remarks are not answers.
+    if (msg.moderator) return { kind: 'none', reason: 'moderator' };
+    if (isTagsOnly(msg.text)) return { kind: 'none', reason: 'empty' };
+    return { kind: 'inferred', question: this.open };
+  }
+
+  private evidence(msg: ChatMessage, poster: boolean): Extract<Attribution, { kind: 'answer' }> | null {
+    const label = findAnswerLabel(msg.text);
+    if (label && !(label.letter === 'Q' && poster)) {
+      return { kind: 'answer', question: label.target, via: 'label', label: label.raw, text: msg.text };
+    }
+
+    // "#chat" quoting one's own labelled tweet re-shares that answer.
+    const quote = msg.quote;
+    if (quote && msg.author !== null && quote.author === msg.author && isTagsOnly(msg.text)) {
+      const quoted = findAnswerLabel(quote.text);
+      if (quoted && !this.seen.has(repeatKey(quote.text))) {
+        this.seen.add(repeatKey(quote.text));
+        return { kind: 'answer', question: quoted.target, via: 'quote', label: quoted.raw, text: quote.text };
+      }
+    }
+
+    if (msg.threadOfId) {
+      const n = this.questionsById.get(msg.threadOfId);
+      if (n !== undefined) return { kind: 'answer', question: n, via: 'thread', label: null, text: msg.text };
+    }
+    if (msg.replyToId) {
+      const n = this.questionsById.get(msg.replyToId) ?? this.answersById.get(msg.replyToId);
+      if (n !== undefined) return { kind: 'answer', question: n, via: 'reply', label: null, text: msg.text };
+    }
+    return null;
+  }
+}

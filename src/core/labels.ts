@@ -1,0 +1,133 @@
+/**
+ * The Twitter-chat label grammar: how a message says "this is question 2" or "this answers
+ * question 2". Pure functions over text; every form is in test/core/labels.test.ts.
+ *
+ * Question posts — `findQuestionPost`:
+ *   "Q1: …", "Q1. …", "#chat Q1: …", and the same after a short lead
+ *   ("Here we go ! Q1: …", "Ok, here comes Q2: …"). Not question posts: a label without its
+ *   colon or period ("Q2 clarifying question: …", "linger on q2"), or a lead that refers to
+ *   the question instead of announcing it ("Extra context to Q2: …").
+ *
+ * Answer labels — `findAnswerLabel` (case-insensitive):
+ *   At the start of the text, after any #hashtags and @mentions:
+ *     "A1: …", "a1) …", "A1 - …", "A1-State …", "A2. …", "A2 I go …", "A3:Multiple …",
+ *     "Q1: …" (a participant labelling an answer with Q), "TA: …", "Takeaway: …".
+ *   Inside the text, after a greeting ("Hi there. Kerri from @org Q1: …",
+ *   "… Jumping right in, A3: …"): only with a colon or parenthesis right after the number.
+ *   Never: "A1A1", "AA1", "A100" (not A1), "Q1 is a great question", "a1" inside a word or URL.
+ *
+ * Whether a Q label is an answer or a question post depends on who wrote it; that is the
+ * attribution's decision (src/core/attribution.ts), not the grammar's.
+ */
+
+export type AnswerTarget = number | 'TA';
+
+export interface AnswerLabel {
+  target: AnswerTarget;
+  /** Which letter the label used: A-numbers, a participant's Q-number, or a takeaway. */
+  letter: 'A' | 'Q' | 'TA';
+  /** "lead": the text starts with the label; "inline": the label follows other words. */
+  position: 'lead' | 'inline';
+  /** The label as written, e.g. "a1)" or "Takeaway:". */
+  raw: string;
+}
+
+/** Question numbers a label may carry (a session has at most a handful of questions). */
+export const MAX_QUESTION_NUMBER = 99;
+
+// Hashtags, mentions and stray punctuation that may precede a label: "#badgechat A2: …"
+const TAGS_PREFIX = String.raw`^\s*(?:(?:[#@][\p{L}\p{N}_]+|[-–—:,.!]+)\s*)*`;
+// The number must end the token: "A1A1", "A100" and "A1x" fail; "A1-State", "A1:x" pass.
+const NUMBER = String.raw`(\d{1,2})(?![\p{L}\p{N}_])`;
+// After a number at the start: colon, parenthesis, dash, a period ending the token, a space, or the end.
+const LEAD_SEP = String.raw`(?:\s*[:)]|\s*[-–—]|\.(?=\s|$)|(?=\s)|$)`;
+// Q labels and takeaways need real punctuation: "Q1 is a great question" is not a label.
+const STRICT_SEP = String.raw`(?:\s*[:)]|\s+[-–—](?=\s)|\.(?=\s|$))`;
+
+const LEAD_A = new RegExp(`${TAGS_PREFIX}(A${NUMBER}${LEAD_SEP})`, 'iu');
+const LEAD_Q = new RegExp(`${TAGS_PREFIX}(Q${NUMBER}${STRICT_SEP})`, 'iu');
+const LEAD_TA = new RegExp(`${TAGS_PREFIX}((?:TA|Take-?aways?)${STRICT_SEP})`, 'iu');
+// Inside the text: not glued to a word, URL, tag or mention, and followed by ":" or ")".
+const NOT_GLUED = String.raw`(?<![\p{L}\p{N}_/#@.'’&=?-])`;
+const INLINE = new RegExp(`${NOT_GLUED}(?:([AQ])${NUMBER}\\s*[:)]|(TA|Take-?aways?)\\s*:)`, 'giu');
+
+const URL = /\b(?:https?:\/\/|www\.)\S+/giu;
+
+/** Finds the answer label a message carries, if any: the leading one, else the first inside. */
+export function findAnswerLabel(text: string): AnswerLabel | null {
+  const lead = leadLabel(text);
+  if (lead) return lead;
+  // Blank out URLs (same length) so "t.co/a1)" can never look like a label.
+  const scan = text.replace(URL, (u) => ' '.repeat(u.length));
+  for (const m of scan.matchAll(INLINE)) {
+    const raw = m[0];
+    if (m[3] !== undefined) return { target: 'TA', letter: 'TA', position: 'inline', raw };
+    const n = Number(m[2]);
+    if (n < 1) continue;
+    return { target: n, letter: m[1]!.toUpperCase() as 'A' | 'Q', position: 'inline', raw };
+  }
+  return null;
+}
+
+function leadLabel(text: string): AnswerLabel | null {
+  const ta = LEAD_TA.exec(text);
+  if (ta) return { target: 'TA', letter: 'TA', position: 'lead', raw: ta[1]!.trim() };
+  for (const [re, letter] of [[LEAD_A, 'A'], [LEAD_Q, 'Q']] as const) {
+    const m = re.exec(text);
+    if (m && Number(m[2]) >= 1) return { target: Number(m[2]), letter, position: 'lead', raw: m[1]!.trim() };
+  }
+  return null;
+}
+
+// "Q1:" / "Q1." after an optional lead of a few words; the lead is checked separately.
+const QUESTION_POST = /^(.*?)(?<![\p{L}\p{N}_])Q(\d{1,2})(?![\p{L}\p{N}_])\s*(?::|\.(?=\s|$))/iu;
+const MAX_LEAD_WORDS = 5;
+// A lead ending in one of these refers to a question rather than posting it.
+const REFERRING_WORDS = new Set([
+  'to', 'on', 'for', 'about', 'of', 're', 'in', 'with', 'from', 'at', 'regarding', 'after',
+  'before', 'answer', 'answering', 'answered', 'clarify', 'clarifying', 'context', 'back',
+]);
+
+/** The question number a post announces ("Q2: …"), or null when it is not a question post. */
+export function findQuestionPost(text: string): number | null {
+  const m = QUESTION_POST.exec(text);
+  if (!m) return null;
+  const n = Number(m[2]);
+  if (n < 1) return null;
+  const lead = m[1]!.replace(/[#@][\p{L}\p{N}_]+/gu, ' ').trim();
+  if (lead === '') return n;
+  const words = lead.split(/\s+/).map((w) => w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean);
+  if (words.length > MAX_LEAD_WORDS) return null;
+  const last = words.at(-1);
+  if (last !== undefined && REFERRING_WORDS.has(last)) return null;
+  return n;
+}
+
+/** True when the text is nothing but hashtags and mentions (or empty), like "#BadgeChat". */
+export function isTagsOnly(text: string): boolean {
+  return /^[\s,.!]*(?:[#@][\p{L}\p{N}_]+[\s,.!]*)*$/u.test(text);
+}
+
+/** Whitespace-insensitive form of a text, for spotting exact repeats (retweets). */
+export function repeatKey(text: string): string {
+  return text.replace(/\s+/gu, '');
+}
+
+// The moderator's closing prompt: "Wrapping up… takeaways?", "As an outro, please share a takeaway".
+const OUTRO = /\b(?:outro|take-?aways?|wrap(?:ping)?[\s-]+up)\b/iu;
+
+/** True when a (moderator's) message reads as the outro that asks for takeaways. */
+export function looksLikeOutro(text: string): boolean {
+  return OUTRO.test(text);
+}
+
+/** Strips the posting decoration from a question post: lead, "Qn:", trailing chat hashtags. */
+export function questionBody(text: string, tag?: string): string {
+  const m = QUESTION_POST.exec(text);
+  let body = m ? text.slice(m[0].length) : text;
+  if (tag) {
+    const trailing = new RegExp(`\\s*${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'iu');
+    body = body.replace(trailing, '');
+  }
+  return body.trim();
+}
