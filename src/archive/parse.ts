@@ -167,11 +167,11 @@ function decode(bytes: Uint8Array, file: string): string {
   }
 }
 
-/** Offset of the first byte that breaks UTF-8, found by decoding growing prefixes in halves. */
+/** Offset of the first byte that breaks UTF-8: the shortest prefix that fails to decode. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.length;
-  while (hi - lo > 4) {
+  let lo = 0; // a prefix of this length decodes
+  let hi = bytes.length; // a prefix of this length does not
+  while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     try {
       // stream: a sequence cut by the prefix end is incomplete, not invalid
@@ -181,7 +181,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
       hi = mid;
     }
   }
-  return lo;
+  return hi - 1;
 }
 
 function lineOf(text: string, offset: number): number {

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // 2-core CI machines: keep parallelism modest so process-spawning tests don't starve.
+    maxWorkers: 2,
+    testTimeout: 20_000,
+  },
+});
