@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DATE_LINE, TIME_LINE, isRealDate, monthNumber, readClockTime, toInstant, yearFor,
   type CalendarDate, type ClockTime,
@@ -43,7 +44,8 @@ export function parseArchive(input: Uint8Array | string, file: string): Transcri
   if (!isRealDate(date)) throw new ArchiveError(file, dateAt + 1, `"${lines[dateAt]!.trim()}" is not a real date`);
   const dateLine = lines[dateAt]!.trim().replace(/\s+\d{1,2}:\d{2}.*$/, '');
 
-  const header = { file, title, tag, blurb, dateLine };
+  const sha256 = createHash('sha256').update(input).digest('hex');
+  const header = { file, sha256, title, tag, blurb, dateLine };
   if (m[4] !== undefined) {
     const time = clockTime(file, dateAt + 1, m.slice(4, 8));
     return { ...header, format: 'plain', startsAt: toInstant(date, time), messages: parsePlain(lines, dateAt + 1) };

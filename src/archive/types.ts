@@ -28,6 +28,8 @@ export interface ArchiveMessage {
 export interface Transcript {
   /** The file name the transcript was read from, used in every error and report. */
   file: string;
+  /** sha256 of the file's bytes: the same archive imported twice is recognised by it. */
+  sha256: string;
   format: ArchiveFormat;
   title: string;
   /** The chat's hashtag as the title writes it, e.g. "#badgechat". */

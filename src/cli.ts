@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ImportError } from './archive/import.ts';
+import { ArchiveError } from './archive/types.ts';
+import { bankList, bankShow } from './cli/bank.ts';
+import { importCommand } from './cli/import.ts';
+import { CliError, line, processIo, type CliIo } from './cli/io.ts';
+import { replayCommand } from './cli/replay.ts';
+import { ConfigError, loadDotEnv, readConfig } from './config.ts';
+import { systemClock } from './core/clock.ts';
+import { createLogger } from './logger.ts';
+import { openStore, type Store } from './store/index.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const DEMO_ARCHIVE = `${ROOT}seeds/2018-10-22-badgechat.txt`;
+
+const USAGE = `Usage: emcee <command> [options]
+
+Commands:
+  replay <file> [--json]   Run a chat archive through the answer attribution and print
+                           each question with its answers (--json: one JSON object on stdout)
+  import <files…>          Store archives as past sessions and their questions in the bank
+                           (importing the same file again changes nothing)
+  bank list                Every question set in the bank, with its questions
+  bank show <id>           One question set in full
+  demo                     Replay a seed archive (a full Discord demo comes with the bot)
+
+Options:
+  --db <path>              SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)
+  -h, --help               This help
+  -v, --version            Emcee's version
+`;
+
+/** Runs one CLI command; returns the process exit code (0 ok, 1 failed, 2 bad usage). */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        db: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (err) {
+    line(io.stderr, `emcee: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = args;
+  const [command, ...rest] = positionals;
+  if (values.version) {
+    line(io.stdout, (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version);
+    return 0;
+  }
+  if (values.help || command === undefined || command === 'help') {
+    (command === undefined && !values.help ? io.stderr : io.stdout).write(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+
+  try {
+    if (io.env === process.env) loadDotEnv();
+    const config = readConfig(io.env);
+    const log = createLogger(config.logLevel);
+    const databasePath = values.db ?? config.databasePath;
+    const store = (): Store => openStore(databasePath, systemClock);
+    const withStore = (fn: (s: Store) => void) => {
+      const s = store();
+      try {
+        fn(s);
+      } finally {
+        s.close();
+      }
+    };
+    log.debug({ command, databasePath }, 'running command');
+
+    switch (command) {
+      case 'replay': {
+        if (rest.length !== 1) throw new CliError('replay takes one archive file: emcee replay <file> [--json]', 2);
+        replayCommand(io, rest[0]!, { json: values.json });
+        return 0;
+      }
+      case 'demo':
+        replayCommand(io, DEMO_ARCHIVE, { json: values.json });
+        return 0;
+      case 'import':
+        if (rest.length === 0) throw new CliError('import needs at least one archive file: emcee import <files…>', 2);
+        importCommand(io, store, rest);
+        return 0;
+      case 'bank': {
+        const [sub, ...bankArgs] = rest;
+        if (sub === 'list' && bankArgs.length === 0) withStore((s) => bankList(io, s));
+        else if (sub === 'show' && bankArgs.length === 1) withStore((s) => bankShow(io, s, bankArgs[0]!));
+        else throw new CliError('usage: emcee bank list | emcee bank show <id>', 2);
+        return 0;
+      }
+      default:
+        throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+    }
+  } catch (err) {
+    return reportError(io, err);
+  }
+}
+
+function reportError(io: CliIo, err: unknown): number {
+  if (err instanceof ImportError) {
+    for (const p of err.problems) line(io.stderr, `emcee: ${p.message}`);
+    line(io.stderr, `emcee: nothing was imported (${err.problems.length} file${err.problems.length === 1 ? '' : 's'} with problems)`);
+    return 1;
+  }
+  if (err instanceof CliError) {
+    line(io.stderr, `emcee: ${err.message}`);
+    return err.exitCode;
+  }
+  if (err instanceof ArchiveError || err instanceof ConfigError) {
+    line(io.stderr, `emcee: ${err.message}`);
+    return 1;
+  }
+  line(io.stderr, `emcee: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return 1;
+}

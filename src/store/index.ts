@@ -1,0 +1,37 @@
+import type { Clock } from '../core/clock.ts';
+import { BankStore } from './bank.ts';
+import { openDatabase, type Db } from './db.ts';
+import { MessageStore } from './messages.ts';
+import { PromptStore } from './prompts.ts';
+import { SeriesStore } from './series.ts';
+import { SessionStore } from './sessions.ts';
+
+/** The database with one store per table group; statements are prepared once, here. */
+export interface Store {
+  db: Db;
+  series: SeriesStore;
+  bank: BankStore;
+  sessions: SessionStore;
+  prompts: PromptStore;
+  messages: MessageStore;
+  /** Runs fn in one transaction: all of its writes land, or none. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function createStore(db: Db, clock: Clock): Store {
+  return {
+    db,
+    series: new SeriesStore(db, clock),
+    bank: new BankStore(db, clock),
+    sessions: new SessionStore(db, clock),
+    prompts: new PromptStore(db),
+    messages: new MessageStore(db),
+    transaction: (fn) => db.transaction(fn).immediate(),
+    close: () => db.close(),
+  };
+}
+
+export function openStore(path: string, clock: Clock): Store {
+  return createStore(openDatabase(path), clock);
+}

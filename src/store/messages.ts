@@ -1,0 +1,206 @@
+import type { Attribution } from '../core/attribution.ts';
+import type { AnswerTarget } from '../core/labels.ts';
+import type { Db } from './db.ts';
+
+/** A message seen in a session, as stored. */
+export interface StoredMessage {
+  id: number;
+  sessionId: number;
+  platformId: string;
+  channelId: string | null;
+  threadId: string | null;
+  authorId: string | null;
+  authorName: string | null;
+  isModerator: boolean;
+  postedAt: Date | null;
+  text: string;
+  replyToId: string | null;
+  inReplyTo: string[];
+  quote: { author: string | null; text: string } | null;
+  archiveIndex: number | null;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+export type NewMessage = Omit<StoredMessage, 'id' | 'editedAt' | 'deletedAt'>;
+
+export type AnswerVia = 'label' | 'quote' | 'reply' | 'thread' | 'inferred';
+
+export interface StoredAnswer {
+  messageId: number;
+  sessionId: number;
+  question: AnswerTarget;
+  via: AnswerVia;
+  label: string | null;
+  text: string;
+  authorName: string | null;
+  archiveIndex: number | null;
+  postedAt: Date | null;
+}
+
+interface MessageRow {
+  id: number;
+  session_id: number;
+  platform_id: string;
+  channel_id: string | null;
+  thread_id: string | null;
+  author_id: string | null;
+  author_name: string | null;
+  is_moderator: number;
+  posted_at: string | null;
+  text: string;
+  reply_to_id: string | null;
+  in_reply_to: string;
+  quote_author: string | null;
+  quote_text: string | null;
+  archive_index: number | null;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+interface AnswerRow {
+  message_id: number;
+  session_id: number;
+  question: number | null;
+  takeaway: number;
+  via: AnswerVia;
+  label: string | null;
+  text: string;
+  author_name: string | null;
+  archive_index: number | null;
+  posted_at: string | null;
+}
+
+const date = (s: string | null) => (s === null ? null : new Date(s));
+
+export function toMessage(row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    platformId: row.platform_id,
+    channelId: row.channel_id,
+    threadId: row.thread_id,
+    authorId: row.author_id,
+    authorName: row.author_name,
+    isModerator: row.is_moderator === 1,
+    postedAt: date(row.posted_at),
+    text: row.text,
+    replyToId: row.reply_to_id,
+    inReplyTo: JSON.parse(row.in_reply_to) as string[],
+    quote: row.quote_text === null ? null : { author: row.quote_author, text: row.quote_text },
+    archiveIndex: row.archive_index,
+    editedAt: date(row.edited_at),
+    deletedAt: date(row.deleted_at),
+  };
+}
+
+export function toAnswer(row: AnswerRow): StoredAnswer {
+  return {
+    messageId: row.message_id,
+    sessionId: row.session_id,
+    question: row.takeaway === 1 ? 'TA' : row.question!,
+    via: row.via,
+    label: row.label,
+    text: row.text,
+    authorName: row.author_name,
+    archiveIndex: row.archive_index,
+    postedAt: date(row.posted_at),
+  };
+}
+
+export class MessageStore {
+  private readonly insert;
+  private readonly byPlatformId;
+  private readonly bySession;
+  private readonly countBySession;
+  private readonly saveEdit;
+  private readonly applyEdit;
+  private readonly markDeleted;
+  private readonly upsertAnswer;
+  private readonly answersBySession;
+
+  constructor(db: Db) {
+    this.insert = db.prepare(
+      `INSERT INTO messages (session_id, platform_id, channel_id, thread_id, author_id, author_name, is_moderator,
+         posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index)
+       VALUES (@sessionId, @platformId, @channelId, @threadId, @authorId, @authorName, @isModerator,
+         @postedAt, @text, @replyToId, @inReplyTo, @quoteAuthor, @quoteText, @archiveIndex)
+       ON CONFLICT (platform_id) DO NOTHING`,
+    );
+    this.byPlatformId = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE platform_id = ?');
+    this.bySession = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE session_id = ? ORDER BY posted_at, archive_index, id');
+    this.countBySession = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE session_id = ?');
+    this.saveEdit = db.prepare<[number, string, string]>('INSERT INTO message_edits (message_id, old_text, replaced_at) VALUES (?, ?, ?)');
+    this.applyEdit = db.prepare<[string, string, number]>('UPDATE messages SET text = ?, edited_at = ? WHERE id = ?');
+    this.markDeleted = db.prepare<[string, string]>('UPDATE messages SET deleted_at = ? WHERE platform_id = ? AND deleted_at IS NULL');
+    this.upsertAnswer = db.prepare(
+      `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text)
+       VALUES (@messageId, @sessionId, @question, @takeaway, @via, @label, @text)
+       ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
+         via = excluded.via, label = excluded.label, text = excluded.text`,
+    );
+    this.answersBySession = db.prepare<[number], AnswerRow>(
+      `SELECT a.*, m.author_name, m.archive_index, m.posted_at FROM answers a JOIN messages m ON m.id = a.message_id
+       WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id`,
+    );
+  }
+
+  /** Stores a message once: the same platform id again changes nothing. */
+  ingest(m: NewMessage): { message: StoredMessage; inserted: boolean } {
+    const result = this.insert.run({
+      ...m,
+      isModerator: m.isModerator ? 1 : 0,
+      postedAt: m.postedAt?.toISOString() ?? null,
+      inReplyTo: JSON.stringify(m.inReplyTo),
+      quoteAuthor: m.quote?.author ?? null,
+      quoteText: m.quote?.text ?? null,
+    });
+    return { message: this.get(m.platformId)!, inserted: result.changes === 1 };
+  }
+
+  get(platformId: string): StoredMessage | null {
+    const row = this.byPlatformId.get(platformId);
+    return row ? toMessage(row) : null;
+  }
+
+  listBySession(sessionId: number): StoredMessage[] {
+    return this.bySession.all(sessionId).map(toMessage);
+  }
+
+  count(sessionId: number): number {
+    return this.countBySession.get(sessionId)!.n;
+  }
+
+  /** Records a new text, keeping the old one; an edit that changes nothing is ignored. */
+  edit(platformId: string, text: string, at: Date): StoredMessage | null {
+    const current = this.get(platformId);
+    if (!current || current.text === text) return current;
+    this.saveEdit.run(current.id, current.text, at.toISOString());
+    this.applyEdit.run(text, at.toISOString(), current.id);
+    return this.get(platformId);
+  }
+
+  delete(platformId: string, at: Date): boolean {
+    return this.markDeleted.run(at.toISOString(), platformId).changes === 1;
+  }
+
+  /** Stores what a message answers (replacing an earlier attribution); other kinds are not answers. */
+  recordAttribution(message: StoredMessage, a: Attribution): void {
+    if (a.kind !== 'answer' && a.kind !== 'inferred') return;
+    const question = a.question === 'TA' ? null : a.question;
+    this.upsertAnswer.run({
+      messageId: message.id,
+      sessionId: message.sessionId,
+      question,
+      takeaway: question === null ? 1 : 0,
+      via: a.kind === 'answer' ? a.via : 'inferred',
+      label: a.kind === 'answer' ? a.label : null,
+      text: a.kind === 'answer' ? a.text : message.text,
+    });
+  }
+
+  /** Answers of a session in chat order, deleted messages left out. */
+  answers(sessionId: number, { inferred = false } = {}): StoredAnswer[] {
+    return this.answersBySession.all(sessionId).map(toAnswer).filter((a) => inferred || a.via !== 'inferred');
+  }
+}

@@ -1,0 +1,12 @@
+import * as initial from './001_initial.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+/** Ordered; a migration's version is its position. Never edit one that has shipped: add the next. */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', up: initial.up },
+];
