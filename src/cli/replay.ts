@@ -1,6 +1,7 @@
 import { readArchiveFile } from '../archive/read.ts';
 import { replayTranscript, type ReplayResult } from '../core/replay.ts';
 import type { Transcript } from '../archive/types.ts';
+import { plural } from './bank.ts';
 import { line, oneLine, type CliIo } from './io.ts';
 
 /** `emcee replay <file> [--json]`: an archive through the live attribution, printed. */
@@ -18,7 +19,7 @@ export function printReplay(io: CliIo, t: Transcript, r: ReplayResult): void {
   const out = (s = '') => line(io.stdout, s);
   const who = (author: string | null) => (author === null ? '' : `@${author}: `);
   out(`${t.tag} — ${t.dateLine}, starting ${t.startsAt.toISOString().replace('.000Z', 'Z')}`);
-  out(`${t.format} archive, ${r.messageCount} messages, ${r.questions.length} questions`);
+  out(`${t.format} archive, ${plural(r.messageCount, 'message')}, ${plural(r.questions.length, 'question')}`);
 
   const numbers = new Set<number>([
     ...r.questions.map((q) => q.number),
