@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
@@ -202,11 +202,13 @@ describe('usage', () => {
 });
 
 describe('the emcee binary', () => {
-  it('runs through npx right after install: replay --json keeps stdout pure JSON', () => {
-    const out = execFileSync('npx', ['--no-install', 'emcee', 'replay', seedPath('002_3061b2b49c8629e7.txt'), '--json'], {
+  it('runs through npx right after install: replay --json keeps stdout pure JSON, logs on stderr', () => {
+    const run = spawnSync('npx', ['--no-install', 'emcee', 'replay', seedPath('002_3061b2b49c8629e7.txt'), '--json'], {
       cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'debug' },
     });
-    expect(JSON.parse(out)).toMatchObject({ format: 'plain', messageCount: 53 });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ format: 'plain', messageCount: 53 });
+    expect(run.stderr).toContain('"msg":"running command"');
   });
 
   it('exits non-zero for a missing file', () => {
