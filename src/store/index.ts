@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import { BankStore } from './bank.ts';
+import { ControlLogStore } from './control-log.ts';
 import { openDatabase, type Db } from './db.ts';
 import { MessageStore } from './messages.ts';
 import { PromptStore } from './prompts.ts';
@@ -14,6 +15,7 @@ export interface Store {
   sessions: SessionStore;
   prompts: PromptStore;
   messages: MessageStore;
+  controls: ControlLogStore;
   /** Runs fn in one transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -27,6 +29,7 @@ export function createStore(db: Db, clock: Clock): Store {
     sessions: new SessionStore(db, clock),
     prompts: new PromptStore(db),
     messages: new MessageStore(db),
+    controls: new ControlLogStore(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     close: () => db.close(),
   };

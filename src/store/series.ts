@@ -41,11 +41,24 @@ export function tagKey(tag: string): string {
   return tag.toLowerCase();
 }
 
+export interface SeriesInput {
+  guildId: string;
+  channelId: string;
+  tag: string;
+  timezone: string;
+  /** Cron expression; null for a series that only runs when started by hand. */
+  schedule: string | null;
+  settings: Record<string, unknown>;
+}
+
 export class SeriesStore {
   private readonly byId;
   private readonly all;
   private readonly archivedByTag;
   private readonly insertArchived;
+  private readonly byChannel;
+  private readonly upsert;
+  private readonly scheduled;
 
   constructor(db: Db, private readonly clock: Clock) {
     this.byId = db.prepare<[number], SeriesRow>('SELECT * FROM series WHERE id = ?');
@@ -56,6 +69,34 @@ export class SeriesStore {
     this.insertArchived = db.prepare<[string, string, string], SeriesRow>(
       'INSERT INTO series (tag, tag_key, created_at) VALUES (?, ?, ?) RETURNING *',
     );
+    this.byChannel = db.prepare<[string, string], SeriesRow>('SELECT * FROM series WHERE guild_id = ? AND channel_id = ? ORDER BY id LIMIT 1');
+    this.scheduled = db.prepare<[], SeriesRow>('SELECT * FROM series WHERE schedule IS NOT NULL AND channel_id IS NOT NULL ORDER BY id');
+    this.upsert = db.prepare<{ id: number | null; guildId: string; channelId: string; tag: string; tagKey: string; timezone: string; schedule: string | null; settings: string; now: string }, SeriesRow>(
+      `INSERT INTO series (id, guild_id, channel_id, tag, tag_key, timezone, schedule, settings, created_at)
+       VALUES (@id, @guildId, @channelId, @tag, @tagKey, @timezone, @schedule, @settings, @now)
+       ON CONFLICT (id) DO UPDATE SET tag = excluded.tag, tag_key = excluded.tag_key, timezone = excluded.timezone,
+         schedule = excluded.schedule, settings = excluded.settings
+       RETURNING *`,
+    );
+  }
+
+  /** The series of a channel (one per channel). */
+  getByChannel(guildId: string, channelId: string): Series | null {
+    const row = this.byChannel.get(guildId, channelId);
+    return row ? toSeries(row) : null;
+  }
+
+  /** Creates the channel's series, or updates it in place (same id, sessions kept). */
+  saveForChannel(input: SeriesInput): Series {
+    const existing = this.byChannel.get(input.guildId, input.channelId);
+    return toSeries(this.upsert.get({
+      id: existing?.id ?? null, ...input, tagKey: tagKey(input.tag), settings: JSON.stringify(input.settings), now: this.clock.now().toISOString(),
+    })!);
+  }
+
+  /** Series with a recurring schedule. */
+  listScheduled(): Series[] {
+    return this.scheduled.all().map(toSeries);
   }
 
   get(id: number): Series | null {

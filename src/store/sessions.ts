@@ -15,6 +15,10 @@ export interface Session {
   sourceName: string | null;
   format: string | null;
   createdAt: Date;
+  /** Where a live session runs. */
+  channelId: string | null;
+  /** Set while paused: the timetable is frozen from this instant. */
+  pausedAt: Date | null;
 }
 
 export interface NewSession {
@@ -27,6 +31,7 @@ export interface NewSession {
   sourceHash?: string | null;
   sourceName?: string | null;
   format?: string | null;
+  channelId?: string | null;
 }
 
 interface SessionRow {
@@ -41,6 +46,8 @@ interface SessionRow {
   source_name: string | null;
   format: string | null;
   created_at: string;
+  channel_id: string | null;
+  paused_at: string | null;
 }
 
 export function toSession(row: SessionRow): Session {
@@ -56,22 +63,36 @@ export function toSession(row: SessionRow): Session {
     sourceName: row.source_name,
     format: row.format,
     createdAt: new Date(row.created_at),
+    channelId: row.channel_id,
+    pausedAt: row.paused_at === null ? null : new Date(row.paused_at),
   };
 }
+
+export const ACTIVE_STATES: readonly SessionState[] = ['planned', 'running', 'paused'];
 
 export class SessionStore {
   private readonly byId;
   private readonly byHash;
   private readonly bySeries;
   private readonly insert;
+  private readonly active;
+  private readonly byOccurrence;
+  private readonly inChannel;
+  private readonly setStateStmt;
 
   constructor(db: Db, private readonly clock: Clock) {
+    this.active = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') ORDER BY starts_at, id");
+    this.byOccurrence = db.prepare<[number, string], SessionRow>("SELECT * FROM sessions WHERE series_id = ? AND starts_at = ? AND source = 'live'");
+    this.inChannel = db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE channel_id = ? AND source = 'live' ORDER BY starts_at DESC, id DESC");
+    this.setStateStmt = db.prepare<{ id: number; state: SessionState; endedAt: string | null; pausedAt: string | null }>(
+      'UPDATE sessions SET state = @state, ended_at = @endedAt, paused_at = @pausedAt WHERE id = @id',
+    );
     this.byId = db.prepare<[number], SessionRow>('SELECT * FROM sessions WHERE id = ?');
     this.byHash = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE source_hash = ?');
     this.bySeries = db.prepare<[number], SessionRow>('SELECT * FROM sessions WHERE series_id = ? ORDER BY starts_at');
-    this.insert = db.prepare<[number, number | null, SessionState, string, string | null, string, string | null, string | null, string | null, string], SessionRow>(
-      `INSERT INTO sessions (series_id, question_set_id, state, starts_at, ended_at, source, source_hash, source_name, format, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    this.insert = db.prepare<[number, number | null, SessionState, string, string | null, string, string | null, string | null, string | null, string, string | null], SessionRow>(
+      `INSERT INTO sessions (series_id, question_set_id, state, starts_at, ended_at, source, source_hash, source_name, format, created_at, channel_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     );
   }
 
@@ -92,7 +113,27 @@ export class SessionStore {
   create(s: NewSession): Session {
     return toSession(this.insert.get(
       s.seriesId, s.questionSetId, s.state, s.startsAt.toISOString(), s.endedAt?.toISOString() ?? null,
-      s.source, s.sourceHash ?? null, s.sourceName ?? null, s.format ?? null, this.clock.now().toISOString(),
+      s.source, s.sourceHash ?? null, s.sourceName ?? null, s.format ?? null, this.clock.now().toISOString(), s.channelId ?? null,
     )!);
+  }
+
+  /** Sessions not over yet (planned, running or paused), soonest first. */
+  listActive(): Session[] {
+    return this.active.all().map(toSession);
+  }
+
+  findOccurrence(seriesId: number, startsAt: Date): Session | null {
+    const row = this.byOccurrence.get(seriesId, startsAt.toISOString());
+    return row ? toSession(row) : null;
+  }
+
+  /** Live sessions of a channel, newest first. */
+  listInChannel(channelId: string): Session[] {
+    return this.inChannel.all(channelId).map(toSession);
+  }
+
+  setState(id: number, state: SessionState, { endedAt = null, pausedAt = null }: { endedAt?: Date | null; pausedAt?: Date | null } = {}): Session {
+    this.setStateStmt.run({ id, state, endedAt: endedAt?.toISOString() ?? null, pausedAt: pausedAt?.toISOString() ?? null });
+    return this.get(id)!;
   }
 }

@@ -1,4 +1,5 @@
 import * as initial from './001_initial.ts';
+import * as live from './002_live_sessions.ts';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,5 @@ export interface Migration {
 /** Ordered; a migration's version is its position. Never edit one that has shipped: add the next. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
+  { version: 2, name: 'live sessions', up: live.up },
 ];

@@ -1,0 +1,57 @@
+import type { Clock } from '../core/clock.ts';
+import type { ChatPlatform, OutgoingPrompt, PostedMessage, RecentMessage } from './types.ts';
+
+export interface MemoryMessage extends RecentMessage {
+  channelId: string;
+  prompt: OutgoingPrompt | null;
+}
+
+/** Thrown by MemoryPlatform to simulate the process dying right after a send. */
+export class SimulatedCrash extends Error {
+  override readonly name = 'SimulatedCrash';
+}
+
+/**
+ * An in-memory chat platform. It keeps every message and can misbehave on demand: fail
+ * a post before sending, or "crash" after sending (the message exists, the caller never
+ * hears back) — the case the engine must reconcile.
+ */
+export class MemoryPlatform implements ChatPlatform {
+  readonly messages: MemoryMessage[] = [];
+  private nextId = 1;
+  private failures: ('before-send' | 'after-send')[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  /** The next post fails: 'before-send' (nothing posted) or 'after-send' (posted, then a crash). */
+  failNext(how: 'before-send' | 'after-send'): void {
+    this.failures.push(how);
+  }
+
+  async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
+    const failure = this.failures.shift();
+    if (failure === 'before-send') throw new Error('platform unavailable (simulated)');
+    const message: MemoryMessage = {
+      id: `m${this.nextId++}`, channelId, at: this.clock.now(), fromSelf: true, marker: prompt.marker, text: prompt.text, prompt,
+    };
+    this.messages.push(message);
+    if (failure === 'after-send') throw new SimulatedCrash(`crashed after sending ${prompt.marker}`);
+    return { id: message.id, at: message.at };
+  }
+
+  async edit(_channelId: string, messageId: string, text: string): Promise<void> {
+    const m = this.messages.find((x) => x.id === messageId);
+    if (!m) throw new Error(`unknown message ${messageId}`);
+    m.text = text;
+  }
+
+  async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
+    return this.messages.filter((m) => m.channelId === channelId).slice(-limit).reverse()
+      .map(({ id, at, fromSelf, marker, text }) => ({ id, at, fromSelf, marker, text }));
+  }
+
+  /** Prompts posted to a channel, in order. */
+  posted(channelId?: string): MemoryMessage[] {
+    return this.messages.filter((m) => m.prompt && (channelId === undefined || m.channelId === channelId));
+  }
+}
