@@ -103,6 +103,21 @@ export class Attributor {
     return { kind: 'inferred', question: this.open };
   }
 
+  /**
+   * Re-reads an edited message: an edit can add, change or remove its label. Returns the
+   * new evidenced answer, or a "none" when the message no longer answers anything.
+   */
+  reattribute(msg: ChatMessage): Attribution {
+    const poster = msg.moderator || this.options.questionPostsBy === 'anyone';
+    const evidenced = this.evidence(msg, poster);
+    if (evidenced) {
+      this.answersById.set(msg.id, evidenced.question);
+      return evidenced;
+    }
+    this.answersById.delete(msg.id);
+    return { kind: 'none', reason: msg.moderator ? 'moderator' : 'empty' };
+  }
+
   private evidence(msg: ChatMessage, poster: boolean): Extract<Attribution, { kind: 'answer' }> | null {
     const label = findAnswerLabel(msg.text);
     if (label && !(label.letter === 'Q' && poster)) {

@@ -12,6 +12,13 @@ export class SimulatedCrash extends Error {
 }
 
 /**
+ * How the next post misbehaves: 'before-send' fails with nothing posted; 'after-send'
+ * posts, then fails (a timeout: outcome unknown to the caller); 'crash-after-send' posts
+ * and never answers, as if the process died between sending and recording.
+ */
+export type Failure = 'before-send' | 'after-send' | 'crash-after-send';
+
+/**
  * An in-memory chat platform. It keeps every message and can misbehave on demand: fail
  * a post before sending, or "crash" after sending (the message exists, the caller never
  * hears back) — the case the engine must reconcile.
@@ -19,12 +26,13 @@ export class SimulatedCrash extends Error {
 export class MemoryPlatform implements ChatPlatform {
   readonly messages: MemoryMessage[] = [];
   private nextId = 1;
-  private failures: ('before-send' | 'after-send')[] = [];
+  private failures: (Failure | 'ok')[] = [];
 
   constructor(private readonly clock: Clock) {}
 
-  /** The next post fails: 'before-send' (nothing posted) or 'after-send' (posted, then a crash). */
-  failNext(how: 'before-send' | 'after-send'): void {
+  /** Makes a coming post misbehave: the next one, or the one after `after` good posts. */
+  failNext(how: Failure, after = 0): void {
+    for (let i = 0; i < after; i++) this.failures.push('ok');
     this.failures.push(how);
   }
 
@@ -35,7 +43,8 @@ export class MemoryPlatform implements ChatPlatform {
       id: `m${this.nextId++}`, channelId, at: this.clock.now(), fromSelf: true, marker: prompt.marker, text: prompt.text, prompt,
     };
     this.messages.push(message);
-    if (failure === 'after-send') throw new SimulatedCrash(`crashed after sending ${prompt.marker}`);
+    if (failure === 'after-send') throw new SimulatedCrash(`no answer after sending ${prompt.marker}`);
+    if (failure === 'crash-after-send') return new Promise<never>(() => {});
     return { id: message.id, at: message.at };
   }
 

@@ -20,9 +20,13 @@ export interface StoredMessage {
   archiveIndex: number | null;
   editedAt: Date | null;
   deletedAt: Date | null;
+  /** Arrived after the session closed (kept, flagged). */
+  late: boolean;
+  /** Posted by the bot itself (its prompts): never attributed. */
+  fromSelf: boolean;
 }
 
-export type NewMessage = Omit<StoredMessage, 'id' | 'editedAt' | 'deletedAt'>;
+export type NewMessage = Omit<StoredMessage, 'id' | 'editedAt' | 'deletedAt' | 'late' | 'fromSelf'> & { late?: boolean; fromSelf?: boolean };
 
 export type AnswerVia = 'label' | 'quote' | 'reply' | 'thread' | 'inferred';
 
@@ -56,6 +60,8 @@ interface MessageRow {
   archive_index: number | null;
   edited_at: string | null;
   deleted_at: string | null;
+  late: number;
+  from_self: number;
 }
 
 interface AnswerRow {
@@ -91,6 +97,8 @@ export function toMessage(row: MessageRow): StoredMessage {
     archiveIndex: row.archive_index,
     editedAt: date(row.edited_at),
     deletedAt: date(row.deleted_at),
+    late: row.late === 1,
+    fromSelf: row.from_self === 1,
   };
 }
 
@@ -118,13 +126,14 @@ export class MessageStore {
   private readonly markDeleted;
   private readonly upsertAnswer;
   private readonly answersBySession;
+  private readonly clearAnswer;
 
   constructor(db: Db) {
     this.insert = db.prepare(
       `INSERT INTO messages (session_id, platform_id, channel_id, thread_id, author_id, author_name, is_moderator,
-         posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index)
+         posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index, late, from_self)
        VALUES (@sessionId, @platformId, @channelId, @threadId, @authorId, @authorName, @isModerator,
-         @postedAt, @text, @replyToId, @inReplyTo, @quoteAuthor, @quoteText, @archiveIndex)
+         @postedAt, @text, @replyToId, @inReplyTo, @quoteAuthor, @quoteText, @archiveIndex, @late, @fromSelf)
        ON CONFLICT (platform_id) DO NOTHING`,
     );
     this.byPlatformId = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE platform_id = ?');
@@ -139,6 +148,7 @@ export class MessageStore {
        ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
          via = excluded.via, label = excluded.label, text = excluded.text`,
     );
+    this.clearAnswer = db.prepare<[number]>('DELETE FROM answers WHERE message_id = ?');
     this.answersBySession = db.prepare<[number], AnswerRow>(
       `SELECT a.*, m.author_name, m.archive_index, m.posted_at FROM answers a JOIN messages m ON m.id = a.message_id
        WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id`,
@@ -154,6 +164,8 @@ export class MessageStore {
       inReplyTo: JSON.stringify(m.inReplyTo),
       quoteAuthor: m.quote?.author ?? null,
       quoteText: m.quote?.text ?? null,
+      late: m.late ? 1 : 0,
+      fromSelf: m.fromSelf ? 1 : 0,
     });
     return { message: this.get(m.platformId)!, inserted: result.changes === 1 };
   }
@@ -184,9 +196,15 @@ export class MessageStore {
     return this.markDeleted.run(at.toISOString(), platformId).changes === 1;
   }
 
-  /** Stores what a message answers (replacing an earlier attribution); other kinds are not answers. */
+  /**
+   * Stores what a message answers, replacing an earlier attribution; any other kind
+   * removes it (an edit took the label away).
+   */
   recordAttribution(message: StoredMessage, a: Attribution): void {
-    if (a.kind !== 'answer' && a.kind !== 'inferred') return;
+    if (a.kind !== 'answer' && a.kind !== 'inferred') {
+      this.clearAnswer.run(message.id);
+      return;
+    }
     const question = a.question === 'TA' ? null : a.question;
     this.upsertAnswer.run({
       messageId: message.id,

@@ -1,0 +1,149 @@
+import { Attributor, type Attribution, type ChatMessage } from '../core/attribution.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/index.ts';
+import type { StoredMessage } from '../store/messages.ts';
+import type { Prompt } from '../store/prompts.ts';
+import type { Session } from '../store/sessions.ts';
+import type { EngineListener } from '../scheduler/engine.ts';
+
+/**
+ * Live answers: every message in a session's channel (and its threads) is stored and
+ * attributed with the same Attributor that replays archives, plus platform evidence
+ * (replies to a question or an answer, messages in a question's thread). Edits re-run the
+ * attribution; deletes leave a tombstone that recaps leave out. Messages after the close
+ * are stored, attributed and flagged late.
+ */
+
+/** A message as the platform adapter hands it over. */
+export interface IncomingMessage {
+  id: string;
+  /** The channel the session runs in (for a thread: its parent channel). */
+  channelId: string;
+  /** The thread it was written in; on Discord a message's thread has that message's id. */
+  threadId: string | null;
+  authorId: string;
+  authorName: string;
+  moderator: boolean;
+  /** Written by the bot itself. */
+  fromSelf: boolean;
+  at: Date;
+  text: string;
+  replyToId: string | null;
+  quote?: { author: string | null; text: string } | null;
+}
+
+export interface IngestResult {
+  sessionId: number;
+  inserted: boolean;
+  late: boolean;
+  attribution: Attribution | null;
+}
+
+export interface IngestDeps {
+  store: Store;
+  log: Logger;
+  /** After a session closes, its channel's messages still count (flagged late) this long. */
+  lateWindowMs?: number;
+}
+
+const DEFAULT_LATE_WINDOW_MS = 24 * 60 * 60_000;
+
+export class LiveIngest implements EngineListener {
+  private readonly attributors = new Map<number, Attributor>();
+
+  constructor(private readonly deps: IngestDeps) {}
+
+  /** Stores and attributes a new message; null when no session owns the channel. */
+  messageCreated(m: IncomingMessage): IngestResult | null {
+    const { store } = this.deps;
+    const session = this.sessionFor(m.channelId, m.at);
+    if (!session) return null;
+    const late = session.state === 'ended' && session.endedAt !== null && m.at > session.endedAt;
+    // Built (from the database) before this message is stored, so it is not its own repeat.
+    const attributor = this.attributor(session);
+
+    return store.transaction(() => {
+      const { message, inserted } = store.messages.ingest({
+        sessionId: session.id, platformId: m.id, channelId: m.channelId, threadId: m.threadId, authorId: m.authorId,
+        authorName: m.authorName, isModerator: m.moderator, postedAt: m.at, text: m.text, replyToId: m.replyToId,
+        inReplyTo: [], quote: m.quote ?? null, archiveIndex: null, late, fromSelf: m.fromSelf,
+      });
+      // Seen before (gateway replay, backfill): already attributed, nothing changes.
+      if (!inserted || m.fromSelf) return { sessionId: session.id, inserted, late, attribution: null };
+      const attribution = attributor.ingest(toChatMessage(message));
+      store.messages.recordAttribution(message, attribution);
+      this.deps.log.debug({ sessionId: session.id, messageId: m.id, attribution }, 'message attributed');
+      return { sessionId: session.id, inserted, late, attribution };
+    });
+  }
+
+  /** An edit: the new text is stored (the old one kept) and the attribution re-run. */
+  messageUpdated(id: string, text: string, at: Date): Attribution | null {
+    const { store } = this.deps;
+    return store.transaction(() => {
+      const message = store.messages.edit(id, text, at);
+      if (!message || message.fromSelf) return null;
+      const session = store.sessions.get(message.sessionId)!;
+      const attribution = this.attributor(session).reattribute(toChatMessage(message));
+      store.messages.recordAttribution(message, attribution);
+      return attribution;
+    });
+  }
+
+  /** A delete: the message stays as a tombstone, hidden from recaps and exports. */
+  messageDeleted(id: string, at: Date): boolean {
+    return this.deps.store.messages.delete(id, at);
+  }
+
+  promptPosted(session: Session, prompt: Prompt): void {
+    const attributor = this.attributors.get(session.id);
+    if (!attributor || !prompt.messageId) return; // built from the database when first needed
+    if (prompt.kind === 'question') attributor.questionPosted(prompt.questionNumber!, prompt.messageId);
+    if (prompt.kind === 'outro') attributor.outroPostedNow();
+  }
+
+  sessionEnded(session: Session): void {
+    this.attributors.delete(session.id);
+  }
+
+  /** The running or paused session of the channel, else one that closed recently. */
+  private sessionFor(channelId: string, at: Date): Session | null {
+    const sessions = this.deps.store.sessions.listInChannel(channelId);
+    const live = sessions.find((s) => s.state === 'running' || s.state === 'paused');
+    if (live) return live;
+    const window = this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS;
+    return sessions.find((s) => s.state === 'ended' && s.endedAt && at.getTime() - s.endedAt.getTime() <= window) ?? null;
+  }
+
+  /**
+   * The session's attributor, rebuilt from the database after a restart: the bot's posted
+   * questions and outro and the stored messages, in the order they happened.
+   */
+  private attributor(session: Session): Attributor {
+    const cached = this.attributors.get(session.id);
+    if (cached) return cached;
+    const attributor = new Attributor({ questionPostsBy: 'moderators' });
+    type Event = { at: number; apply: () => void };
+    const events: Event[] = [];
+    for (const p of this.deps.store.prompts.listBySession(session.id)) {
+      if (p.state !== 'posted' || !p.postedAt || !p.messageId) continue;
+      if (p.kind === 'question') events.push({ at: p.postedAt.getTime(), apply: () => attributor.questionPosted(p.questionNumber!, p.messageId!) });
+      if (p.kind === 'outro') events.push({ at: p.postedAt.getTime(), apply: () => attributor.outroPostedNow() });
+    }
+    for (const m of this.deps.store.messages.listBySession(session.id)) {
+      if (m.fromSelf || m.deletedAt) continue;
+      events.push({ at: m.postedAt?.getTime() ?? 0, apply: () => void attributor.ingest(toChatMessage(m)) });
+    }
+    // Stable sort: at the same instant, the bot's posts (pushed first) come first.
+    events.sort((a, b) => a.at - b.at).forEach((e) => e.apply());
+    this.attributors.set(session.id, attributor);
+    return attributor;
+  }
+}
+
+function toChatMessage(m: StoredMessage): ChatMessage {
+  return {
+    id: m.platformId, author: m.authorName, moderator: m.isModerator, text: m.text,
+    replyToId: m.replyToId, threadOfId: m.threadId, quote: m.quote,
+  };
+}

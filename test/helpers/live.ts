@@ -1,0 +1,91 @@
+import pino from 'pino';
+import type { Clock } from '../../src/core/clock.ts';
+import { MemoryPlatform } from '../../src/platform/memory.ts';
+import { SessionEngine } from '../../src/scheduler/engine.ts';
+import type { Timers } from '../../src/scheduler/timers.ts';
+import { SessionControls } from '../../src/session/controls.ts';
+import { LiveIngest } from '../../src/session/ingest.ts';
+import { openDatabase, type Db } from '../../src/store/db.ts';
+import { createStore, type Store } from '../../src/store/index.ts';
+
+export const silentLog = pino({ level: 'silent' });
+export const MINUTE = 60_000;
+
+/** Fake time: a clock and timers that move only when told, firing due timers in order. */
+export class FakeTime implements Clock, Timers {
+  private ms: number;
+  private seq = 0;
+  private timers: { id: number; at: number; fn: () => void }[] = [];
+
+  constructor(start: Date) {
+    this.ms = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.ms);
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.push({ id, at: this.ms + Math.max(0, ms), fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+
+  /** Moves to `to`, firing each due timer at its own instant and letting the work settle. */
+  async advanceTo(to: Date | number, settle: () => Promise<void>): Promise<void> {
+    const target = typeof to === 'number' ? to : to.getTime();
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.ms = Math.max(this.ms, due.at);
+      due.fn();
+      await settle();
+    }
+    this.ms = Math.max(this.ms, target);
+    await settle();
+  }
+}
+
+/** One running bot process: store, engine, controls and ingest on a shared database. */
+export interface Bot {
+  store: Store;
+  engine: SessionEngine;
+  controls: SessionControls;
+  ingest: LiveIngest;
+  /** Advances fake time to `to`, letting this bot's engine finish its work at each step. */
+  advanceTo(to: Date | number): Promise<void>;
+  stop(): void;
+}
+
+export function bootBot(db: Db, time: FakeTime, platform: MemoryPlatform): Bot {
+  const store = createStore(db, time);
+  const ingest = new LiveIngest({ store, log: silentLog });
+  const engine = new SessionEngine({ store, platform, clock: time, timers: time, log: silentLog, listener: ingest });
+  const controls = new SessionControls({ store, clock: time, log: silentLog, onChange: () => engine.kick() });
+  return {
+    store, engine, controls, ingest,
+    advanceTo: (to) => time.advanceTo(to, () => engine.whenIdle()),
+    stop: () => engine.stop(),
+  };
+}
+
+export interface World {
+  db: Db;
+  time: FakeTime;
+  platform: MemoryPlatform;
+}
+
+export function newWorld(start: Date): World {
+  const time = new FakeTime(start);
+  return { db: openDatabase(':memory:'), time, platform: new MemoryPlatform(time) };
+}
+
+/** Lets pending promise callbacks run (for a bot whose work will never finish: a crash). */
+export function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
