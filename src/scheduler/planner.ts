@@ -1,0 +1,41 @@
+import { parseSeriesSettings } from '../core/settings.ts';
+import type { Logger } from '../logger.ts';
+import { persistSession } from '../session/persist.ts';
+import type { Store } from '../store/index.ts';
+import type { Session } from '../store/sessions.ts';
+import { nextOccurrence } from './recurrence.ts';
+
+/**
+ * Keeps the next occurrence of every recurring series planned: the session and all its
+ * prompts in the database, well before its preview. Instants come from recurrence.ts
+ * (exact across DST changes), never from node-cron; planning the same occurrence twice
+ * is a no-op (one session per series and start instant).
+ */
+export class SeriesPlanner {
+  private readonly warned = new Set<number>();
+
+  constructor(private readonly deps: { store: Store; log: Logger }) {}
+
+  planUpcoming(now: Date): Session[] {
+    const { store, log } = this.deps;
+    const planned: Session[] = [];
+    for (const series of store.series.listScheduled()) {
+      const startsAt = nextOccurrence(series.schedule!, series.timezone, now);
+      if (store.sessions.findOccurrence(series.id, startsAt)) continue;
+      const settings = parseSeriesSettings(series.settings);
+      const set = settings.questionSetId === null ? null : store.bank.get(settings.questionSetId);
+      if (!set || set.questions.length === 0) {
+        if (!this.warned.has(series.id)) {
+          log.warn({ seriesId: series.id, tag: series.tag, questionSetId: settings.questionSetId }, 'recurring series has no question set with questions: next session not planned');
+          this.warned.add(series.id);
+        }
+        continue;
+      }
+      this.warned.delete(series.id);
+      const session = persistSession(store, { series, startsAt, questions: set.questions, questionSetId: set.id });
+      log.info({ seriesId: series.id, sessionId: session.id, startsAt }, 'session planned');
+      planned.push(session);
+    }
+    return planned;
+  }
+}
