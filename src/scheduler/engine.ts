@@ -211,9 +211,8 @@ export class SessionEngine {
       }
     }
     if (this.timer !== null) timers.clearTimeout(this.timer);
-    this.timer = null;
-    if (next === null) return;
-    const delay = Math.min(Math.max(0, next - clock.now().getTime()), MAX_TIMER_MS);
+    // Nothing due: still wake hourly, so the planner runs without any outside tick.
+    const delay = next === null ? MAX_TIMER_MS : Math.min(Math.max(0, next - clock.now().getTime()), MAX_TIMER_MS);
     this.timer = timers.setTimeout(() => {
       this.timer = null;
       void this.kick();

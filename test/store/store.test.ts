@@ -127,7 +127,6 @@ describe('messages and answers', () => {
     store.messages.recordAttribution(a, { kind: 'answer', question: 1, via: 'label', label: 'A1:', text: a.text });
     store.messages.recordAttribution(b, { kind: 'inferred', question: 1 });
     store.messages.recordAttribution(c, { kind: 'answer', question: 'TA', via: 'label', label: 'TA:', text: c.text });
-    store.messages.recordAttribution(c, { kind: 'none', reason: 'repeat' }); // not an answer: no row, no change
     expect(store.messages.answers(s.id).map((x) => [x.question, x.via])).toEqual([[1, 'label'], ['TA', 'label']]);
     expect(store.messages.answers(s.id, { inferred: true })).toHaveLength(3);
 
@@ -135,8 +134,12 @@ describe('messages and answers', () => {
     store.messages.recordAttribution(a, { kind: 'answer', question: 2, via: 'label', label: 'A2:', text: 'A2: yes' });
     expect(store.messages.answers(s.id)[0]).toMatchObject({ question: 2, label: 'A2:' });
 
+    // Re-attributed as not an answer (an edit took the label away): the row goes.
+    store.messages.recordAttribution(c, { kind: 'none', reason: 'empty' });
+    expect(store.messages.answers(s.id).map((x) => x.question)).toEqual([2]);
+
     expect(store.messages.delete('m1', T0)).toBe(true);
     expect(store.messages.delete('m1', T0)).toBe(false);
-    expect(store.messages.answers(s.id).map((x) => x.question)).toEqual(['TA']);
+    expect(store.messages.answers(s.id)).toEqual([]);
   });
 });
