@@ -11,8 +11,9 @@ export interface OutgoingPrompt {
   questionNumber: number | null;
   text: string;
   /**
-   * Unique per prompt. The platform must be able to read it back from the posted message
-   * (fetchRecent), so a post whose outcome is unknown can be found instead of re-sent.
+   * Unique per prompt (at most 25 characters). Platforms that can read it back from a
+   * posted message report it in fetchRecent; Discord uses it as the message nonce, which
+   * Discord itself dedupes for a few minutes (enforce_nonce).
    */
   marker: string;
   /** Posted after its planned time (the bot was down or the platform failed). */
@@ -31,7 +32,9 @@ export interface RecentMessage {
   id: string;
   at: Date;
   fromSelf: boolean;
+  /** The prompt marker, when the platform can read it back; else null. */
   marker: string | null;
+  /** The prompt text as the engine gave it (the platform undoes its own rendering). */
   text: string;
 }
 

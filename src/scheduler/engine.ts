@@ -44,6 +44,8 @@ export interface EngineDeps {
 export const MAX_ATTEMPTS = 5;
 /** How many recent channel messages are searched for a post of unknown outcome. */
 export const RECONCILE_LOOKBACK = 100;
+/** Clock difference tolerated between the bot and the platform when reconciling by text. */
+const RECONCILE_SKEW_MS = 60_000;
 /** Longest single timer: long waits are re-evaluated rather than trusted to setTimeout. */
 const MAX_TIMER_MS = 60 * 60_000;
 
@@ -180,7 +182,10 @@ export class SessionEngine {
     const { store, platform, log } = this.deps;
     const marker = p.nonce ?? promptMarker(p);
     const recent = await platform.fetchRecent(this.channelOf(session), RECONCILE_LOOKBACK);
-    const found = recent.find((m) => m.fromSelf && m.marker === marker);
+    // By marker where the platform keeps it; else by the bot's own post of exactly this
+    // text, made no earlier than the prompt's time (a post always goes out at or after it).
+    const found = recent.find((m) => m.fromSelf && (m.marker === marker
+      || (m.marker === null && m.text === p.text && m.at.getTime() >= p.plannedAt.getTime() - RECONCILE_SKEW_MS)));
     if (!found) {
       log.info({ sessionId: session.id, promptId: p.id, marker }, 'unknown-outcome post not in the channel; sending it');
       return false;

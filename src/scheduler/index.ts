@@ -9,12 +9,14 @@ import { SessionEngine } from './engine.ts';
 import { SeriesPlanner } from './planner.ts';
 import type { Timers } from './timers.ts';
 
-/** Live sessions wired together: what the bot (or a demo) starts over a chat platform. */
+/** Live sessions wired together: what the bot (or a demo) runs over a chat platform. */
 export interface LiveSessions {
   engine: SessionEngine;
   controls: SessionControls;
   ingest: LiveIngest;
   planner: SeriesPlanner;
+  /** Reloads sessions from the database, posts what is due, starts the minute tick. */
+  start(): Promise<void>;
   stop(): void;
 }
 
@@ -28,18 +30,29 @@ export interface LiveSessionsDeps {
   minuteTick?: boolean;
 }
 
-export async function startLiveSessions({ store, platform, clock, timers, log, minuteTick = true }: LiveSessionsDeps): Promise<LiveSessions> {
+export function createLiveSessions({ store, platform, clock, timers, log, minuteTick = true }: LiveSessionsDeps): LiveSessions {
   const ingest = new LiveIngest({ store, log });
   const planner = new SeriesPlanner({ store, log });
   const engine = new SessionEngine({ store, platform, clock, timers, log, listener: ingest, planner });
   const controls = new SessionControls({ store, clock, log, onChange: () => engine.kick() });
-  await engine.start();
-  const tick = minuteTick ? startMinuteTick(() => void engine.kick()) : null;
+  let tick: { stop(): void } | null = null;
   return {
     engine, controls, ingest, planner,
+    start: async () => {
+      await engine.start();
+      if (minuteTick && !tick) tick = startMinuteTick(() => void engine.kick());
+    },
     stop: () => {
       tick?.stop();
+      tick = null;
       engine.stop();
     },
   };
+}
+
+/** Creates and starts live sessions. */
+export async function startLiveSessions(deps: LiveSessionsDeps): Promise<LiveSessions> {
+  const live = createLiveSessions(deps);
+  await live.start();
+  return live;
 }

@@ -46,7 +46,7 @@ export interface IngestDeps {
   lateWindowMs?: number;
 }
 
-const DEFAULT_LATE_WINDOW_MS = 24 * 60 * 60_000;
+export const DEFAULT_LATE_WINDOW_MS = 24 * 60 * 60_000;
 
 export class LiveIngest implements EngineListener {
   private readonly attributors = new Map<number, Attributor>();

@@ -127,6 +127,7 @@ export class MessageStore {
   private readonly upsertAnswer;
   private readonly answersBySession;
   private readonly clearAnswer;
+  private readonly lastInPlace;
 
   constructor(db: Db) {
     this.insert = db.prepare(
@@ -149,6 +150,11 @@ export class MessageStore {
          via = excluded.via, label = excluded.label, text = excluded.text`,
     );
     this.clearAnswer = db.prepare<[number]>('DELETE FROM answers WHERE message_id = ?');
+    // Snowflakes compare as numbers: longer is later, then by text.
+    this.lastInPlace = db.prepare<{ sessionId: number; channelId: string; threadId: string | null }, { platform_id: string }>(
+      `SELECT platform_id FROM messages WHERE session_id = @sessionId AND channel_id = @channelId AND thread_id IS @threadId
+       ORDER BY length(platform_id) DESC, platform_id DESC LIMIT 1`,
+    );
     this.answersBySession = db.prepare<[number], AnswerRow>(
       `SELECT a.*, m.author_name, m.archive_index, m.posted_at FROM answers a JOIN messages m ON m.id = a.message_id
        WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id`,
@@ -173,6 +179,11 @@ export class MessageStore {
   get(platformId: string): StoredMessage | null {
     const row = this.byPlatformId.get(platformId);
     return row ? toMessage(row) : null;
+  }
+
+  /** The newest platform id seen in a session's channel (threadId null) or one of its threads. */
+  lastSeenId(sessionId: number, channelId: string, threadId: string | null): string | null {
+    return this.lastInPlace.get({ sessionId, channelId, threadId })?.platform_id ?? null;
   }
 
   listBySession(sessionId: number): StoredMessage[] {

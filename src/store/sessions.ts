@@ -79,11 +79,15 @@ export class SessionStore {
   private readonly byOccurrence;
   private readonly inChannel;
   private readonly setStateStmt;
+  private readonly recent;
 
   constructor(db: Db, private readonly clock: Clock) {
     this.active = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') ORDER BY starts_at, id");
     this.byOccurrence = db.prepare<[number, string], SessionRow>("SELECT * FROM sessions WHERE series_id = ? AND starts_at = ? AND source = 'live'");
     this.inChannel = db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE channel_id = ? AND source = 'live' ORDER BY starts_at DESC, id DESC");
+    this.recent = db.prepare<[string], SessionRow>(
+      "SELECT * FROM sessions WHERE source = 'live' AND (state IN ('running', 'paused') OR (state = 'ended' AND ended_at >= ?)) ORDER BY starts_at, id",
+    );
     this.setStateStmt = db.prepare<{ id: number; state: SessionState; endedAt: string | null; pausedAt: string | null }>(
       'UPDATE sessions SET state = @state, ended_at = @endedAt, paused_at = @pausedAt WHERE id = @id',
     );
@@ -120,6 +124,11 @@ export class SessionStore {
   /** Sessions not over yet (planned, running or paused), soonest first. */
   listActive(): Session[] {
     return this.active.all().map(toSession);
+  }
+
+  /** Live sessions that collect messages: running, paused, or ended since `endedSince`. */
+  listCollecting(endedSince: Date): Session[] {
+    return this.recent.all(endedSince.toISOString()).map(toSession);
   }
 
   findOccurrence(seriesId: number, startsAt: Date): Session | null {

@@ -1,0 +1,60 @@
+import { SnowflakeUtil, type Client, type Message } from 'discord.js';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../logger.ts';
+import { DEFAULT_LATE_WINDOW_MS, type LiveIngest } from '../session/ingest.ts';
+import type { Store } from '../store/index.ts';
+import { toIncoming } from './listeners.ts';
+
+/** How far before a session's start backfill looks when it has seen nothing yet. */
+const LOOKBACK_BEFORE_START_MS = 60 * 60_000;
+
+/**
+ * Catches up with messages posted while the bot was not listening (down, or between a
+ * gateway disconnect and reconnect): for each session still collecting, every message of
+ * its channel and its question threads after the last one seen is ingested, oldest first.
+ * Ingest is idempotent, so running this twice changes nothing.
+ */
+export async function backfill(client: Client, deps: { store: Store; ingest: LiveIngest; clock: Clock; log: Logger }): Promise<number> {
+  const { store, ingest, clock, log } = deps;
+  let total = 0;
+  for (const session of store.sessions.listCollecting(new Date(clock.now().getTime() - DEFAULT_LATE_WINDOW_MS))) {
+    if (!session.channelId) continue;
+    const threads = store.prompts.listBySession(session.id)
+      .filter((p) => p.kind === 'question' && p.messageId !== null)
+      .map((p) => p.messageId!); // a question's thread has the question's id
+    for (const place of [session.channelId, ...threads]) {
+      const threadId = place === session.channelId ? null : place;
+      const since = store.messages.lastSeenId(session.id, session.channelId, threadId)
+        ?? SnowflakeUtil.generate({ timestamp: session.startsAt.getTime() - LOOKBACK_BEFORE_START_MS }).toString();
+      try {
+        const fetched = await fetchAfter(client, place, since);
+        for (const msg of fetched) {
+          const incoming = toIncoming(msg, { store });
+          if (incoming && ingest.messageCreated(incoming)?.inserted) total++;
+        }
+      } catch (err) {
+        // A question without a thread (thread mode off) is simply not a channel.
+        if (threadId === null) log.warn({ err, sessionId: session.id, channelId: place }, 'backfill failed for a channel');
+      }
+    }
+  }
+  if (total > 0) log.info({ messages: total }, 'backfill ingested messages posted while the bot was away');
+  return total;
+}
+
+/** Every message after `after`, oldest first, page by page. */
+async function fetchAfter(client: Client, channelId: string, after: string): Promise<Message[]> {
+  const channel = await client.channels.fetch(channelId);
+  if (!channel || !channel.isTextBased() || !('messages' in channel)) return [];
+  const all: Message[] = [];
+  let cursor = after;
+  for (;;) {
+    const page = await channel.messages.fetch({ after: cursor, limit: 100, cache: false });
+    if (page.size === 0) break;
+    const sorted = [...page.values()].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    all.push(...sorted);
+    cursor = sorted.at(-1)!.id;
+    if (page.size < 100) break;
+  }
+  return all;
+}

@@ -1,0 +1,76 @@
+import { Events, type Client } from 'discord.js';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../logger.ts';
+import { createLiveSessions, type LiveSessions } from '../scheduler/index.ts';
+import type { Timers } from '../scheduler/timers.ts';
+import type { Store } from '../store/index.ts';
+import { backfill } from './backfill.ts';
+import { createDiscordClient } from './client.ts';
+import { registerListeners } from './listeners.ts';
+import { DiscordPlatform } from './platform.ts';
+
+export interface BotOptions {
+  token: string;
+  /** Discord's REST base; the sandbox's for tests and the demo. */
+  apiBase?: string | undefined;
+  store: Store;
+  clock: Clock;
+  timers: Timers;
+  log: Logger;
+  /** node-cron minute tick (default on). */
+  minuteTick?: boolean;
+}
+
+export interface RunningBot {
+  client: Client;
+  live: LiveSessions;
+  /** The latest backfill (start-up or reconnect), for whoever wants to wait for it. */
+  lastBackfill(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Logs in, then — once the gateway is ready — reloads the sessions from the database,
+ * catches up with the messages posted meanwhile, and runs the timetable. Every gateway
+ * resume or re-identify triggers the catch-up again.
+ */
+export async function startBot({ token, apiBase, store, clock, timers, log, minuteTick = true }: BotOptions): Promise<RunningBot> {
+  const client = createDiscordClient({ apiBase });
+  const platform = new DiscordPlatform(client, log);
+  const live = createLiveSessions({ store, platform, clock, timers, log, minuteTick });
+  registerListeners(client, { store, ingest: live.ingest, clock, log });
+
+  let catchingUp: Promise<number> = Promise.resolve(0);
+  const catchUp = (why: string) => {
+    catchingUp = catchingUp
+      .then(() => backfill(client, { store, ingest: live.ingest, clock, log }))
+      .catch((err: unknown) => {
+        log.error({ err, why }, 'backfill failed');
+        return 0;
+      });
+    return catchingUp;
+  };
+  client.on(Events.ShardResume, () => void catchUp('gateway resumed'));
+  client.on(Events.ShardReady, () => void catchUp('gateway ready'));
+  client.on(Events.ShardDisconnect, (event) => log.warn({ code: event.code }, 'gateway disconnected'));
+  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+  client.on(Events.Warn, (message) => log.warn({ message }, 'discord client warning'));
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(token);
+  await ready;
+  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
+  await catchUp('start-up');
+  await live.start();
+
+  return {
+    client,
+    live,
+    lastBackfill: () => catchingUp,
+    stop: async () => {
+      live.stop();
+      await live.engine.whenIdle();
+      await client.destroy();
+    },
+  };
+}

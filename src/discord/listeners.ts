@@ -1,0 +1,74 @@
+import { Events, MessageType, PermissionFlagsBits, type Client, type Message, type PartialMessage } from 'discord.js';
+import type { Clock } from '../core/clock.ts';
+import { parseSeriesSettings } from '../core/settings.ts';
+import type { Logger } from '../logger.ts';
+import type { IncomingMessage, LiveIngest } from '../session/ingest.ts';
+import type { Store } from '../store/index.ts';
+
+export interface ListenerDeps {
+  store: Store;
+  ingest: LiveIngest;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * Turns a Discord message into the core's IncomingMessage, or null when it is not for
+ * Emcee: another bot's message, or a channel (or thread of a channel) without a series.
+ */
+export function toIncoming(msg: Message, { store }: Pick<ListenerDeps, 'store'>): IncomingMessage | null {
+  if (!msg.inGuild()) return null;
+  const self = msg.client.user.id;
+  if (msg.author.bot && msg.author.id !== self) return null;
+  const inThread = msg.channel.isThread();
+  const channelId = inThread ? msg.channel.parentId : msg.channelId;
+  if (!channelId) return null;
+  const series = store.series.getByChannel(msg.guildId, channelId);
+  if (!series) return null;
+  const roleId = parseSeriesSettings(series.settings).moderatorRoleId;
+  const member = msg.member;
+  const moderator = msg.author.id === self
+    || (member !== null && (member.permissions.has(PermissionFlagsBits.ManageGuild) || (roleId !== null && member.roles.cache.has(roleId))));
+  return {
+    id: msg.id,
+    channelId,
+    threadId: inThread ? msg.channelId : null,
+    authorId: msg.author.id,
+    authorName: member?.displayName ?? msg.author.displayName ?? msg.author.username,
+    moderator,
+    fromSelf: msg.author.id === self,
+    at: msg.createdAt,
+    text: msg.content,
+    replyToId: msg.type === MessageType.Reply ? (msg.reference?.messageId ?? null) : null,
+  };
+}
+
+/** Hands messages, edits and deletes in session channels (and their threads) to the core. */
+export function registerListeners(client: Client, deps: ListenerDeps): void {
+  const { ingest, clock, log } = deps;
+  const guard = (event: string, fn: () => void | Promise<void>) => {
+    Promise.resolve().then(fn).catch((err: unknown) => log.error({ err, event }, 'listener failed'));
+  };
+
+  client.on(Events.MessageCreate, (msg) => guard('messageCreate', () => {
+    const incoming = toIncoming(msg, deps);
+    if (incoming) ingest.messageCreated(incoming);
+  }));
+
+  client.on(Events.MessageUpdate, (_old, updated) => guard('messageUpdate', async () => {
+    // Edits of uncached messages arrive partial: fetch the whole message to read the text.
+    const msg = updated.partial ? await updated.fetch().catch(() => null) : updated;
+    if (!msg || msg.content === null) return;
+    if (!toIncoming(msg, deps)) return;
+    // Not seen before (posted while the bot was down): take it in whole.
+    const result = ingest.messageUpdated(msg.id, msg.content, msg.editedAt ?? clock.now());
+    if (result === null) {
+      const incoming = toIncoming(msg, deps);
+      if (incoming) ingest.messageCreated(incoming);
+    }
+  }));
+
+  const deleted = (msg: Message | PartialMessage) => ingest.messageDeleted(msg.id, clock.now());
+  client.on(Events.MessageDelete, (msg) => guard('messageDelete', () => void deleted(msg)));
+  client.on(Events.MessageBulkDelete, (msgs) => guard('messageDeleteBulk', () => msgs.forEach((m) => void deleted(m))));
+}

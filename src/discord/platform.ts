@@ -1,0 +1,75 @@
+import { EmbedBuilder, type Client, type Message, type SendableChannels } from 'discord.js';
+import type { Logger } from '../logger.ts';
+import type { ChatPlatform, OutgoingPrompt, PostedMessage, RecentMessage } from '../platform/types.ts';
+
+/** Colour of Emcee's question embeds. */
+const QUESTION_COLOUR = 0x5865f2;
+const QUESTION_PREFIX = /^Q(\d+): /;
+
+/**
+ * The ChatPlatform on Discord. Questions go out as embeds ("Q1", the question, how to
+ * answer); the other prompts as plain messages. Every post carries the prompt marker as
+ * its nonce with enforce_nonce, so Discord itself refuses a duplicate sent within minutes;
+ * reading back, the adapter turns its own posts into the engine's prompt text again so a
+ * post of unknown outcome can be recognised. No post can ping anyone.
+ */
+export class DiscordPlatform implements ChatPlatform {
+  constructor(
+    private readonly client: Client,
+    private readonly log: Logger,
+  ) {}
+
+  async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
+    const channel = await this.sendable(channelId);
+    const m = QUESTION_PREFIX.exec(prompt.text);
+    const common = { nonce: prompt.marker, enforceNonce: true, allowedMentions: { parse: [] } } as const;
+    const message = prompt.kind === 'question' && m
+      ? await channel.send({ ...common, embeds: [questionEmbed(Number(m[1]), prompt.text.slice(m[0].length), prompt.late)] })
+      : await channel.send({ ...common, content: prompt.text });
+    if (prompt.openThread && 'threads' in channel) {
+      try {
+        await message.startThread({ name: `Answers to Q${prompt.questionNumber}`, autoArchiveDuration: 1440 });
+      } catch (err) {
+        // The question is out; answers still count by label and reply without the thread.
+        this.log.warn({ err, channelId, messageId: message.id }, 'could not open the question thread');
+      }
+    }
+    return { id: message.id, at: message.createdAt };
+  }
+
+  async edit(channelId: string, messageId: string, text: string): Promise<void> {
+    const channel = await this.sendable(channelId);
+    const message = await channel.messages.fetch(messageId);
+    await message.edit({ content: text, allowedMentions: { parse: [] } });
+  }
+
+  async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
+    const channel = await this.sendable(channelId);
+    const messages = await channel.messages.fetch({ limit: Math.min(limit, 100), cache: false });
+    const self = this.client.user?.id;
+    return [...messages.values()].map((msg) => ({
+      id: msg.id, at: msg.createdAt, fromSelf: msg.author.id === self, marker: null, text: promptText(msg),
+    }));
+  }
+
+  private async sendable(channelId: string): Promise<SendableChannels & { messages: Message['channel']['messages'] }> {
+    const channel = await this.client.channels.fetch(channelId);
+    if (!channel || !channel.isSendable() || !('messages' in channel)) throw new Error(`channel ${channelId} is not a text channel the bot can post in`);
+    return channel as SendableChannels & { messages: Message['channel']['messages'] };
+  }
+}
+
+export function questionEmbed(n: number, question: string, late: boolean): EmbedBuilder {
+  return new EmbedBuilder()
+    .setColor(QUESTION_COLOUR)
+    .setTitle(`Q${n}`)
+    .setDescription(question)
+    .setFooter({ text: `Answer with A${n}: … or reply to this message${late ? ' (posted late)' : ''}` });
+}
+
+/** The engine's prompt text of one of the bot's posts: "Qn: …" for a question embed. */
+export function promptText(msg: Pick<Message, 'content' | 'embeds'>): string {
+  const embed = msg.embeds[0];
+  if (!msg.content && embed?.title && /^Q\d+$/.test(embed.title)) return `${embed.title}: ${embed.description ?? ''}`;
+  return msg.content;
+}
