@@ -14,6 +14,8 @@ import { openStore, type Store } from './store/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_ARCHIVE = `${ROOT}seeds/2018-10-22-badgechat.txt`;
+/** 48 minutes of chat in about 36 seconds. */
+const DEMO_SPEED = 80;
 
 const USAGE = `Usage: emcee <command> [options]
 
@@ -24,7 +26,10 @@ Commands:
                            (importing the same file again changes nothing)
   bank list                Every question set in the bank, with its questions
   bank show <id>           One question set in full
-  demo                     Replay a seed archive (a full Discord demo comes with the bot)
+  demo [--speed N] [--transcript FILE]
+                           A full live session on a loopback Discord: the bot runs the
+                           timetable while the archive's participants answer (default:
+                           80× speed, seeds/2018-10-22-badgechat.txt, data/demo.sqlite)
 
 Options:
   --db <path>              SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)
@@ -44,6 +49,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         db: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
+        speed: { type: 'string' },
+        transcript: { type: 'string' },
       },
     });
   } catch (err) {
@@ -83,9 +90,17 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         replayCommand(io, rest[0]!, { json: values.json });
         return 0;
       }
-      case 'demo':
-        replayCommand(io, DEMO_ARCHIVE, { json: values.json });
-        return 0;
+      case 'demo': {
+        const speed = values.speed === undefined ? DEMO_SPEED : Number(values.speed);
+        if (!(speed >= 1 && speed <= 10_000)) throw new CliError('--speed takes a number from 1 to 10000 (how many times faster than real time)', 2);
+        const { runDemo } = await import('./demo/run.ts'); // discord.js loads only for the demo
+        return await runDemo(io, {
+          transcript: values.transcript ?? DEMO_ARCHIVE,
+          speed,
+          databasePath: values.db ?? 'data/demo.sqlite',
+          log: createLogger(io.env.LOG_LEVEL ? config.logLevel : 'warn'),
+        });
+      }
       case 'import':
         if (rest.length === 0) throw new CliError('import needs at least one archive file: emcee import <files…>', 2);
         importCommand(io, store, rest);

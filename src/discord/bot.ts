@@ -23,6 +23,7 @@ export interface BotOptions {
 
 export interface RunningBot {
   client: Client;
+  platform: DiscordPlatform;
   live: LiveSessions;
   /** The latest backfill (start-up or reconnect), for whoever wants to wait for it. */
   lastBackfill(): Promise<number>;
@@ -65,6 +66,7 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
 
   return {
     client,
+    platform,
     live,
     lastBackfill: () => catchingUp,
     stop: async () => {

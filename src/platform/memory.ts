@@ -28,7 +28,8 @@ export class MemoryPlatform implements ChatPlatform {
   private nextId = 1;
   private failures: (Failure | 'ok')[] = [];
 
-  constructor(private readonly clock: Clock) {}
+  /** keepsMarkers: false reads back like Discord, where the marker (nonce) is not returned. */
+  constructor(private readonly clock: Clock, private readonly options: { keepsMarkers?: boolean } = {}) {}
 
   /** Makes a coming post misbehave: the next one, or the one after `after` good posts. */
   failNext(how: Failure, after = 0): void {
@@ -55,8 +56,14 @@ export class MemoryPlatform implements ChatPlatform {
   }
 
   async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
+    const keepsMarkers = this.options.keepsMarkers ?? true;
     return this.messages.filter((m) => m.channelId === channelId).slice(-limit).reverse()
-      .map(({ id, at, fromSelf, marker, text }) => ({ id, at, fromSelf, marker, text }));
+      .map(({ id, at, fromSelf, marker, text }) => ({ id, at, fromSelf, marker: keepsMarkers ? marker : null, text }));
+  }
+
+  /** A message that was already in the channel (an earlier session's post, say). */
+  seed(channelId: string, text: string, at: Date, fromSelf = true): void {
+    this.messages.push({ id: `m${this.nextId++}`, channelId, at, fromSelf, marker: null, text, prompt: null });
   }
 
   /** Prompts posted to a channel, in order. */

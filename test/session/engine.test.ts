@@ -3,6 +3,7 @@ import { readArchiveFile } from '../../src/archive/read.ts';
 import { questionBody } from '../../src/core/labels.ts';
 import { replayTranscript } from '../../src/core/replay.ts';
 import type { SeriesSettingsInput } from '../../src/core/settings.ts';
+import { MemoryPlatform } from '../../src/platform/memory.ts';
 import { persistSession } from '../../src/session/persist.ts';
 import type { Store } from '../../src/store/index.ts';
 import { loadLabels, seedPath } from '../helpers/seeds.ts';
@@ -122,6 +123,37 @@ describe('restarts', () => {
       expect(second.store.prompts.get(stuck[0]!.id)).toMatchObject({ state: 'posted', messageId: world.platform.posted('chat')[index]!.id });
     },
   );
+
+  it('without markers (as on Discord) a crashed post is recognised by its text, not sent again', async () => {
+    const world = newWorld(new Date(START.getTime() - MINUTE));
+    world.platform = new MemoryPlatform(world.time, { keepsMarkers: false });
+    const first = bootBot(world.db, world.time, world.platform);
+    setUp(first.store, questions);
+    await first.engine.start();
+    await first.advanceTo(START.getTime() + 5 * MINUTE - 1);
+    world.platform.failNext('crash-after-send', 0);
+    await world.time.advanceTo(START.getTime() + 5 * MINUTE, flush);
+    first.stop();
+    const second = bootBot(world.db, world.time, world.platform);
+    await second.engine.start();
+    await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
+    expect(postedRows(world)).toEqual(timetable);
+  });
+
+  it('without markers, the same text posted before the prompt\'s time (last week\'s) is not taken for it', async () => {
+    const world = newWorld(new Date(START.getTime() - MINUTE));
+    world.platform = new MemoryPlatform(world.time, { keepsMarkers: false });
+    world.platform.seed('chat', 'Q1: One?', new Date(START.getTime() - 7 * 24 * 60 * MINUTE));
+    const first = bootBot(world.db, world.time, world.platform);
+    const session = setUp(first.store, questions);
+    const q1 = first.store.prompts.listBySession(session.id).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
+    first.store.prompts.markPosting(q1.id, 'emcee:x'); // crashed before the send reached the platform
+    await world.time.advanceTo(START.getTime() + 5 * MINUTE, flush);
+    const second = bootBot(world.db, world.time, world.platform);
+    await second.engine.start();
+    await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
+    expect(world.platform.posted('chat').filter((m) => m.text === 'Q1: One?')).toHaveLength(1);
+  });
 
   it('a post that fails with unknown outcome is found by its marker on retry, not sent twice', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));

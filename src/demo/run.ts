@@ -1,0 +1,162 @@
+import { existsSync, rmSync } from 'node:fs';
+import { importArchives, prepareArchives } from '../archive/import.ts';
+import type { Transcript } from '../archive/types.ts';
+import { line, type CliIo } from '../cli/io.ts';
+import { isTagsOnly } from '../core/labels.ts';
+import { replayTranscript, type ReplayResult } from '../core/replay.ts';
+import { startBot } from '../discord/bot.ts';
+import type { Logger } from '../logger.ts';
+import { startSandbox } from '../sandbox/index.ts';
+import { ScaledTime } from '../scheduler/timers.ts';
+import { openStore } from '../store/index.ts';
+
+export interface DemoOptions {
+  transcript: string;
+  speed: number;
+  databasePath: string;
+  log: Logger;
+}
+
+const MINUTE = 60_000;
+/** Plain archives carry no times: their messages are spread over a 30-minute chat. */
+const PLAIN_SPAN_MS = 30 * MINUTE;
+
+/**
+ * `npm run demo`: a whole live session with no token and no network. It starts the
+ * loopback Discord sandbox and the real bot against it, sets up a series with the
+ * archive's question set, and replays the archive's participants at their real relative
+ * times, accelerated. The bot runs the session (welcome, heads-ups, questions, outro,
+ * close) and collects the answers; the summary compares them with `emcee replay`.
+ */
+export async function runDemo(io: CliIo, { transcript: file, speed, databasePath, log }: DemoOptions): Promise<number> {
+  const [archive] = prepareArchives([file]);
+  const t = archive!.transcript;
+  const { result } = replayTranscript(t);
+  const out = (s = '') => line(io.stdout, s);
+
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(databasePath + suffix)) rmSync(databasePath + suffix);
+  const time = new ScaledTime(new Date(t.startsAt.getTime() - 5_000), speed);
+  const sandbox = await startSandbox({ clock: time });
+  const store = openStore(databasePath, time);
+  const cleanUp: (() => Promise<void> | void)[] = [() => store.close(), () => sandbox.close()];
+
+  try {
+    out(`Emcee demo: ${t.tag}, ${t.dateLine} (${t.format} archive, ${t.messages.length} messages), at ${speed}× speed`);
+    out(`Loopback Discord on ${sandbox.apiBase}; everything is stored in ${databasePath}`);
+    out();
+
+    const [imported] = importArchives(store, [archive!]);
+    const channel = sandbox.createChannel(t.tag.replace(/^#/, '').toLowerCase());
+    const role = sandbox.createRole('Chat moderator', 0n);
+    const series = store.series.saveForChannel({
+      guildId: sandbox.guild.id, channelId: channel.id, tag: t.tag, timezone: 'America/New_York', schedule: null,
+      settings: { questionSetId: imported!.questionSetId, moderatorRoleId: role.id },
+    });
+
+    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log, minuteTick: false });
+    cleanUp.unshift(() => bot.stop());
+    await waitUntil(time, t.startsAt);
+    const session = await bot.live.controls.start(series, 'demo');
+
+    const participants = scheduleParticipants(t, result, (m, text) => {
+      const userId = users.get(m.author ?? 'participant')!;
+      sandbox.userSays(channel.id, userId, text);
+    });
+    const users = new Map<string, string>();
+    for (const author of new Set(participants.map((p) => p.author))) {
+      // Plain archives have no authors and let anyone post questions (see the replay):
+      // their one simulated participant gets the moderator role to match.
+      const moderator = t.format === 'plain' || t.messages.some((m) => m.author === author && m.moderator);
+      const user = sandbox.createUser(author, { roles: moderator ? [role.id] : [] });
+      users.set(author, user.id);
+    }
+    for (const p of participants) time.setTimeout(p.send, p.offsetMs - (time.now().getTime() - t.startsAt.getTime()));
+    const lastOffset = Math.max(...participants.map((p) => p.offsetMs), 0);
+
+    // Progress: each prompt as the bot posts it, with the answers collected so far.
+    let shown = 0;
+    const progress = setInterval(() => {
+      const posted = sandbox.messages(channel.id).filter((m) => m.author.id === sandbox.botUser.id);
+      for (const m of posted.slice(shown)) {
+        const at = new Date(m.timestamp).getTime() - t.startsAt.getTime();
+        const text = m.embeds[0]?.title ? `${m.embeds[0].title}: ${m.embeds[0].description ?? ''}` : m.content;
+        const answers = store.messages.answers(session.id).length;
+        out(`[T+${clock(at)}] ${clip(text, 90)}${answers ? `   (${answers} answers so far)` : ''}`);
+      }
+      shown = posted.length;
+    }, 100);
+    cleanUp.unshift(() => clearInterval(progress));
+
+    await waitFor(() => store.sessions.get(session.id)!.state === 'ended' && time.now().getTime() >= t.startsAt.getTime() + lastOffset + 2_000);
+    await new Promise((r) => setTimeout(r, 250)); // let the last progress line print
+
+    out();
+    printSummary(io, store, session.id, result);
+    out();
+    out(`Everything is in ${databasePath}: \`npx emcee bank list --db ${databasePath}\` shows the question set.`);
+    out('Recaps (Markdown, HTML, CSV, JSON, archive site) come with the recap feature.');
+    return 0;
+  } finally {
+    for (const fn of cleanUp) await fn();
+  }
+}
+
+interface Participant {
+  author: string;
+  offsetMs: number;
+  send: () => void;
+}
+
+/**
+ * The archive's messages as simulated participants, at their offsets from the chat's
+ * start. The moderator's question posts and outro are left out: the bot posts those.
+ * A bare "#chat" quoting one's own labelled tweet is re-posted as that answer (Discord
+ * has no quote tweets).
+ */
+function scheduleParticipants(t: Transcript, result: ReplayResult, say: (m: Transcript['messages'][number], text: string) => void): Participant[] {
+  const botDoes = new Set([...result.questions.map((q) => q.index), ...(result.outroIndex === null ? [] : [result.outroIndex])]);
+  return t.messages.filter((m) => !botDoes.has(m.index)).flatMap((m) => {
+    const text = m.quote && m.quote.author === m.author && isTagsOnly(m.text) ? m.quote.text : m.text;
+    if (text.trim() === '') return [];
+    const offsetMs = m.at ? m.at.getTime() - t.startsAt.getTime() : (m.index / Math.max(1, t.messages.length)) * PLAIN_SPAN_MS;
+    return [{ author: m.author ?? 'participant', offsetMs, send: () => say(m, text) }];
+  });
+}
+
+function printSummary(io: CliIo, store: ReturnType<typeof openStore>, sessionId: number, replay: ReplayResult): void {
+  const out = (s = '') => line(io.stdout, s);
+  const all = store.messages.answers(sessionId, { inferred: true });
+  const evidenced = all.filter((a) => a.via !== 'inferred');
+  const keys = [...new Set(evidenced.map((a) => a.question))].sort((a, b) => (a === 'TA' ? 1 : b === 'TA' ? -1 : a - b));
+  out(`Session #${sessionId} ended. Answers per question:`);
+  for (const q of keys) {
+    const answers = evidenced.filter((a) => a.question === q);
+    const inferred = all.filter((a) => a.via === 'inferred' && a.question === q).length;
+    const who = [...new Set(answers.map((a) => a.authorName))].join(', ');
+    out(`  ${q === 'TA' ? 'TA' : `Q${q}`}  ${answers.length} ${q === 'TA' ? 'takeaway' : 'answer'}${answers.length === 1 ? '' : 's'}${inferred ? ` (+${inferred} inferred)` : ''}: ${who}`);
+  }
+  const count = (rows: { question: number | string }[]) => JSON.stringify(Object.entries(rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.question]: (acc[r.question] ?? 0) + 1 }), {})).sort());
+  const same = count(evidenced) === count(replay.answers);
+  out(same
+    ? `Same answers per question as \`emcee replay\` of the archive (${evidenced.length} in all).`
+    : `Differs from \`emcee replay\`: live ${count(evidenced)}, replay ${count(replay.answers)}.`);
+}
+
+async function waitUntil(time: ScaledTime, at: Date): Promise<void> {
+  const ms = at.getTime() - time.now().getTime();
+  if (ms > 0) await new Promise<void>((resolve) => time.setTimeout(resolve, ms));
+}
+
+async function waitFor(check: () => boolean, pollMs = 100): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, pollMs));
+}
+
+function clock(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function clip(s: string, max: number): string {
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
