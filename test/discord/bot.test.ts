@@ -119,7 +119,7 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
     await s.bot.stop(); // the process dies
     const kyle = s.sandbox.createUser('kyle');
     s.sandbox.userSays(s.channelId, kyle.id, 'A1: while the bot was down');
-    await s.time.advanceTo(at(5), async () => {}); // Q2 (T+4) is missed
+    await s.time.advanceTo(at(6), async () => {}); // Q2 (T+4) is missed by more than the 60 s tolerance
     s.sandbox.userSays(s.channelId, kyle.id, 'A2: also while it was down');
     await s.restart();
     await s.bot.lastBackfill();
@@ -184,7 +184,8 @@ describe('npm run demo', () => {
     const file = seedPath('004_f0e2c35a92f416f4.txt');
     const code = await runDemo(io, { transcript: file, speed: 1500, databasePath: `${dir}/demo.sqlite`, log: silentLog });
     expect(code).toBe(0);
-    expect(stdout).toContain('[T+05:00] Q1: Commitment to Continuous Improvement');
+    // At 1500× a few real milliseconds of request latency are tens of seconds of chat time.
+    expect(stdout).toMatch(/\[T\+05:\d\d\] Q1: Commitment to Continuous Improvement/);
     expect(stdout).toMatch(/Same answers per question as `emcee replay` of the archive \(9 in all\)/);
 
     const db = new Database(`${dir}/demo.sqlite`, { readonly: true });
