@@ -26,6 +26,7 @@ Commands:
                            (importing the same file again changes nothing)
   bank list                Every question set in the bank, with its questions
   bank show <id>           One question set in full
+  invite-url [app id]      The URL that adds the bot to a server with the permissions it needs
   demo [--speed N] [--transcript FILE]
                            A full live session on a loopback Discord: the bot runs the
                            timetable while the archive's participants answer (default:
@@ -110,6 +111,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         if (sub === 'list' && bankArgs.length === 0) withStore((s) => bankList(io, s));
         else if (sub === 'show' && bankArgs.length === 1) withStore((s) => bankShow(io, s, bankArgs[0]!));
         else throw new CliError('usage: emcee bank list | emcee bank show <id>', 2);
+        return 0;
+      }
+      case 'invite-url': {
+        const appId = rest[0] ?? io.env.DISCORD_APPLICATION_ID;
+        if (!appId || !/^\d{17,20}$/.test(appId)) throw new CliError('invite-url needs the application id: emcee invite-url <id>, or DISCORD_APPLICATION_ID in .env', 2);
+        const { inviteUrl } = await import('./discord/permissions.ts');
+        line(io.stdout, inviteUrl(appId));
         return 0;
       }
       default:
