@@ -110,6 +110,12 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
     await s.sandbox.waitFor(() => answers(s, session.id).length === 0 || undefined);
     expect(s.store.messages.get(m.id)).toMatchObject({ deletedAt: expect.any(Date), text: 'A2: changed my mind' });
     expect(s.store.messages.listBySession(session.id).some((x) => x.authorName === 'otherbot')).toBe(false);
+
+    const a = s.sandbox.userSays(s.channelId, kyle.id, 'A1: one');
+    const b = s.sandbox.userSays(s.channelId, kyle.id, 'A2: two');
+    await s.sandbox.waitFor(() => answers(s, session.id).length === 2 || undefined);
+    s.sandbox.userBulkDeletes(s.channelId, [a.id, b.id]);
+    await s.sandbox.waitFor(() => answers(s, session.id).length === 0 || undefined);
   });
 
   it('killed mid-session and restarted: backfills what was posted meanwhile and posts no prompt twice', async () => {
