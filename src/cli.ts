@@ -6,14 +6,17 @@ import { ArchiveError } from './archive/types.ts';
 import { bankList, bankShow } from './cli/bank.ts';
 import { importCommand } from './cli/import.ts';
 import { CliError, line, processIo, type CliIo } from './cli/io.ts';
+import { seriesCommand, sessionCommand } from './cli/live.ts';
 import { replayCommand } from './cli/replay.ts';
 import { ConfigError, loadDotEnv, readConfig } from './config.ts';
+import { ControlError } from './session/controls.ts';
 import { systemClock } from './core/clock.ts';
 import { createLogger } from './logger.ts';
 import { openStore, type Store } from './store/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_ARCHIVE = `${ROOT}seeds/2018-10-22-badgechat.txt`;
+const LIVE_FLAGS = ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'session', 'question', 'minutes'] as const;
 /** 48 minutes of chat in about 36 seconds. */
 const DEMO_SPEED = 80;
 
@@ -27,6 +30,11 @@ Commands:
   bank list                Every question set in the bank, with its questions
   bank show <id>           One question set in full
   invite-url [app id]      The URL that adds the bot to a server with the permissions it needs
+  series setup|list        Set up a channel's recurring chat (--guild --channel --tag --weekday
+                           --time --timezone --questions --threads --moderator-role
+                           --preview-minutes), or list the chats
+  session <control>        start|next|skip|pause|resume|extend|end|cancel|status for the
+                           session of --channel ID (or --session N); the running bot follows
   demo [--speed N] [--transcript FILE]
                            A full live session on a loopback Discord: the bot runs the
                            timetable while the archive's participants answer (default:
@@ -52,6 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         version: { type: 'boolean', short: 'v', default: false },
         speed: { type: 'string' },
         transcript: { type: 'string' },
+        ...Object.fromEntries(LIVE_FLAGS.map((f) => [f, { type: 'string' as const }])),
       },
     });
   } catch (err) {
@@ -72,7 +81,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     if (io.env === process.env) loadDotEnv();
     const config = readConfig(io.env);
-    const log = createLogger(config.logLevel);
+    // At a terminal only warnings and errors, unless LOG_LEVEL asks for more.
+    const log = createLogger(io.env.LOG_LEVEL ? config.logLevel : 'warn');
     const databasePath = values.db ?? config.databasePath;
     const store = (): Store => openStore(databasePath, systemClock);
     const withStore = (fn: (s: Store) => void) => {
@@ -99,7 +109,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           transcript: values.transcript ?? DEMO_ARCHIVE,
           speed,
           databasePath: values.db ?? 'data/demo.sqlite',
-          log: createLogger(io.env.LOG_LEVEL ? config.logLevel : 'warn'),
+          log,
         });
       }
       case 'import':
@@ -111,6 +121,18 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         if (sub === 'list' && bankArgs.length === 0) withStore((s) => bankList(io, s));
         else if (sub === 'show' && bankArgs.length === 1) withStore((s) => bankShow(io, s, bankArgs[0]!));
         else throw new CliError('usage: emcee bank list | emcee bank show <id>', 2);
+        return 0;
+      }
+      case 'series':
+        withStore((s) => seriesCommand(io, s, systemClock, rest[0], values));
+        return 0;
+      case 'session': {
+        const s = store();
+        try {
+          await sessionCommand(io, s, systemClock, log, rest[0], values);
+        } finally {
+          s.close();
+        }
         return 0;
       }
       case 'invite-url': {
@@ -138,7 +160,7 @@ function reportError(io: CliIo, err: unknown): number {
     line(io.stderr, `emcee: ${err.message}`);
     return err.exitCode;
   }
-  if (err instanceof ArchiveError || err instanceof ConfigError) {
+  if (err instanceof ArchiveError || err instanceof ConfigError || err instanceof ControlError) {
     line(io.stderr, `emcee: ${err.message}`);
     return 1;
   }

@@ -6,8 +6,13 @@ import type { Timers } from '../scheduler/timers.ts';
 import type { Store } from '../store/index.ts';
 import { backfill } from './backfill.ts';
 import { createDiscordClient } from './client.ts';
+import { loadCommands } from '../../commands/index.ts';
+import { registerInteractions } from './interactions.ts';
 import { registerListeners } from './listeners.ts';
 import { DiscordPlatform } from './platform.ts';
+
+/** How often the bot checks whether another process (the CLI) changed the database. */
+const EXTERNAL_CHANGE_POLL_MS = 1000;
 
 export interface BotOptions {
   token: string;
@@ -40,6 +45,7 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
   const platform = new DiscordPlatform(client, log);
   const live = createLiveSessions({ store, platform, clock, timers, log, minuteTick });
   registerListeners(client, { store, ingest: live.ingest, clock, log });
+  registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick() });
 
   let catchingUp: Promise<number> = Promise.resolve(0);
   const catchUp = (why: string) => {
@@ -63,6 +69,18 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
   await catchUp('start-up');
   await live.start();
+  // `emcee session …` and `emcee series …` change the same database from another process:
+  // SQLite's data_version moves when they commit, and the engine then looks again.
+  let version = store.db.pragma('data_version', { simple: true });
+  const watch = setInterval(() => {
+    const now = store.db.pragma('data_version', { simple: true });
+    if (now !== version) {
+      version = now;
+      log.debug('database changed by another process');
+      void live.engine.kick();
+    }
+  }, EXTERNAL_CHANGE_POLL_MS);
+  watch.unref();
 
   return {
     client,
@@ -70,6 +88,7 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
     live,
     lastBackfill: () => catchingUp,
     stop: async () => {
+      clearInterval(watch);
       live.stop();
       await live.engine.whenIdle();
       await client.destroy();

@@ -12,7 +12,7 @@
  * Ids and timestamps come from the injected clock; heartbeats and rate-limit windows use real time.
  */
 import { createServer } from 'node:http';
-import type { APIApplicationCommand } from 'discord-api-types/v10';
+import type { APIApplicationCommand, APIAttachment } from 'discord-api-types/v10';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { Gateway } from './gateway.ts';
@@ -81,6 +81,8 @@ export interface Sandbox {
     type?: 2 | 4 | 5;
     data?: Record<string, unknown>;
   }): SandboxInteraction;
+  /** Serves a file as an attachment (for attachment options of slash commands). */
+  hostFile(filename: string, content: Buffer | string, contentType?: string): APIAttachment;
   messages(channelId: string): SandboxMessage[];
   /** One stored message by id (any channel), unless deleted. */
   message(messageId: string): SandboxMessage | undefined;
@@ -162,6 +164,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     userEdits: (messageId, content) => world.userEdits(messageId, content),
     userDeletes: (messageId) => world.deleteMessage(messageId),
     userBulkDeletes: (channelId, messageIds) => world.bulkDelete(channelId, messageIds, false),
+    hostFile: (filename, content, contentType) => world.hostFile(filename, content, contentType),
     interact(opts) {
       const record = world.interact(opts);
       return {

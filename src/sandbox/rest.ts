@@ -227,6 +227,13 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
     // Segments are decoded: discord.js sends '@original' as '%40original' and emojis percent-encoded.
     const path = (match ? (match[2] ?? '/') : url.pathname).split('/').map(safeDecode).join('/');
     const query = Object.fromEntries(url.searchParams.entries());
+    const hosted = !match && method === 'GET' ? /^\/attachments\/(\d+)\//.exec(path) : null;
+    if (hosted) {
+      const file = world.hostedFiles.get(hosted[1]!);
+      res.writeHead(file ? 200 : 404, { 'content-type': file?.contentType ?? 'text/plain', 'content-length': String(file?.content.length ?? 9) });
+      res.end(file?.content ?? 'not found');
+      return;
+    }
 
     let body: unknown = undefined;
     let files: UploadedFile[] = [];

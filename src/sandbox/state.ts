@@ -552,6 +552,17 @@ export class World {
     };
   }
 
+  /** Files served at /attachments/{id}/{name}, as Discord's CDN would (for attachment options). */
+  readonly hostedFiles = new Map<string, { filename: string; content: Buffer; contentType: string }>();
+
+  hostFile(filename: string, content: Buffer | string, contentType = 'text/plain; charset=utf-8'): APIAttachment {
+    const id = this.ids.next();
+    const data = typeof content === 'string' ? Buffer.from(content) : content;
+    this.hostedFiles.set(id, { filename, content: data, contentType });
+    const url = `${this.baseUrl()}/attachments/${id}/${encodeURIComponent(filename)}`;
+    return { id, filename, size: data.length, url, proxy_url: url, content_type: contentType } as APIAttachment;
+  }
+
   private attachmentsFrom(files: UploadedFile[], described: unknown): APIAttachment[] {
     const descriptions = Array.isArray(described) ? (described as Record<string, unknown>[]) : [];
     return files.map((file, index) => {

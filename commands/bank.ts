@@ -1,0 +1,117 @@
+import {
+  ActionRowBuilder, MessageFlags, ModalBuilder, PermissionFlagsBits, SlashCommandBuilder, TextInputBuilder, TextInputStyle,
+  type AutocompleteInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction,
+} from 'discord.js';
+import { importArchives } from '../src/archive/import.ts';
+import { MAX_ARCHIVE_BYTES, parseArchive } from '../src/archive/parse.ts';
+import { ArchiveError } from '../src/archive/types.ts';
+import { replayTranscript } from '../src/core/replay.ts';
+import { questionSetChoices } from '../src/discord/autocomplete.ts';
+import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
+import { MAX_QUESTIONS, validateQuestion } from '../src/session/controls.ts';
+
+/** `/bank`: the question sets sessions ask. */
+export const data = new SlashCommandBuilder()
+  .setName('bank')
+  .setDescription('The question bank')
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setContexts(0)
+  .addSubcommand((s) => s.setName('list').setDescription('Every question set'))
+  .addSubcommand((s) => s.setName('show').setDescription('One question set in full')
+    .addIntegerOption((o) => o.setName('set').setDescription('The question set').setRequired(true).setAutocomplete(true).setMinValue(1)))
+  .addSubcommand((s) => s.setName('add').setDescription('Add a question set (opens a form)'))
+  .addSubcommand((s) => s.setName('import').setDescription('Import a chat archive: its questions become a set')
+    .addAttachmentOption((o) => o.setName('file').setDescription('A chat archive (.txt, at most 5 MB)').setRequired(true)));
+
+const ADD_MODAL = 'bank-add';
+const ephemeral = { flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
+
+export async function execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
+  if (!interaction.inGuild()) throw new UserError('Emcee works in server channels only.');
+  const series = ctx.store.series.getByChannel(interaction.guildId, interaction.channelId);
+  switch (interaction.options.getSubcommand()) {
+    case 'list': {
+      const sets = ctx.store.bank.list();
+      const text = sets.length === 0
+        ? 'The bank is empty: /bank add or /bank import fills it.'
+        : sets.map((s) => `**#${s.id}** ${s.title} (${s.questions.length} question${s.questions.length === 1 ? '' : 's'})`).join('\n');
+      await interaction.reply({ content: clip(text), ...ephemeral });
+      return;
+    }
+    case 'show': {
+      const id = interaction.options.getInteger('set', true);
+      const set = ctx.store.bank.get(id);
+      if (!set) throw new UserError(`There is no question set #${id}; /bank list shows them.`);
+      const lines = [`**#${set.id} ${set.title}**`, ...set.questions.map((q, i) => `Q${i + 1}. ${q}`)];
+      if (set.welcomeText) lines.push('', `Welcome: ${set.welcomeText}`);
+      if (set.outroText) lines.push(`Outro: ${set.outroText}`);
+      await interaction.reply({ content: clip(lines.join('\n')), ...ephemeral });
+      return;
+    }
+    case 'add': {
+      requireModerator(interaction, series, 'add question sets');
+      const input = (id: string, label: string, style: TextInputStyle, required: boolean, max: number, placeholder?: string) => {
+        const field = new TextInputBuilder().setCustomId(id).setLabel(label).setStyle(style).setRequired(required).setMaxLength(max);
+        if (placeholder) field.setPlaceholder(placeholder);
+        return new ActionRowBuilder<TextInputBuilder>().addComponents(field);
+      };
+      await interaction.showModal(new ModalBuilder().setCustomId(ADD_MODAL).setTitle('New question set').addComponents(
+        input('title', 'Title', TextInputStyle.Short, true, 100),
+        input('questions', `Questions, one per line (at most ${MAX_QUESTIONS})`, TextInputStyle.Paragraph, true, 4000, 'How do you…?\nWhat would…?'),
+        input('welcome', 'Welcome text (optional)', TextInputStyle.Paragraph, false, 1000),
+        input('outro', 'Outro text (optional)', TextInputStyle.Paragraph, false, 1000),
+      ));
+      return;
+    }
+    case 'import':
+      requireModerator(interaction, series, 'import archives');
+      return importArchive(interaction, ctx);
+    default:
+      throw new UserError('Unknown subcommand.');
+  }
+}
+
+/** Long work: the reply is deferred, then edited with progress. */
+async function importArchive(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
+  const file = interaction.options.getAttachment('file', true);
+  if (file.size > MAX_ARCHIVE_BYTES) throw new UserError(`${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; archives larger than 5 MB are refused.`);
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const progress = (text: string) => interaction.editReply({ content: text, allowedMentions: { parse: [] } });
+  await progress(`Downloading ${file.name} (${Math.ceil(file.size / 1024)} KB)…`);
+  const response = await fetch(file.url);
+  if (!response.ok) throw new UserError(`Could not download ${file.name} (HTTP ${response.status}).`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+
+  let transcript;
+  try {
+    transcript = parseArchive(bytes, file.name);
+  } catch (err) {
+    if (err instanceof ArchiveError) throw new UserError(`Nothing was imported: ${err.message}`);
+    throw err;
+  }
+  if (transcript.messages.length === 0) throw new UserError(`Nothing was imported: ${file.name} has a header but no messages.`);
+  await progress(`Reading ${transcript.messages.length} messages of ${transcript.tag}, ${transcript.dateLine}…`);
+  const [report] = importArchives(ctx.store, [{ transcript, replayed: replayTranscript(transcript).messages }]);
+  await progress(report!.status === 'unchanged'
+    ? `${file.name} was already imported (session #${report!.sessionId}); nothing changed.`
+    : `Imported ${file.name}: ${report!.messages} messages, ${report!.questions} questions, ${report!.answers} answers.${report!.questionSetId ? ` Question set #${report!.questionSetId} is in the bank.` : ''}`);
+}
+
+export const modals = {
+  [ADD_MODAL]: async (interaction: ModalSubmitInteraction, ctx: CommandContext): Promise<void> => {
+    const series = interaction.guildId && interaction.channelId ? ctx.store.series.getByChannel(interaction.guildId, interaction.channelId) : null;
+    requireModerator(interaction, series, 'add question sets');
+    const title = interaction.fields.getTextInputValue('title').trim();
+    const questions = interaction.fields.getTextInputValue('questions').split('\n').map((q) => q.trim()).filter(Boolean);
+    if (!title) throw new UserError('The title is empty.');
+    if (questions.length === 0 || questions.length > MAX_QUESTIONS) throw new UserError(`Give between 1 and ${MAX_QUESTIONS} questions, one per line (you gave ${questions.length}).`);
+    questions.forEach((q, i) => validateQuestion(q, i + 1));
+    const optional = (id: string) => interaction.fields.getTextInputValue(id)?.trim() || null;
+    const set = ctx.store.bank.create({ title, source: 'moderator', questions, welcomeText: optional('welcome'), outroText: optional('outro') });
+    await interaction.reply({ content: `Question set #${set.id} "${set.title}" is in the bank with ${questions.length} question${questions.length === 1 ? '' : 's'}.`, ...ephemeral });
+  },
+};
+
+export async function autocomplete(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void> {
+  await interaction.respond(questionSetChoices(ctx.store, String(interaction.options.getFocused()), 'number'));
+}

@@ -1,0 +1,191 @@
+import {
+  ChannelType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder,
+  type AutocompleteInteraction, type ChatInputCommandInteraction, type GuildBasedChannel,
+} from 'discord.js';
+import { discordTimestamp } from '../src/core/timetable.ts';
+import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
+import { questionSetChoices, timezoneChoices } from '../src/discord/autocomplete.ts';
+import { formatStatus, formatSummary } from '../src/session/format.ts';
+import { MAX_QUESTIONS } from '../src/session/controls.ts';
+import { WEEKDAYS, describeSchedule, setupSeries } from '../src/session/series-setup.ts';
+import type { Session } from '../src/store/sessions.ts';
+
+/** `/chat`: set up the channel's recurring chat and steer its sessions. */
+export const data = new SlashCommandBuilder()
+  .setName('chat')
+  .setDescription('Run Twitter-chat style sessions in this channel')
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setContexts(0) // guilds only
+  .addSubcommand((s) => s.setName('setup').setDescription('Create or update the recurring chat of a channel')
+    .addChannelOption((o) => o.setName('channel').setDescription('Where the chat runs (default: here)').addChannelTypes(ChannelType.GuildText))
+    .addStringOption((o) => o.setName('tag').setDescription('The chat hashtag, e.g. #BadgeChat').setMaxLength(51))
+    .addStringOption((o) => o.setName('weekday').setDescription('Day of the week').addChoices(...WEEKDAYS.map((d) => ({ name: d[0]!.toUpperCase() + d.slice(1), value: d }))))
+    .addStringOption((o) => o.setName('time').setDescription('Start time, 24-hour clock, e.g. 18:30').setMaxLength(5))
+    .addStringOption((o) => o.setName('timezone').setDescription('IANA time zone, e.g. America/Denver').setAutocomplete(true))
+    .addIntegerOption((o) => o.setName('questions').setDescription('Question set from the bank').setAutocomplete(true).setMinValue(1))
+    .addBooleanOption((o) => o.setName('threads').setDescription('Open a thread on each question'))
+    .addRoleOption((o) => o.setName('moderator-role').setDescription('Members with this role may steer the chat'))
+    .addIntegerOption((o) => o.setName('preview-minutes').setDescription('Post the questions this long before the start (0: no preview)').setMinValue(0).setMaxValue(10080)))
+  .addSubcommand((s) => s.setName('start').setDescription('Start a session now')
+    .addStringOption((o) => o.setName('questions').setDescription('A question set, or questions separated by |').setAutocomplete(true).setMaxLength(4000)))
+  .addSubcommand((s) => s.setName('next').setDescription('Post the next question now'))
+  .addSubcommand((s) => s.setName('skip').setDescription('Skip a question (default: the next one)')
+    .addIntegerOption((o) => o.setName('question').setDescription('Question number').setMinValue(1).setMaxValue(MAX_QUESTIONS)))
+  .addSubcommand((s) => s.setName('pause').setDescription('Freeze the timetable'))
+  .addSubcommand((s) => s.setName('resume').setDescription('Unfreeze the timetable'))
+  .addSubcommand((s) => s.setName('extend').setDescription('Give the current question more time')
+    .addIntegerOption((o) => o.setName('minutes').setDescription('Minutes to add').setRequired(true).setMinValue(1).setMaxValue(120)))
+  .addSubcommand((s) => s.setName('end').setDescription('Post the outro now'))
+  .addSubcommand((s) => s.setName('cancel').setDescription('Call the session off: nothing more is posted'))
+  .addSubcommand((s) => s.setName('status').setDescription('What has been posted, what comes next, answers so far'))
+  .addSubcommand((s) => s.setName('recap').setDescription('Answers per question')
+    .addIntegerOption((o) => o.setName('session').setDescription('Session number (default: the latest here)').setMinValue(1))
+    .addStringOption((o) => o.setName('format').setDescription('Recap format').addChoices({ name: 'Summary', value: 'summary' })));
+
+const time = (at: Date) => `${discordTimestamp(at, 'f')} (${discordTimestamp(at, 'R')})`;
+const ephemeral = { flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
+
+export async function execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
+  if (!interaction.inGuild()) throw new UserError('Emcee works in server channels only.');
+  const sub = interaction.options.getSubcommand();
+  const actor = `${interaction.user.username} (${interaction.user.id})`;
+  const series = ctx.store.series.getByChannel(interaction.guildId, interaction.channelId);
+
+  switch (sub) {
+    case 'setup':
+      return setup(interaction, ctx, actor);
+    case 'start': {
+      requireModerator(interaction, series, 'start a session');
+      const chat = series ?? setupSeries(ctx.store, ctx.clock, actor, { guildId: interaction.guildId, channelId: interaction.channelId, tag: `#${channelName(interaction)}` }).series;
+      const raw = interaction.options.getString('questions');
+      const options = raw === null ? {} : /^\d+$/.test(raw.trim()) ? { questionSetId: Number(raw) } : { questions: raw.split(/\s*\|\s*|\n/).filter((q) => q.trim() !== '') };
+      const session = await ctx.controls.start(chat, actor, options);
+      await interaction.reply({ content: `Session #${session.id} of **${chat.tag}** has started.`, ...ephemeral });
+      return;
+    }
+    case 'status': {
+      const session = current(ctx, interaction.channelId);
+      await interaction.reply({ content: clip(formatStatus(ctx.controls.status(session.id), time)), ...ephemeral });
+      return;
+    }
+    case 'recap': {
+      const id = interaction.options.getInteger('session');
+      const session = id === null ? latest(ctx, interaction.channelId) : ctx.store.sessions.get(id);
+      if (!session || session.channelId !== interaction.channelId) throw new UserError(id === null ? 'No session has run in this channel yet.' : `There is no session #${id} in this channel.`);
+      await interaction.reply({ content: clip(formatSummary(ctx.store, session.id)), allowedMentions: { parse: [] } });
+      return;
+    }
+    default:
+      return control(interaction, ctx, sub, actor);
+  }
+}
+
+async function control(interaction: ChatInputCommandInteraction, ctx: CommandContext, sub: string, actor: string): Promise<void> {
+  const series = ctx.store.series.getByChannel(interaction.guildId!, interaction.channelId);
+  requireModerator(interaction, series, `${sub} a session`);
+  const session = current(ctx, interaction.channelId);
+  const { controls } = ctx;
+  let done: string;
+  switch (sub) {
+    case 'next': {
+      const q = await controls.next(session.id, actor);
+      done = `Q${q.questionNumber} is going out now; the rest of the timetable moved up.`;
+      break;
+    }
+    case 'skip': {
+      const q = await controls.skip(session.id, actor, interaction.options.getInteger('question') ?? undefined);
+      done = `Q${q.questionNumber} is skipped.`;
+      break;
+    }
+    case 'pause':
+      await controls.pause(session.id, actor);
+      done = 'Paused: nothing is posted until /chat resume.';
+      break;
+    case 'resume':
+      await controls.resume(session.id, actor);
+      done = 'Resumed: everything left moved later by the length of the pause.';
+      break;
+    case 'extend': {
+      const minutes = interaction.options.getInteger('minutes', true);
+      await controls.extend(session.id, actor, minutes);
+      done = `Extended by ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+      break;
+    }
+    case 'end':
+      await controls.end(session.id, actor);
+      done = 'The outro is going out now; answers close after the grace period.';
+      break;
+    case 'cancel':
+      await controls.cancel(session.id, actor);
+      done = `Session #${session.id} is cancelled.`;
+      break;
+    default:
+      throw new UserError(`Unknown subcommand ${sub}.`);
+  }
+  await interaction.reply({ content: done, ...ephemeral });
+}
+
+async function setup(interaction: ChatInputCommandInteraction, ctx: CommandContext, actor: string): Promise<void> {
+  const channel = (interaction.options.getChannel('channel') ?? interaction.channel) as GuildBasedChannel | null;
+  if (!channel || channel.type !== ChannelType.GuildText) throw new UserError('Choose a text channel for the chat.');
+  const existing = ctx.store.series.getByChannel(interaction.guildId!, channel.id);
+  requireModerator(interaction, existing, 'set up the chat');
+  const threads = interaction.options.getBoolean('threads');
+  checkBotCanPost(interaction, channel, threads ?? false);
+
+  const result = setupSeries(ctx.store, ctx.clock, actor, {
+    guildId: interaction.guildId!,
+    channelId: channel.id,
+    tag: interaction.options.getString('tag') ?? undefined,
+    weekday: (interaction.options.getString('weekday') ?? undefined) as (typeof WEEKDAYS)[number] | undefined,
+    time: interaction.options.getString('time') ?? undefined,
+    timezone: interaction.options.getString('timezone') ?? undefined,
+    questionSetId: interaction.options.getInteger('questions') ?? undefined,
+    threads: threads ?? undefined,
+    moderatorRoleId: interaction.options.getRole('moderator-role')?.id,
+    previewMinutes: interaction.options.getInteger('preview-minutes') ?? undefined,
+  });
+  await ctx.changed();
+  const { series, nextSession } = result;
+  const lines = [
+    `${result.created ? 'Set up' : 'Updated'} **${series.tag}** in <#${channel.id}>: ${describeSchedule(series)}.`,
+    nextSession ? `Next session: ${time(nextSession)}.` : 'Start a session any time with /chat start.',
+  ];
+  if (result.cancelled) lines.push(`The session planned on the old timetable was replaced.`);
+  await interaction.reply({ content: lines.join('\n'), ...ephemeral });
+}
+
+/** The bot must be able to post (and embed, and thread) where the chat runs. */
+function checkBotCanPost(interaction: ChatInputCommandInteraction, channel: GuildBasedChannel, threads: boolean): void {
+  const me = interaction.client.user;
+  const perms = channel.permissionsFor(me);
+  const needed: [bigint, string][] = [
+    [PermissionFlagsBits.ViewChannel, 'View Channel'], [PermissionFlagsBits.SendMessages, 'Send Messages'],
+    [PermissionFlagsBits.EmbedLinks, 'Embed Links'], [PermissionFlagsBits.ReadMessageHistory, 'Read Message History'],
+    ...(threads ? [[PermissionFlagsBits.CreatePublicThreads, 'Create Public Threads'], [PermissionFlagsBits.SendMessagesInThreads, 'Send Messages in Threads']] as [bigint, string][] : []),
+  ];
+  const missing = needed.filter(([bit]) => !perms?.has(bit)).map(([, name]) => name);
+  if (missing.length) throw new UserError(`I can't run a chat in <#${channel.id}>: I'm missing ${missing.join(', ')} there.`);
+}
+
+function current(ctx: CommandContext, channelId: string): Session {
+  const session = ctx.controls.currentSession(channelId);
+  if (!session) throw new UserError('There is no session in this channel right now; /chat start begins one.');
+  return session;
+}
+
+function latest(ctx: CommandContext, channelId: string): Session | null {
+  return ctx.store.sessions.listInChannel(channelId).find((s) => s.state !== 'planned' && s.state !== 'cancelled') ?? null;
+}
+
+function channelName(interaction: ChatInputCommandInteraction): string {
+  const name = interaction.channel && 'name' in interaction.channel ? interaction.channel.name : 'chat';
+  return (name ?? 'chat').replace(/[^\p{L}\p{N}_]/gu, '') || 'chat';
+}
+
+export async function autocomplete(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void> {
+  const focused = interaction.options.getFocused(true);
+  if (focused.name === 'timezone') await interaction.respond(timezoneChoices(String(focused.value)));
+  else if (focused.name === 'questions') await interaction.respond(questionSetChoices(ctx.store, String(focused.value), focused.type === 4 ? 'number' : 'string'));
+  else await interaction.respond([]);
+}

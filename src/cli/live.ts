@@ -1,0 +1,113 @@
+import { userInfo } from 'node:os';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../logger.ts';
+import { SessionControls } from '../session/controls.ts';
+import { formatStatus } from '../session/format.ts';
+import { WEEKDAYS, describeSchedule, setupSeries } from '../session/series-setup.ts';
+import type { Store } from '../store/index.ts';
+import type { Session } from '../store/sessions.ts';
+import { CliError, line, type CliIo } from './io.ts';
+
+/**
+ * `emcee series …` and `emcee session …`: the moderator controls from a terminal, on the
+ * same database as the bot. The running bot notices the change (SQLite data_version) and
+ * posts what is now due.
+ */
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+const actor = () => `cli:${userInfo().username}`;
+const iso = (at: Date) => at.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z').replace('T', ' ');
+
+export function seriesCommand(io: CliIo, store: Store, clock: Clock, sub: string | undefined, flags: Flags): void {
+  if (sub === 'list') {
+    const all = store.series.list().filter((s) => s.channelId !== null);
+    if (all.length === 0) line(io.stdout, 'No chats are set up yet: emcee series setup --guild ID --channel ID --tag #Chat …');
+    for (const s of all) line(io.stdout, `#${s.id} ${s.tag} in channel ${s.channelId} (server ${s.guildId}): ${describeSchedule(s)}`);
+    return;
+  }
+  if (sub !== 'setup') throw new CliError('usage: emcee series setup --guild ID --channel ID [--tag #Chat] [--weekday monday --time 18:30] [--timezone Area/City] [--questions SET] [--threads true|false] [--moderator-role ID] [--preview-minutes N] | emcee series list', 2);
+  const guildId = text(flags, 'guild', true)!;
+  const channelId = text(flags, 'channel', true)!;
+  const weekday = text(flags, 'weekday')?.toLowerCase();
+  if (weekday !== undefined && !(WEEKDAYS as readonly string[]).includes(weekday)) throw new CliError(`--weekday must be one of ${WEEKDAYS.join(', ')}`, 2);
+  const threads = text(flags, 'threads');
+  if (threads !== undefined && threads !== 'true' && threads !== 'false') throw new CliError('--threads takes true or false', 2);
+  const result = setupSeries(store, clock, actor(), {
+    guildId, channelId,
+    tag: text(flags, 'tag'),
+    weekday: weekday as (typeof WEEKDAYS)[number] | undefined,
+    time: text(flags, 'time'),
+    timezone: text(flags, 'timezone'),
+    questionSetId: int(flags, 'questions'),
+    threads: threads === undefined ? undefined : threads === 'true',
+    moderatorRoleId: text(flags, 'moderator-role'),
+    previewMinutes: int(flags, 'preview-minutes'),
+  });
+  line(io.stdout, `${result.created ? 'Set up' : 'Updated'} ${result.series.tag} in channel ${channelId}: ${describeSchedule(result.series)}.`);
+  if (result.nextSession) line(io.stdout, `Next session: ${iso(result.nextSession)}.`);
+  if (result.cancelled) line(io.stdout, `${result.cancelled} session planned on the old timetable was replaced.`);
+}
+
+export async function sessionCommand(io: CliIo, store: Store, clock: Clock, log: Logger, sub: string | undefined, flags: Flags): Promise<void> {
+  const controls = new SessionControls({ store, clock, log });
+  const by = actor();
+  const session = (): Session => {
+    const id = int(flags, 'session');
+    if (id !== undefined) {
+      const s = store.sessions.get(id);
+      if (!s) throw new CliError(`there is no session #${id}`);
+      return s;
+    }
+    const channel = text(flags, 'channel');
+    if (!channel) throw new CliError('say which session: --channel ID (its current session) or --session N', 2);
+    const s = controls.currentSession(channel);
+    if (!s) throw new CliError(`there is no session in channel ${channel}; emcee session start --channel ${channel} begins one`);
+    return s;
+  };
+  const out = (s: string) => line(io.stdout, s);
+  switch (sub) {
+    case 'start': {
+      const channel = text(flags, 'channel', true)!;
+      const series = store.series.list().find((s) => s.channelId === channel);
+      if (!series) throw new CliError(`channel ${channel} has no chat set up: emcee series setup --guild ID --channel ${channel} --tag #Chat`);
+      const raw = text(flags, 'questions');
+      const options = raw === undefined ? {} : /^\d+$/.test(raw) ? { questionSetId: Number(raw) } : { questions: raw.split(/\s*\|\s*/).filter(Boolean) };
+      const started = await controls.start(series, by, options);
+      out(`Session #${started.id} of ${series.tag} started; the running bot posts the welcome now.`);
+      return;
+    }
+    case 'next': out(`Q${(await controls.next(session().id, by)).questionNumber} goes out now.`); return;
+    case 'skip': out(`Q${(await controls.skip(session().id, by, int(flags, 'question'))).questionNumber} skipped.`); return;
+    case 'pause': await controls.pause(session().id, by); out('Paused.'); return;
+    case 'resume': await controls.resume(session().id, by); out('Resumed.'); return;
+    case 'extend': {
+      const minutes = int(flags, 'minutes');
+      if (minutes === undefined) throw new CliError('extend needs --minutes N', 2);
+      await controls.extend(session().id, by, minutes);
+      out(`Extended by ${minutes} minutes.`);
+      return;
+    }
+    case 'end': await controls.end(session().id, by); out('The outro goes out now.'); return;
+    case 'cancel': await controls.cancel(session().id, by); out('Cancelled.'); return;
+    case 'status': out(formatStatus(controls.status(session().id), iso).replace(/\*\*/g, '')); return;
+    default:
+      throw new CliError('usage: emcee session start|next|skip|pause|resume|extend|end|cancel|status --channel ID (or --session N) [--questions SET] [--question N] [--minutes N]', 2);
+  }
+}
+
+function text(flags: Flags, name: string, required = false): string | undefined {
+  const v = flags[name];
+  if (v === undefined || v === true || v === false) {
+    if (required) throw new CliError(`--${name} is required`, 2);
+    return undefined;
+  }
+  return v;
+}
+
+function int(flags: Flags, name: string): number | undefined {
+  const v = text(flags, name);
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new CliError(`--${name} takes a whole number, not "${v}"`, 2);
+  return Number(v);
+}

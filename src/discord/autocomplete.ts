@@ -1,0 +1,23 @@
+import type { ApplicationCommandOptionChoiceData } from 'discord.js';
+import type { Store } from '../store/index.ts';
+
+/** Discord shows at most 25 choices. */
+const MAX_CHOICES = 25;
+
+let zones: string[] | null = null;
+
+/** IANA zones matching what the user typed ("denver", "europe/lon"). */
+export function timezoneChoices(query: string): ApplicationCommandOptionChoiceData<string>[] {
+  zones ??= ['UTC', ...Intl.supportedValuesOf('timeZone')];
+  const q = query.trim().toLowerCase().replace(/\s+/g, '_');
+  return zones.filter((z) => z.toLowerCase().includes(q)).slice(0, MAX_CHOICES).map((z) => ({ name: z, value: z }));
+}
+
+/** Question sets matching the typed text, newest first; the value is the set id. */
+export function questionSetChoices(store: Store, query: string, as: 'number' | 'string'): ApplicationCommandOptionChoiceData<string | number>[] {
+  const q = query.trim().toLowerCase();
+  return store.bank.list().reverse()
+    .filter((s) => q === '' || `${s.id} ${s.title}`.toLowerCase().includes(q))
+    .slice(0, MAX_CHOICES)
+    .map((s) => ({ name: `#${s.id} ${s.title} (${s.questions.length} questions)`.slice(0, 100), value: as === 'number' ? s.id : String(s.id) }));
+}

@@ -1,0 +1,53 @@
+import type { Store } from '../store/index.ts';
+import type { Prompt } from '../store/prompts.ts';
+import type { SessionStatus } from './controls.ts';
+
+/**
+ * Plain-text views of a session for moderators, shared by Discord and the terminal. The
+ * caller says how to show an instant (Discord timestamps there, ISO times here).
+ */
+
+export type TimeFormat = (at: Date) => string;
+
+const KIND_NAMES: Record<Prompt['kind'], string> = {
+  preview: 'preview', welcome: 'welcome', guidelines: 'guidelines', heads_up: 'heads-up', question: 'question', outro: 'outro', close: 'close',
+};
+
+function promptName(p: Prompt): string {
+  return p.kind === 'question' ? `Q${p.questionNumber}` : p.kind === 'heads_up' ? `heads-up for Q${p.questionNumber}` : KIND_NAMES[p.kind];
+}
+
+export function formatStatus(status: SessionStatus, time: TimeFormat): string {
+  const { session } = status;
+  const lines = [`**${status.tag}** session #${session.id}: ${session.state}${session.pausedAt ? ` since ${time(session.pausedAt)}` : ''} (started ${time(session.startsAt)})`];
+  lines.push(status.next ? `Next: ${promptName(status.next)} at ${time(status.next.plannedAt)}` : session.state === 'paused' ? 'Paused: nothing is posted until /chat resume.' : 'Nothing left to post.');
+  lines.push('', 'Questions:');
+  for (const q of status.questions) {
+    const state = q.state === 'posted' ? `posted ${time(q.postedAt!)}` : q.state === 'planned' ? 'to come' : q.state;
+    lines.push(`Q${q.number} (${state}): ${q.answers} answer${q.answers === 1 ? '' : 's'}${q.inferred ? `, ${q.inferred} inferred` : ''}`);
+  }
+  if (status.takeaways) lines.push(`Takeaways: ${status.takeaways}`);
+  const done = status.posted.length;
+  lines.push('', `${done} prompt${done === 1 ? '' : 's'} posted, ${status.upcoming.length} to come${status.skipped.length ? `, ${status.skipped.length} skipped` : ''}.`);
+  return lines.join('\n');
+}
+
+/** Answers per question, with who answered: the recap until richer recap formats exist. */
+export function formatSummary(store: Store, sessionId: number): string {
+  const session = store.sessions.get(sessionId)!;
+  const tag = store.series.get(session.seriesId)?.tag ?? '';
+  const prompts = store.prompts.listBySession(sessionId).filter((p) => p.kind === 'question');
+  const answers = store.messages.answers(sessionId);
+  const numbers = [...new Set([...prompts.map((p) => p.questionNumber!), ...answers.flatMap((a) => (a.question === 'TA' ? [] : [a.question]))])].sort((a, b) => a - b);
+  const lines = [`**${tag}** session #${sessionId} (${session.state}): ${answers.length} answer${answers.length === 1 ? '' : 's'}`];
+  for (const n of numbers) {
+    const q = prompts.find((p) => p.questionNumber === n);
+    const mine = answers.filter((a) => a.question === n);
+    const who = [...new Set(mine.map((a) => a.authorName ?? 'someone'))];
+    lines.push(`Q${n}${q ? `: ${q.text.replace(/^Q\d+: /, '')}` : ' (not asked)'}${q?.state === 'skipped' ? ' (skipped)' : ''}`);
+    lines.push(`  ${mine.length} answer${mine.length === 1 ? '' : 's'}${who.length ? ` from ${who.join(', ')}` : ''}`);
+  }
+  const takeaways = answers.filter((a) => a.question === 'TA');
+  if (takeaways.length) lines.push(`Takeaways: ${takeaways.length} from ${[...new Set(takeaways.map((a) => a.authorName ?? 'someone'))].join(', ')}`);
+  return lines.join('\n');
+}
