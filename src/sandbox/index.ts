@@ -60,7 +60,8 @@ export interface Sandbox {
   /** The guild owner (a plain user, member of the guild, with every permission). */
   owner: SandboxUser;
   guild: { id: string; name: string; ownerId: string };
-  createChannel(name: string): SandboxChannel;
+  /** A text channel; `denyBot` denies the bot those permission bits there (a member overwrite). */
+  createChannel(name: string, opts?: { denyBot?: bigint }): SandboxChannel;
   createUser(username: string, opts?: { bot?: boolean; roles?: string[] }): SandboxUser;
   createRole(name: string, permissions: bigint): { id: string; name: string };
   addRole(userId: string, roleId: string): void;
@@ -156,7 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     botUser: structuredClone(world.botUser),
     owner: structuredClone(world.owner),
     guild: { ...world.guild },
-    createChannel: (name) => world.createChannel(name),
+    createChannel: (name, opts) => world.createChannel(name, opts),
     createUser: (username, opts) => world.createUser(username, opts),
     createRole: (name, permissions) => world.createRole(name, permissions),
     addRole: (userId, roleId) => world.addRole(userId, roleId),

@@ -387,14 +387,16 @@ export class World {
     return [...this.channels.values()].map((r) => r.channel).filter((c): c is APIThreadChannel => c.type !== 0);
   }
 
-  createChannel(name: string): SandboxChannel {
+  /** `denyBot`: permission bits denied to the bot in this channel (a member overwrite). */
+  createChannel(name: string, opts: { denyBot?: bigint } = {}): SandboxChannel {
+    const overwrites = opts.denyBot ? [{ id: this.botUser.id, type: 1, allow: '0', deny: opts.denyBot.toString() }] : [];
     const channel = {
       id: this.ids.next(),
       type: 0,
       guild_id: this.guild.id,
       name,
       position: this.textChannels().length,
-      permission_overwrites: [],
+      permission_overwrites: overwrites,
       parent_id: null,
       topic: null,
       nsfw: false,

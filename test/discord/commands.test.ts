@@ -135,6 +135,15 @@ describe('permissions', () => {
     expect((await run(w, user, 'chat', 'cancel')).content).toMatch(/is cancelled/);
   });
 
+  it('refuses a channel the bot cannot post in, naming what is missing, and changes nothing', async () => {
+    const w = await world();
+    const closed = w.sandbox.createChannel('closed', { denyBot: PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks });
+    await w.sandbox.waitFor(() => w.bot.client.channels.cache.get(closed.id));
+    const r = await run(w, w.admin, 'chat', 'setup', [opt('channel', 7, closed.id), opt('tag', 3, '#x')]);
+    expect(r.content).toBe(`I can't run a chat in <#${closed.id}>: I'm missing Send Messages, Embed Links there.`);
+    expect(w.store.series.list()).toEqual([]);
+  });
+
   it('setting up a new chat needs Manage Server: the role only counts once the chat exists', async () => {
     const w = await world();
     const r = await run(w, w.mod, 'chat', 'setup', [opt('tag', 3, '#x')]);
