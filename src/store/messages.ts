@@ -40,6 +40,8 @@ export interface StoredAnswer {
   authorName: string | null;
   archiveIndex: number | null;
   postedAt: Date | null;
+  /** The message's id on the platform (or "archive:…" for imported archives). */
+  platformId: string;
 }
 
 interface MessageRow {
@@ -75,6 +77,7 @@ interface AnswerRow {
   author_name: string | null;
   archive_index: number | null;
   posted_at: string | null;
+  platform_id: string;
 }
 
 const date = (s: string | null) => (s === null ? null : new Date(s));
@@ -113,6 +116,7 @@ export function toAnswer(row: AnswerRow): StoredAnswer {
     authorName: row.author_name,
     archiveIndex: row.archive_index,
     postedAt: date(row.posted_at),
+    platformId: row.platform_id,
   };
 }
 
@@ -127,6 +131,7 @@ export class MessageStore {
   private readonly upsertAnswer;
   private readonly answersBySession;
   private readonly clearAnswer;
+  private readonly earlierAuthors;
   private readonly lastInPlace;
 
   constructor(db: Db) {
@@ -150,13 +155,17 @@ export class MessageStore {
          via = excluded.via, label = excluded.label, text = excluded.text`,
     );
     this.clearAnswer = db.prepare<[number]>('DELETE FROM answers WHERE message_id = ?');
+    this.earlierAuthors = db.prepare<[number, string], { author_name: string }>(
+      `SELECT DISTINCT m.author_name FROM messages m JOIN sessions s ON s.id = m.session_id
+       WHERE s.series_id = ? AND s.starts_at < ? AND m.author_name IS NOT NULL AND m.from_self = 0 AND m.deleted_at IS NULL`,
+    );
     // Snowflakes compare as numbers: longer is later, then by text.
     this.lastInPlace = db.prepare<{ sessionId: number; channelId: string; threadId: string | null }, { platform_id: string }>(
       `SELECT platform_id FROM messages WHERE session_id = @sessionId AND channel_id = @channelId AND thread_id IS @threadId
        ORDER BY length(platform_id) DESC, platform_id DESC LIMIT 1`,
     );
     this.answersBySession = db.prepare<[number], AnswerRow>(
-      `SELECT a.*, m.author_name, m.archive_index, m.posted_at FROM answers a JOIN messages m ON m.id = a.message_id
+      `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id FROM answers a JOIN messages m ON m.id = a.message_id
        WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id`,
     );
   }
@@ -226,6 +235,24 @@ export class MessageStore {
       label: a.kind === 'answer' ? a.label : null,
       text: a.kind === 'answer' ? a.text : message.text,
     });
+  }
+
+  /** Every message of a session, oldest first, one row at a time (flat memory for huge sessions). */
+  *iterate(sessionId: number): IterableIterator<StoredMessage> {
+    for (const row of this.bySession.iterate(sessionId)) yield toMessage(row);
+  }
+
+  /** Answers of a session, one row at a time, in chat order. */
+  *iterateAnswers(sessionId: number, { inferred = false } = {}): IterableIterator<StoredAnswer> {
+    for (const row of this.answersBySession.iterate(sessionId)) {
+      const a = toAnswer(row);
+      if (inferred || a.via !== 'inferred') yield a;
+    }
+  }
+
+  /** Authors of the series' sessions that started before `before` (who is returning). */
+  authorsBefore(seriesId: number, before: Date): Set<string> {
+    return new Set(this.earlierAuthors.all(seriesId, before.toISOString()).map((r) => r.author_name));
   }
 
   /** Answers of a session in chat order, deleted messages left out. */
