@@ -95,19 +95,16 @@ export function buildRecap(store: Store, sessionId: number): Recap {
   const link = (message: { platformId: string; channelId: string | null; threadId: string | null }) =>
     discordLink(series.guildId, message.threadId ?? message.channelId ?? series.channelId, message.platformId);
 
+
   // Stream the messages once: counts per author and minute, moderators, late flags.
   const perAuthor = new Map<string, { messages: number; moderator: boolean }>();
   const perMinute: number[] = [];
-  const lateIds = new Set<string>();
-  const threadOf = new Map<string, { channelId: string | null; threadId: string | null }>();
   let messages = 0;
   let moderatorMessages = 0;
   for (const m of store.messages.iterate(sessionId)) {
     if (m.fromSelf || m.deletedAt) continue;
     messages++;
     if (m.isModerator) moderatorMessages++;
-    if (m.late) lateIds.add(m.platformId);
-    threadOf.set(m.platformId, { channelId: m.channelId, threadId: m.threadId });
     const name = m.authorName ?? 'anonymous';
     const a = perAuthor.get(name) ?? { messages: 0, moderator: false };
     a.messages++;
@@ -125,10 +122,9 @@ export function buildRecap(store: Store, sessionId: number): Recap {
   const answersOf = new Map<string, RecapAnswer[]>();
   const answerCount = new Map<string, number>();
   for (const a of store.messages.iterateAnswers(sessionId)) {
-    const place = threadOf.get(a.platformId) ?? { channelId: series.channelId, threadId: null };
     const answer: RecapAnswer = {
       question: a.question, author: a.authorName, at: a.postedAt, text: a.text, label: a.label, via: a.via,
-      late: lateIds.has(a.platformId), link: link({ platformId: a.platformId, ...place }), archiveIndex: a.archiveIndex,
+      late: a.late, link: link(a), archiveIndex: a.archiveIndex,
     };
     const key = String(a.question);
     answersOf.set(key, [...(answersOf.get(key) ?? []), answer]);

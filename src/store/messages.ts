@@ -42,6 +42,10 @@ export interface StoredAnswer {
   postedAt: Date | null;
   /** The message's id on the platform (or "archive:…" for imported archives). */
   platformId: string;
+  channelId: string | null;
+  threadId: string | null;
+  /** Written after the session closed. */
+  late: boolean;
 }
 
 interface MessageRow {
@@ -78,6 +82,9 @@ interface AnswerRow {
   archive_index: number | null;
   posted_at: string | null;
   platform_id: string;
+  channel_id: string | null;
+  thread_id: string | null;
+  late: number;
 }
 
 const date = (s: string | null) => (s === null ? null : new Date(s));
@@ -117,6 +124,9 @@ export function toAnswer(row: AnswerRow): StoredAnswer {
     archiveIndex: row.archive_index,
     postedAt: date(row.posted_at),
     platformId: row.platform_id,
+    channelId: row.channel_id,
+    threadId: row.thread_id,
+    late: row.late === 1,
   };
 }
 
@@ -165,7 +175,7 @@ export class MessageStore {
        ORDER BY length(platform_id) DESC, platform_id DESC LIMIT 1`,
     );
     this.answersBySession = db.prepare<[number], AnswerRow>(
-      `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id FROM answers a JOIN messages m ON m.id = a.message_id
+      `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late FROM answers a JOIN messages m ON m.id = a.message_id
        WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id`,
     );
   }

@@ -1,0 +1,42 @@
+import { questionBody } from '../core/labels.ts';
+import type { Store } from '../store/index.ts';
+import { discordLink } from './model.ts';
+
+/**
+ * CSV: one row per answer, streamed from the database. RFC 4180 (CRLF line ends, fields
+ * with a quote, comma or line break quoted, quotes doubled). A cell a spreadsheet would
+ * read as a formula (starting with = + - @, a tab or a CR) gets a leading apostrophe.
+ */
+
+export const CSV_COLUMNS = ['session', 'question', 'question_text', 'author', 'time', 'label', 'via', 'late', 'text', 'link'] as const;
+
+export function* exportCsv(store: Store, sessionId: number): Generator<string> {
+  const session = store.sessions.get(sessionId);
+  if (!session) throw new Error(`there is no session #${sessionId}`);
+  const series = store.series.get(session.seriesId)!;
+  const questionText = new Map(store.prompts.listBySession(sessionId).filter((p) => p.kind === 'question').map((p) => [p.questionNumber!, questionBody(p.text, series.tag)]));
+  yield row([...CSV_COLUMNS]);
+  for (const a of store.messages.iterateAnswers(sessionId)) {
+    yield row([
+      String(sessionId),
+      String(a.question),
+      a.question === 'TA' ? 'Takeaways' : (questionText.get(a.question) ?? ''),
+      a.authorName ?? '',
+      a.postedAt?.toISOString() ?? '',
+      a.label ?? '',
+      a.via,
+      a.late ? 'yes' : 'no',
+      a.text,
+      discordLink(series.guildId, a.threadId ?? a.channelId ?? series.channelId, a.platformId) ?? '',
+    ]);
+  }
+}
+
+export function row(cells: string[]): string {
+  return `${cells.map(cell).join(',')}\r\n`;
+}
+
+export function cell(value: string): string {
+  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+}

@@ -1,0 +1,45 @@
+import type { Store } from '../store/index.ts';
+import { buildRecap, discordLink, type RecapAnswer } from './model.ts';
+
+/**
+ * JSON: the whole session, schema "emcee.recap/1" (documented in the README; fields are only
+ * ever added). Everything but the messages comes from the recap model; the messages are
+ * streamed one by one, so a 100,000-message session exports in flat memory. Times are ISO
+ * 8601 UTC strings or null; key order is fixed.
+ */
+export const JSON_SCHEMA = 'emcee.recap/1';
+
+export function* exportJson(store: Store, sessionId: number): Generator<string> {
+  const r = buildRecap(store, sessionId);
+  const answer = (a: RecapAnswer) => ({ question: a.question, author: a.author, at: iso(a.at), label: a.label, via: a.via, late: a.late, text: a.text, link: a.link });
+  const head = {
+    schema: JSON_SCHEMA,
+    session: { id: r.session.id, state: r.session.state, startsAt: iso(r.session.startsAt), endedAt: iso(r.session.endedAt), source: r.session.source, sourceName: r.session.sourceName, format: r.session.format },
+    series: r.series,
+    title: r.title,
+    moderators: r.moderators,
+    prompts: r.prompts.map((p) => ({ kind: p.kind, question: p.questionNumber, plannedAt: iso(p.plannedAt), postedAt: iso(p.postedAt), state: p.state, late: p.late })),
+    questions: r.questions.map((q) => ({ number: q.number, text: q.text, state: q.state, postedAt: iso(q.postedAt), link: q.link, answers: q.answers.map(answer) })),
+    takeaways: r.takeaways.map(answer),
+    participants: r.participants,
+    stats: r.stats,
+  };
+  const headJson = JSON.stringify(head, null, 2);
+  yield `${headJson.slice(0, -2)},\n  "messages": [`;
+  let first = true;
+  for (const m of store.messages.iterate(sessionId)) {
+    if (m.fromSelf || m.deletedAt) continue;
+    const message = {
+      id: m.platformId, author: m.authorName, moderator: m.isModerator, at: iso(m.postedAt), text: m.text,
+      replyTo: m.replyToId, thread: m.threadId, inReplyTo: m.inReplyTo, quote: m.quote, late: m.late, editedAt: iso(m.editedAt),
+      archiveIndex: m.archiveIndex, link: discordLink(r.series.guildId, m.threadId ?? m.channelId ?? r.series.channelId, m.platformId),
+    };
+    yield `${first ? '' : ','}\n    ${JSON.stringify(message)}`;
+    first = false;
+  }
+  yield `${first ? '' : '\n  '}]\n}\n`;
+}
+
+function iso(at: Date | null): string | null {
+  return at === null ? null : at.toISOString();
+}
