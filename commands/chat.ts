@@ -5,6 +5,8 @@ import {
 import { discordTimestamp } from '../src/core/timetable.ts';
 import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
 import { questionSetChoices, timezoneChoices } from '../src/discord/autocomplete.ts';
+import { recapFiles } from '../src/discord/recap-post.ts';
+import { buildRecap } from '../src/recap/model.ts';
 import { formatStatus, formatSummary } from '../src/session/format.ts';
 import { MAX_QUESTIONS } from '../src/session/controls.ts';
 import { WEEKDAYS, describeSchedule, setupSeries } from '../src/session/series-setup.ts';
@@ -40,7 +42,8 @@ export const data = new SlashCommandBuilder()
   .addSubcommand((s) => s.setName('status').setDescription('What has been posted, what comes next, answers so far'))
   .addSubcommand((s) => s.setName('recap').setDescription('Answers per question')
     .addIntegerOption((o) => o.setName('session').setDescription('Session number (default: the latest here)').setMinValue(1))
-    .addStringOption((o) => o.setName('format').setDescription('Recap format').addChoices({ name: 'Summary', value: 'summary' })));
+    .addStringOption((o) => o.setName('format').setDescription('Which file to attach (default: Markdown and HTML)').addChoices(
+      { name: 'Markdown and HTML', value: 'summary' }, { name: 'Markdown', value: 'md' }, { name: 'HTML page', value: 'html' })));
 
 const time = (at: Date) => `${discordTimestamp(at, 'f')} (${discordTimestamp(at, 'R')})`;
 const ephemeral = { flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
@@ -72,7 +75,10 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       const id = interaction.options.getInteger('session');
       const session = id === null ? latest(ctx, interaction.channelId) : ctx.store.sessions.get(id);
       if (!session || session.channelId !== interaction.channelId) throw new UserError(id === null ? 'No session has run in this channel yet.' : `There is no session #${id} in this channel.`);
-      await interaction.reply({ content: clip(formatSummary(ctx.store, session.id)), allowedMentions: { parse: [] } });
+      const recap = buildRecap(ctx.store, session.id);
+      const format = interaction.options.getString('format') ?? 'summary';
+      const files = recapFiles(recap).filter((f) => format === 'summary' || f.name?.endsWith(`.${format}`));
+      await interaction.reply({ content: clip(formatSummary(ctx.store, session.id)), files, ...ephemeral });
       return;
     }
     default:

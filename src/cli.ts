@@ -7,6 +7,7 @@ import { bankList, bankShow } from './cli/bank.ts';
 import { importCommand } from './cli/import.ts';
 import { CliError, line, processIo, type CliIo } from './cli/io.ts';
 import { seriesCommand, sessionCommand } from './cli/live.ts';
+import { recapCommand, siteCommand } from './cli/recap.ts';
 import { replayCommand } from './cli/replay.ts';
 import { ConfigError, loadDotEnv, readConfig } from './config.ts';
 import { ControlError } from './session/controls.ts';
@@ -29,6 +30,9 @@ Commands:
                            (importing the same file again changes nothing)
   bank list                Every question set in the bank, with its questions
   bank show <id>           One question set in full
+  recap <id|latest> [--format md|html|csv|json|archive] [--out FILE]
+                           A session's recap (default md, to stdout)
+  site --out DIR           The static archive site: every series and session, from file://
   invite-url [app id]      The URL that adds the bot to a server with the permissions it needs
   series setup|list        Set up a channel's recurring chat (--guild --channel --tag --weekday
                            --time --timezone --questions --threads --moderator-role
@@ -59,6 +63,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
         speed: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
         transcript: { type: 'string' },
         ...Object.fromEntries(LIVE_FLAGS.map((f) => [f, { type: 'string' as const }])),
       },
@@ -123,6 +129,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         else throw new CliError('usage: emcee bank list | emcee bank show <id>', 2);
         return 0;
       }
+      case 'recap':
+        if (rest.length > 1) throw new CliError('recap takes one session: emcee recap <session-id|latest> --format md|html|csv|json|archive [--out FILE]', 2);
+        withStore((s) => recapCommand(io, s, rest[0], values.format, values.out));
+        return 0;
+      case 'site':
+        withStore((s) => siteCommand(io, s, values.out));
+        return 0;
       case 'series':
         withStore((s) => seriesCommand(io, s, systemClock, rest[0], values));
         return 0;

@@ -32,6 +32,8 @@ export const seriesSettingsSchema = z.strictObject({
   lateToleranceSeconds: z.number().finite().min(0).max(3600).default(60),
   /** Open a thread on each question; messages in it answer that question. */
   threads: z.boolean().default(false),
+  /** Where the recap goes at close; null: the session's own channel. */
+  recapChannelId: z.string().regex(/^\d{17,20}$/, 'must be a channel id').nullable().default(null),
   /** Role whose members may steer the chat (besides Manage Server). */
   moderatorRoleId: z.string().nullable().default(null),
   /** Custom texts for the bot's posts; defaults are used for any left out. */

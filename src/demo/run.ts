@@ -1,4 +1,5 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { importArchives, prepareArchives } from '../archive/import.ts';
 import type { Transcript } from '../archive/types.ts';
 import { line, type CliIo } from '../cli/io.ts';
@@ -7,6 +8,8 @@ import { replayTranscript, type ReplayResult } from '../core/replay.ts';
 import { startBot } from '../discord/bot.ts';
 import type { Logger } from '../logger.ts';
 import { startSandbox } from '../sandbox/index.ts';
+import { recapToString } from '../recap/index.ts';
+import { writeSite } from '../recap/site.ts';
 import { ScaledTime } from '../scheduler/timers.ts';
 import { openStore } from '../store/index.ts';
 
@@ -92,9 +95,19 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
 
     out();
     printSummary(io, store, session.id, result);
+    await bot.recapsPosted();
+    const dir = dirname(databasePath);
+    const recapBase = `${dir}/recaps/session-${session.id}`;
+    mkdirSync(`${dir}/recaps`, { recursive: true });
+    writeFileSync(`${recapBase}.md`, recapToString(store, session.id, 'md'));
+    writeFileSync(`${recapBase}.html`, recapToString(store, session.id, 'html'));
+    const site = writeSite(store, `${dir}/site`);
     out();
-    out(`Everything is in ${databasePath}: \`npx emcee bank list --db ${databasePath}\` shows the question set.`);
-    out('Recaps (Markdown, HTML, CSV, JSON, archive site) come with the recap feature.');
+    out('Recap:');
+    out(`  Markdown      ${recapBase}.md`);
+    out(`  Web page      ${recapBase}.html   (open it in a browser)`);
+    out(`  Archive site  ${site.index}   (every chat in ${databasePath})`);
+    out(`  More formats: npx emcee recap ${session.id} --format csv|json|archive --db ${databasePath}`);
     return 0;
   } finally {
     for (const fn of cleanUp) await fn();

@@ -5,6 +5,7 @@ import { createLiveSessions, type LiveSessions } from '../scheduler/index.ts';
 import type { Timers } from '../scheduler/timers.ts';
 import type { Store } from '../store/index.ts';
 import { backfill } from './backfill.ts';
+import { postRecap } from './recap-post.ts';
 import { createDiscordClient } from './client.ts';
 import { loadCommands } from '../../commands/index.ts';
 import { registerInteractions } from './interactions.ts';
@@ -32,6 +33,8 @@ export interface RunningBot {
   live: LiveSessions;
   /** The latest backfill (start-up or reconnect), for whoever wants to wait for it. */
   lastBackfill(): Promise<number>;
+  /** Recaps being posted for sessions that closed. */
+  recapsPosted(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +46,13 @@ export interface RunningBot {
 export async function startBot({ token, apiBase, store, clock, timers, log, minuteTick = true }: BotOptions): Promise<RunningBot> {
   const client = createDiscordClient({ apiBase });
   const platform = new DiscordPlatform(client, log);
-  const live = createLiveSessions({ store, platform, clock, timers, log, minuteTick });
+  let recaps: Promise<void> = Promise.resolve();
+  const live = createLiveSessions({
+    store, platform, clock, timers, log, minuteTick,
+    onSessionEnded: (session) => {
+      recaps = recaps.then(() => postRecap(client, store, session, log));
+    },
+  });
   registerListeners(client, { store, ingest: live.ingest, clock, log });
   registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick() });
 
@@ -87,10 +96,12 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
     platform,
     live,
     lastBackfill: () => catchingUp,
+    recapsPosted: () => recaps,
     stop: async () => {
       clearInterval(watch);
       live.stop();
       await live.engine.whenIdle();
+      await recaps;
       await client.destroy();
     },
   };

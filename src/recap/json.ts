@@ -1,16 +1,18 @@
 import type { Store } from '../store/index.ts';
 import { buildRecap, discordLink, type RecapAnswer } from './model.ts';
 
+
 /**
  * JSON: the whole session, schema "emcee.recap/1" (documented in the README; fields are only
- * ever added). Everything but the messages comes from the recap model; the messages are
+ * ever added). The head (session, series, prompts, questions with answer counts, takeaways,
+ * participants, stats) comes from the recap model; the answers and the messages are then
  * streamed one by one, so a 100,000-message session exports in flat memory. Times are ISO
  * 8601 UTC strings or null; key order is fixed.
  */
 export const JSON_SCHEMA = 'emcee.recap/1';
 
 export function* exportJson(store: Store, sessionId: number): Generator<string> {
-  const r = buildRecap(store, sessionId);
+  const r = buildRecap(store, sessionId, { keepAnswers: false });
   const answer = (a: RecapAnswer) => ({ question: a.question, author: a.author, at: iso(a.at), label: a.label, via: a.via, late: a.late, text: a.text, link: a.link });
   const head = {
     schema: JSON_SCHEMA,
@@ -19,14 +21,22 @@ export function* exportJson(store: Store, sessionId: number): Generator<string> 
     title: r.title,
     moderators: r.moderators,
     prompts: r.prompts.map((p) => ({ kind: p.kind, question: p.questionNumber, plannedAt: iso(p.plannedAt), postedAt: iso(p.postedAt), state: p.state, late: p.late })),
-    questions: r.questions.map((q) => ({ number: q.number, text: q.text, state: q.state, postedAt: iso(q.postedAt), link: q.link, answers: q.answers.map(answer) })),
+    questions: r.questions.map((q) => ({ number: q.number, text: q.text, state: q.state, postedAt: iso(q.postedAt), link: q.link, answerCount: q.answerCount })),
     takeaways: r.takeaways.map(answer),
     participants: r.participants,
     stats: r.stats,
   };
   const headJson = JSON.stringify(head, null, 2);
-  yield `${headJson.slice(0, -2)},\n  "messages": [`;
+  yield `${headJson.slice(0, -2)},\n  "answers": [`;
   let first = true;
+  for (const a of store.messages.iterateAnswers(sessionId)) {
+    const place = a.threadId ?? a.channelId ?? r.series.channelId;
+    const item = { question: a.question, author: a.authorName, at: iso(a.postedAt), label: a.label, via: a.via, late: a.late, text: a.text, link: discordLink(r.series.guildId, place, a.platformId), messageId: a.platformId };
+    yield `${first ? '' : ','}\n    ${JSON.stringify(item)}`;
+    first = false;
+  }
+  yield `${first ? '' : '\n  '}],\n  "messages": [`;
+  first = true;
   for (const m of store.messages.iterate(sessionId)) {
     if (m.fromSelf || m.deletedAt) continue;
     const message = {

@@ -30,6 +30,8 @@ export interface RecapQuestion {
   state: PromptState | 'not asked';
   postedAt: Date | null;
   link: string | null;
+  answerCount: number;
+  /** Empty when the recap was built without answers (streaming exports). */
   answers: RecapAnswer[];
 }
 
@@ -88,7 +90,11 @@ export function discordLink(guildId: string | null, channelId: string | null, me
   return `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
 }
 
-export function buildRecap(store: Store, sessionId: number): Recap {
+/**
+ * keepAnswers: false leaves each question's `answers` empty (counts and statistics stay
+ * exact): for exports that stream the answers themselves.
+ */
+export function buildRecap(store: Store, sessionId: number, { keepAnswers = true }: { keepAnswers?: boolean } = {}): Recap {
   const session = store.sessions.get(sessionId);
   if (!session) throw new Error(`there is no session #${sessionId}`);
   const series = store.series.get(session.seriesId)!;
@@ -119,23 +125,41 @@ export function buildRecap(store: Store, sessionId: number): Recap {
     }
   }
 
-  const answersOf = new Map<string, RecapAnswer[]>();
-  const answerCount = new Map<string, number>();
-  for (const a of store.messages.iterateAnswers(sessionId)) {
-    const answer: RecapAnswer = {
-      question: a.question, author: a.authorName, at: a.postedAt, text: a.text, label: a.label, via: a.via,
-      late: a.late, link: link(a), archiveIndex: a.archiveIndex,
-    };
-    const key = String(a.question);
-    answersOf.set(key, [...(answersOf.get(key) ?? []), answer]);
-    if (a.authorName) answerCount.set(a.authorName, (answerCount.get(a.authorName) ?? 0) + 1);
-  }
-
+  // Questions first, so that answers can be measured against them as they stream by.
   const prompts = store.prompts.listBySession(sessionId);
   const questionPrompts = prompts.filter((p) => p.kind === 'question');
+  const postedAt = new Map(questionPrompts.map((p) => [String(p.questionNumber), p.postedAt]));
+
+  const answersOf = new Map<string, RecapAnswer[]>();
+  const perQuestion = new Map<string, { count: number; firstAfterPost: number | null }>();
+  const answerCount = new Map<string, number>();
+  let lateAnswers = 0;
+  for (const a of store.messages.iterateAnswers(sessionId)) {
+    const key = String(a.question);
+    const q = perQuestion.get(key) ?? { count: 0, firstAfterPost: null };
+    q.count++;
+    const asked = postedAt.get(key);
+    if (asked && a.postedAt && a.postedAt >= asked) {
+      const wait = (a.postedAt.getTime() - asked.getTime()) / 1000;
+      q.firstAfterPost = q.firstAfterPost === null ? wait : Math.min(q.firstAfterPost, wait);
+    }
+    perQuestion.set(key, q);
+    if (a.late) lateAnswers++;
+    if (a.authorName) answerCount.set(a.authorName, (answerCount.get(a.authorName) ?? 0) + 1);
+    // Takeaways are always kept (few); answers only when the format shows them.
+    if (keepAnswers || a.question === 'TA') {
+      const list = answersOf.get(key) ?? [];
+      list.push({
+        question: a.question, author: a.authorName, at: a.postedAt, text: a.text, label: a.label, via: a.via,
+        late: a.late, link: link(a), archiveIndex: a.archiveIndex,
+      });
+      answersOf.set(key, list);
+    }
+  }
+
   const numbers = [...new Set([
     ...questionPrompts.map((p) => p.questionNumber!),
-    ...[...answersOf.keys()].filter((k) => k !== 'TA').map(Number),
+    ...[...perQuestion.keys()].filter((k) => k !== 'TA').map(Number),
   ])].sort((a, b) => a - b);
   const questions: RecapQuestion[] = numbers.map((n) => {
     const p = questionPrompts.find((q) => q.questionNumber === n);
@@ -145,6 +169,7 @@ export function buildRecap(store: Store, sessionId: number): Recap {
       state: p ? p.state : 'not asked',
       postedAt: p?.postedAt ?? null,
       link: p?.messageId ? link({ platformId: p.messageId, channelId: series.channelId, threadId: null }) : null,
+      answerCount: perQuestion.get(String(n))?.count ?? 0,
       answers: answersOf.get(String(n)) ?? [],
     };
   });
@@ -160,16 +185,12 @@ export function buildRecap(store: Store, sessionId: number): Recap {
     participants: participants.length,
     firstTimers: participants.filter((p) => p.firstTime).length,
     returning: participants.filter((p) => !p.firstTime).length,
-    answers: [...answersOf.values()].reduce((n, list) => n + list.length, 0),
-    answersPerQuestion: Object.fromEntries([...questions.map((q) => [String(q.number), q.answers.length] as const), ...(takeaways.length ? [['TA', takeaways.length] as const] : [])]),
-    medianSecondsToFirstAnswer: median(questions.flatMap((q) => {
-      if (!q.postedAt) return [];
-      const after = q.answers.filter((a) => a.at && a.at >= q.postedAt!).map((a) => a.at!.getTime());
-      return after.length ? [(Math.min(...after) - q.postedAt.getTime()) / 1000] : [];
-    })),
+    answers: [...perQuestion.values()].reduce((n, q) => n + q.count, 0),
+    answersPerQuestion: Object.fromEntries([...questions.map((q) => [String(q.number), q.answerCount] as const), ...(takeaways.length ? [['TA', takeaways.length] as const] : [])]),
+    medianSecondsToFirstAnswer: median([...perQuestion.entries()].flatMap(([key, q]) => (key !== 'TA' && q.firstAfterPost !== null ? [q.firstAfterPost] : []))),
     mostActive: participants.slice(0, MOST_ACTIVE).map((p) => ({ name: p.name, messages: p.messages })),
     moderatorShare: messages === 0 ? 0 : moderatorMessages / messages,
-    lateAnswers: [...answersOf.values()].flat().filter((a) => a.late).length,
+    lateAnswers,
     skippedQuestions: questionPrompts.filter((p) => p.state === 'skipped').map((p) => p.questionNumber!),
     messagesPerMinute: perMinute,
   };
@@ -196,10 +217,15 @@ function median(values: number[]): number | null {
 
 /** "Monday October 22, 2018, 6:30 PM EDT" in the series' time zone. */
 export function formatDate(at: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(at);
+  return spaces(new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(at));
+}
+
+/** ICU versions differ in the space before AM/PM (plain or narrow no-break): always plain. */
+function spaces(text: string): string {
+  return text.replace(/[\u202f\u00a0]/g, ' ');
 }
 
 /** "6:36 PM" in the series' time zone. */
 export function formatTime(at: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: 'numeric', minute: '2-digit' }).format(at);
+  return spaces(new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: 'numeric', minute: '2-digit' }).format(at));
 }

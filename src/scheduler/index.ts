@@ -4,6 +4,8 @@ import type { ChatPlatform } from '../platform/types.ts';
 import { SessionControls } from '../session/controls.ts';
 import { LiveIngest } from '../session/ingest.ts';
 import type { Store } from '../store/index.ts';
+import type { Prompt } from '../store/prompts.ts';
+import type { Session } from '../store/sessions.ts';
 import { startMinuteTick } from './cron.ts';
 import { SessionEngine } from './engine.ts';
 import { SeriesPlanner } from './planner.ts';
@@ -28,12 +30,21 @@ export interface LiveSessionsDeps {
   log: Logger;
   /** Wake the engine every minute with node-cron (off in tests driven by fake time). */
   minuteTick?: boolean;
+  /** Called when a session closes (the Discord adapter posts the recap). */
+  onSessionEnded?: (session: Session) => void;
 }
 
-export function createLiveSessions({ store, platform, clock, timers, log, minuteTick = true }: LiveSessionsDeps): LiveSessions {
+export function createLiveSessions({ store, platform, clock, timers, log, minuteTick = true, onSessionEnded }: LiveSessionsDeps): LiveSessions {
   const ingest = new LiveIngest({ store, log });
   const planner = new SeriesPlanner({ store, log });
-  const engine = new SessionEngine({ store, platform, clock, timers, log, listener: ingest, planner });
+  const listener = {
+    promptPosted: (session: Session, prompt: Prompt) => ingest.promptPosted(session, prompt),
+    sessionEnded: (session: Session) => {
+      ingest.sessionEnded(session);
+      onSessionEnded?.(session);
+    },
+  };
+  const engine = new SessionEngine({ store, platform, clock, timers, log, listener, planner });
   const controls = new SessionControls({ store, clock, log, onChange: () => engine.kick() });
   let tick: { stop(): void } | null = null;
   return {

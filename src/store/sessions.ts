@@ -80,6 +80,7 @@ export class SessionStore {
   private readonly inChannel;
   private readonly setStateStmt;
   private readonly recent;
+  private readonly finished;
 
   constructor(db: Db, private readonly clock: Clock) {
     this.active = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') ORDER BY starts_at, id");
@@ -88,6 +89,7 @@ export class SessionStore {
     this.recent = db.prepare<[string], SessionRow>(
       "SELECT * FROM sessions WHERE source = 'live' AND (state IN ('running', 'paused') OR (state = 'ended' AND ended_at >= ?)) ORDER BY starts_at, id",
     );
+    this.finished = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE state IN ('ended', 'archived') ORDER BY starts_at DESC, id DESC LIMIT 1");
     this.setStateStmt = db.prepare<{ id: number; state: SessionState; endedAt: string | null; pausedAt: string | null }>(
       'UPDATE sessions SET state = @state, ended_at = @endedAt, paused_at = @pausedAt WHERE id = @id',
     );
@@ -124,6 +126,12 @@ export class SessionStore {
   /** Sessions not over yet (planned, running or paused), soonest first. */
   listActive(): Session[] {
     return this.active.all().map(toSession);
+  }
+
+  /** The session that finished most recently (by start), live or imported. */
+  latestFinished(): Session | null {
+    const row = this.finished.get();
+    return row ? toSession(row) : null;
   }
 
   /** Live sessions that collect messages: running, paused, or ended since `endedSince`. */

@@ -68,14 +68,20 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
     const s = await setUp();
     const session = await startSession(s);
     await s.advanceTo(at(20));
+    await s.bot.recapsPosted();
     expect(botPosts(s)).toEqual([
       'Welcome to #BadgeChat', 'How it works', 'First question coming up…', 'Q1', 'Second question coming up…', 'Q2',
-      'Final question coming up…', 'Q3', "That's our last question", "That's a wrap for #BadgeChat",
+      'Final question coming up…', 'Q3', "That's our last question", "That's a wrap for #BadgeChat", '#BadgeChat recap',
     ]);
     expect(s.store.sessions.get(session.id)!.state).toBe('ended');
+    // At close, the recap: a summary embed with the Markdown and HTML attached.
+    await s.bot.recapsPosted();
+    const recap = s.sandbox.messages(s.channelId).at(-1)!;
+    expect(recap.embeds[0]).toMatchObject({ title: '#BadgeChat recap' });
+    expect(recap.attachments.map((a) => a.filename)).toEqual([`BadgeChat-session-${session.id}.md`, `BadgeChat-session-${session.id}.html`]);
     const q1 = s.sandbox.messages(s.channelId).find((m) => m.embeds[0]?.title === 'Q1')!;
     expect(q1.embeds[0]).toMatchObject({ description: 'One?', footer: { text: 'Answer with A1: … or reply to this message' } });
-    const posts = s.sandbox.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path));
+    const posts = s.sandbox.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path) && !r.files);
     expect(posts).toHaveLength(10);
     for (const p of posts) expect((p.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [] });
     for (const p of posts) expect(p.body).toMatchObject({ nonce: expect.stringMatching(/^emcee:\d+:\d+$/), enforce_nonce: true });
@@ -194,7 +200,10 @@ describe('npm run demo', () => {
     const progress = stdout.split('\n').filter((l) => l.startsWith('[T+')).map((l) => l.replace(/^\[T\+\d\d:\d\d\] /, '').slice(0, 12));
     expect(progress).toEqual([
       'Welcome to #', 'How it works', 'First questi', 'Q1: Commitme', 'Second quest', 'Q2: Continuo', 'Final questi', 'Q3: Talk is ', "That's our l", "That's a wra",
+      '#badgechat r', // the recap embed posted at close
     ]);
+    expect(stdout).toMatch(/Web page {6}\S+\/recaps\/session-\d+\.html/);
+    expect(stdout).toMatch(/Archive site {2}\S+\/site\/index\.html/);
     expect(stdout).toMatch(/Same answers per question as `emcee replay` of the archive \(9 in all\)/);
 
     const db = new Database(`${dir}/demo.sqlite`, { readonly: true });

@@ -166,8 +166,11 @@ describe('/chat status, recap, and errors', () => {
     expect(status.content).toContain('Q1 (posted <t:');
     expect(status.content).toContain('): 1 answer');
     const recap = await run(w, w.member, 'chat', 'recap');
-    expect(recap.ephemeral).toBe(false);
+    expect(recap.ephemeral).toBe(true);
     expect(recap.content).toContain('Q1: Why fail?\n  1 answer from member');
+    const sent = w.sandbox.requests.find((r) => r.path.includes(recap.interaction.token) && r.path.endsWith('/callback'))!;
+    const live = w.store.sessions.listInChannel(w.channelId).find((x) => x.state === 'running')!;
+    expect(sent.files?.map((f) => f.name)).toEqual([`BadgeChat-session-${live.id}.md`, `BadgeChat-session-${live.id}.html`]);
   });
 
   it('controls with no session here say how to start one; before the planned one starts, that it has not started', async () => {

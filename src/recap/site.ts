@@ -1,0 +1,118 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../store/index.ts';
+import type { Series } from '../store/series.ts';
+import type { Session, SessionState } from '../store/sessions.ts';
+import { escapeHtml, htmlPage, relativeHref, renderHtml } from './html.ts';
+import { buildRecap, formatDate, type Recap } from './model.ts';
+
+/**
+ * The static archive site: index.html lists every series with its finished chats (newest
+ * first), and sessions/<id>.html is each chat's HTML recap with a link back. Only relative
+ * links, no script, nothing external: it works from file:// with no server.
+ */
+
+/** Sessions worth a page: the ones that are over. Planned, running and cancelled ones are left out. */
+export const LISTED_STATES: readonly SessionState[] = ['archived', 'ended'];
+const TOP_TAKEAWAYS = 3;
+
+export interface WrittenSite {
+  /** Path of index.html. */
+  index: string;
+  /** Paths of the session pages, in the order of the index. */
+  pages: string[];
+}
+
+interface Entry {
+  session: Session;
+  recap: Recap;
+  topic: string;
+  page: string;
+}
+
+export function writeSite(store: Store, outDir: string): WrittenSite {
+  const sessionsDir = join(outDir, 'sessions');
+  mkdirSync(sessionsDir, { recursive: true });
+
+  const listed = store.series.list().map((series) => {
+    const entries = store.sessions.listBySeries(series.id)
+      .filter((s) => LISTED_STATES.includes(s.state))
+      .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime() || b.id - a.id)
+      .map((session): Entry => {
+        const recap = buildRecap(store, session.id);
+        return { session, recap, topic: topicOf(store, session, recap), page: `sessions/${session.id}.html` };
+      });
+    return { series, entries };
+  });
+  // The series with the most recent chat first; series without any finished chat last.
+  const newest = (entries: Entry[]) => entries[0]?.session.startsAt.getTime() ?? -Infinity;
+  listed.sort((a, b) => newest(b.entries) - newest(a.entries) || a.series.id - b.series.id);
+
+  const pages: string[] = [];
+  for (const { entries } of listed) {
+    for (const e of entries) {
+      const path = join(outDir, e.page);
+      writeFileSync(path, renderHtml(e.recap, { back: { href: '../index.html', text: '← All chats' } }));
+      pages.push(path);
+    }
+  }
+  // Pages of sessions no longer listed (cancelled since, or deleted) would be orphans.
+  const current = new Set(listed.flatMap((l) => l.entries.map((e) => `${e.session.id}.html`)));
+  for (const name of readdirSync(sessionsDir)) {
+    if (/^\d+\.html$/.test(name) && !current.has(name)) rmSync(join(sessionsDir, name));
+  }
+
+  const index = join(outDir, 'index.html');
+  writeFileSync(index, renderIndex(listed));
+  return { index, pages };
+}
+
+/** The first question asked, else the title of the question set, else a placeholder. */
+function topicOf(store: Store, session: Session, recap: Recap): string {
+  const first = recap.questions.find((q) => q.text !== null)?.text;
+  if (first) return first;
+  const set = session.questionSetId === null ? null : store.bank.get(session.questionSetId);
+  return set?.title ?? '(no questions)';
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+function renderIndex(listed: { series: Series; entries: Entry[] }[]): string {
+  const chats = listed.reduce((n, l) => n + l.entries.length, 0);
+  const body: string[] = [
+    '<header>',
+    '<h1>Chat archive</h1>',
+    `<p class="meta">${plural(chats, 'chat')} in ${listed.length} series</p>`,
+    '</header>',
+  ];
+  for (const { series, entries } of listed) {
+    body.push(`<section class="series" aria-labelledby="series-${series.id}">`);
+    body.push(`<h2 id="series-${series.id}">${escapeHtml(series.tag)}</h2>`);
+    body.push(`<p class="meta">${escapeHtml(`${plural(entries.length, 'chat')} · times in ${series.timezone}`)}</p>`);
+    if (entries.length === 0) body.push('<p class="note">No finished chats yet.</p>');
+    for (const e of entries) body.push(sessionCard(e));
+    body.push('</section>');
+  }
+  body.push('<footer>Archive by Emcee.</footer>');
+  return htmlPage('Chat archive', body.join('\n'));
+}
+
+function sessionCard({ recap, topic, page }: Entry): string {
+  const s = recap.stats;
+  const counts = [
+    plural(s.messages, 'message'),
+    recap.session.format === 'plain' ? 'participants not recorded' : plural(s.participants, 'participant'),
+    plural(s.answers, 'answer'),
+    ...(recap.takeaways.length ? [plural(recap.takeaways.length, 'takeaway')] : []),
+  ];
+  const takeaways = recap.takeaways.slice(0, TOP_TAKEAWAYS).map((a) =>
+    `<li>${escapeHtml(a.text)}${a.author ? ` <span class="by">— ${escapeHtml(a.author)}</span>` : ''}</li>`);
+  return [
+    '<article class="session">',
+    `<h3><a href="${relativeHref(page)}">${escapeHtml(formatDate(recap.session.startsAt, recap.series.timezone))}</a></h3>`,
+    `<p class="topic">${escapeHtml(topic)}</p>`,
+    `<p class="counts">${escapeHtml(counts.join(' · '))}</p>`,
+    ...(takeaways.length ? [`<ul class="takeaways" aria-label="Top takeaways">\n${takeaways.join('\n')}\n</ul>`] : []),
+    '</article>',
+  ].join('\n');
+}

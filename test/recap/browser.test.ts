@@ -1,0 +1,160 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/recap/html.ts';
+import { buildRecap } from '../../src/recap/model.ts';
+import { writeSite } from '../../src/recap/site.ts';
+import { GOLDEN_DIR } from '../helpers/golden.ts';
+import { importedSeeds } from '../helpers/recap.ts';
+import { ROOT } from '../helpers/seeds.ts';
+
+/**
+ * The HTML recap and the archive site in a real browser (Debian's chromium, driven by
+ * playwright-core), opened from file://: no error, no request but the page itself, the
+ * charts and questions visible, hostile text inert, no horizontal scroll on a phone.
+ * Screenshots go to test-output/ (git-ignored) for a human to look at.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = join(ROOT, 'test-output');
+const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 900 } };
+const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+interface Opened {
+  page: Page;
+  requests: string[];
+  errors: string[];
+  dialogs: string[];
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: no /usr/bin/chromium)', () => {
+  let browser: Browser;
+  let dir: string;
+  const files = { recap001: '', hostile: '', siteIndex: '' };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'emcee-recap-'));
+    mkdirSync(OUTPUT, { recursive: true });
+    const { store, sessions } = importedSeeds();
+    files.recap001 = join(dir, 'recap-001.html');
+    writeFileSync(files.recap001, renderHtml(buildRecap(store, sessions.get('001_390feaa8c4f3efe6.txt')!)));
+    // The hostile page is the golden file that test/recap/html.test.ts checks renderHtml against.
+    files.hostile = join(dir, 'hostile.html');
+    writeFileSync(files.hostile, readFileSync(join(GOLDEN_DIR, 'html/hostile.html')));
+    files.siteIndex = writeSite(store, join(dir, 'site')).index;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(file: string, options: BrowserContextOptions = DESKTOP): Promise<Opened> {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    const opened: Opened = { page, requests: [], errors: [], dialogs: [] };
+    page.on('request', (r) => opened.requests.push(r.url()));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') opened.errors.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => opened.errors.push(`page error: ${e.message}`));
+    page.on('dialog', (d) => { opened.dialogs.push(d.message()); void d.dismiss(); });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return opened;
+  }
+
+  // The tests compile without the DOM library: what runs in the page sees it through this shape.
+  type PageWindow = { document: { scrollingElement: { scrollWidth: number } }; innerWidth: number; pwned?: unknown };
+  const noHorizontalScroll = async (page: Page) => {
+    const { scrollWidth, innerWidth } = await page.evaluate(() => {
+      const w = globalThis as unknown as PageWindow;
+      return { scrollWidth: w.document.scrollingElement.scrollWidth, innerWidth: w.innerWidth };
+    });
+    expect(innerWidth).toBeGreaterThan(0);
+    return scrollWidth <= innerWidth;
+  };
+
+  it('seed 001 on a desktop: no error, no other request, charts and questions visible', async () => {
+    const { page, requests, errors } = await open(files.recap001);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(files.recap001).href]);
+    for (const id of ['chart-activity', 'chart-answers']) {
+      const chart = page.locator(`svg#${id}`);
+      await expect.poll(() => chart.isVisible()).toBe(true);
+      const box = await chart.boundingBox();
+      expect(box!.width).toBeGreaterThan(200);
+      expect(box!.height).toBeGreaterThan(50);
+      expect(await chart.getAttribute('role')).toBe('img');
+    }
+    const headings = page.locator('article.question h3');
+    expect(await headings.count()).toBe(3);
+    for (const h of await headings.all()) expect(await h.isVisible()).toBe(true);
+    expect(await headings.first().innerText()).toMatch(/^Q1\s+Why is it important/);
+    expect(await page.title()).toBe('#badgechat — Monday, October 22, 2018 at 6:30 PM EDT');
+    await page.screenshot({ path: join(OUTPUT, 'recap-001.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('seed 001 on a phone: no horizontal scroll', async () => {
+    const { page, errors } = await open(files.recap001, PHONE);
+    expect(errors).toEqual([]);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    expect(await page.locator('svg#chart-activity').isVisible()).toBe(true);
+    await page.screenshot({ path: join(OUTPUT, 'recap-001-phone.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('hostile text stays text: nothing runs, no dialog, the escaped text is visible', async () => {
+    for (const options of [DESKTOP, PHONE]) {
+      const { page, requests, errors, dialogs } = await open(files.hostile, options);
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(files.hostile).href]);
+      expect(await page.evaluate(() => (globalThis as unknown as PageWindow).pwned)).toBeUndefined();
+      expect(await page.locator('script, img, iframe, marquee, b, i, u').count()).toBe(0);
+      for (const text of ['A1: <script>window.pwned=1</script>', 'A1: <img src=x onerror="window.pwned=2">', `"quoted" & 'single'`, '<i>Evil</i> & "Co"', '<b>Bold</b> & <script>window.pwned=3</script> "question"?']) {
+        await expect.poll(() => page.getByText(text).first().isVisible()).toBe(true);
+      }
+      // A hostile message id cannot add an attribute to its link.
+      const links = page.locator('a[href^="https://discord.com/"]');
+      expect(await links.count()).toBeGreaterThan(0);
+      expect(await page.locator('[onmouseover], [onerror]').count()).toBe(0);
+      // Line breaks in answers are kept.
+      expect(await page.getByText('second line 🎉').first().innerText()).toContain(`'single'\nsecond line`);
+      expect(await noHorizontalScroll(page)).toBe(true);
+      await page.context().close();
+    }
+  });
+
+  it('the archive site from file://: index, session pages and the way back', async () => {
+    const { page, requests, errors } = await open(files.siteIndex);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(files.siteIndex).href]);
+    expect(await page.locator('section.series h2').allInnerTexts()).toEqual(['#badgechat', '#BadgeChatK12']);
+    expect(await page.locator('article.session').count()).toBe(5);
+    await page.screenshot({ path: join(OUTPUT, 'site-index.png'), fullPage: true });
+
+    await page.locator('article.session h3 a').first().click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toMatch(/\/sessions\/\d+\.html$/);
+    expect(await page.locator('h1').innerText()).toMatch(/^#badgechat\s+Monday, December 10, 2018/);
+    await page.getByRole('link', { name: '← All chats' }).click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toBe(pathToFileURL(files.siteIndex).href);
+    expect(errors).toEqual([]);
+    expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
+    await page.context().close();
+  });
+
+  it('the site index on a phone: no horizontal scroll', async () => {
+    const { page, errors } = await open(files.siteIndex, PHONE);
+    expect(errors).toEqual([]);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,121 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/recap/html.ts';
+import { buildRecap } from '../../src/recap/model.ts';
+import { writeSite } from '../../src/recap/site.ts';
+import { persistSession } from '../../src/session/persist.ts';
+import { expectGolden } from '../helpers/golden.ts';
+import { importedSeeds } from '../helpers/recap.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emcee-site-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+const hrefs = (html: string) => [...html.matchAll(/\bhref="([^"]*)"/g)].map((m) => m[1]!);
+
+describe('writeSite', () => {
+  const { store, sessions } = importedSeeds();
+  const out = join(tempDir(), 'nested', 'site'); // created as needed
+  const site = writeSite(store, out);
+  const index = readFileSync(site.index, 'utf8');
+
+  it('writes index.html and one page per session', () => {
+    expect(site.index).toBe(join(out, 'index.html'));
+    expect(site.pages.map((p) => p.slice(out.length + 1)).sort()).toEqual([...sessions.values()].map((id) => `sessions/${id}.html`).sort());
+    for (const page of site.pages) expect(existsSync(page)).toBe(true);
+  });
+
+  it('lists both series and all five sessions, newest first, with their counts', () => {
+    expect(index).toContain('<h2 id="series-2">#badgechat</h2>');
+    expect(index).toContain('<h2 id="series-1">#BadgeChatK12</h2>');
+    expect(index.indexOf('#badgechat</h2>')).toBeLessThan(index.indexOf('#BadgeChatK12</h2>'));
+    for (const [original, id] of sessions) {
+      const recap = buildRecap(store, id);
+      const card = new RegExp(`<article class="session">\\n<h3><a href="sessions/${id}\\.html">[^<]+</a></h3>\\n<p class="topic">[^<]+</p>\\n<p class="counts">([^<]+)</p>`).exec(index);
+      expect(card, original).not.toBeNull();
+      expect(card![1]).toContain(`${recap.stats.messages} messages`);
+      expect(card![1]).toContain(`${recap.stats.answers} answers`);
+      if (recap.session.format !== 'plain') expect(card![1]).toContain(`${recap.stats.participants} participants`);
+    }
+    // #badgechat: December, October, May 2018.
+    const dates = [...index.matchAll(/<h3><a href="sessions\/\d+\.html">([^<]+)<\/a>/g)].map((m) => m[1]);
+    expect(dates).toEqual([
+      'Monday, December 10, 2018 at 6:30 PM EST', 'Monday, October 22, 2018 at 6:30 PM EDT', 'Monday, May 7, 2018 at 6:30 PM EDT',
+      'Monday, October 17, 2016 at 6:30 PM EDT', 'Monday, February 29, 2016 at 6:30 PM EST',
+    ]);
+    // The topic is the first question; the top takeaways follow.
+    expect(index).toContain('<p class="topic">Why is it important to be asking what happens after a Badge is issued?</p>');
+    expect(index).toContain('<li>Takeaway: Lots of really smart people');
+  });
+
+  it('every relative link resolves to a file; nothing points elsewhere', () => {
+    expect(hrefs(index).length).toBe(5);
+    for (const href of hrefs(index)) {
+      expect(href).not.toMatch(/^[a-z]+:|^\//i);
+      expect(existsSync(resolve(out, href)), href).toBe(true);
+    }
+    for (const page of site.pages) {
+      const html = readFileSync(page, 'utf8');
+      const relative = hrefs(html).filter((h) => !h.startsWith('https://discord.com/'));
+      expect(relative).toEqual(['../index.html']);
+      expect(existsSync(resolve(dirname(page), '../index.html'))).toBe(true);
+      expect(html).toContain('<p class="back"><a href="../index.html">← All chats</a></p>');
+    }
+    expect(index).not.toMatch(/https?:\/\/|<script|<link/i);
+  });
+
+  it('a session page is its HTML recap with the way back', () => {
+    const id = sessions.get('001_390feaa8c4f3efe6.txt')!;
+    const page = readFileSync(join(out, `sessions/${id}.html`), 'utf8');
+    expect(page.replace('<p class="back"><a href="../index.html">← All chats</a></p>\n', '')).toBe(renderHtml(buildRecap(store, id)));
+  });
+
+  it('index.html (golden)', () => expectGolden('site/index.html', index));
+
+  it('writing again overwrites its own files and gives the same bytes', () => {
+    writeFileSync(join(out, 'sessions', '999.html'), 'stale');
+    writeFileSync(join(out, 'sessions', 'notes.txt'), 'not ours');
+    const again = writeSite(store, out);
+    expect(readFileSync(again.index, 'utf8')).toBe(index);
+    expect(readdirSync(join(out, 'sessions')).sort()).toEqual([...[...sessions.values()].map((id) => `${id}.html`), 'notes.txt'].sort());
+  });
+});
+
+describe('writeSite lists only finished sessions', () => {
+  it('leaves out planned, running and cancelled sessions; keeps ended ones; escapes takeaways', () => {
+    const { store } = importedSeeds();
+    const series = store.series.saveForChannel({ guildId: '1', channelId: '2', tag: '#Live<Chat>', timezone: 'Europe/Paris', schedule: null, settings: {} });
+    const make = (day: number, state: 'planned' | 'running' | 'cancelled' | 'ended') =>
+      persistSession(store, { series, startsAt: new Date(`2026-11-0${day}T18:00:00Z`), questions: [`Question <${state}>?`], questionSetId: null, state });
+    const ended = make(2, 'ended');
+    const planned = make(3, 'planned');
+    const running = make(4, 'running');
+    const cancelled = make(5, 'cancelled');
+    const { message } = store.messages.ingest({
+      sessionId: ended.id, platformId: '77', channelId: '2', threadId: null, authorId: 'a', authorName: 'amy', isModerator: false,
+      postedAt: new Date('2026-11-02T18:40:00Z'), text: 'TA: <b>bold</b> & done', replyToId: null, inReplyTo: [], quote: null, archiveIndex: null,
+    });
+    store.messages.recordAttribution(message, { kind: 'answer', question: 'TA', via: 'label', label: 'TA:', text: message.text });
+
+    const out = tempDir();
+    const site = writeSite(store, out);
+    const index = readFileSync(site.index, 'utf8');
+    expect(site.pages).toHaveLength(6);
+    expect(index).toContain(`href="sessions/${ended.id}.html"`);
+    for (const s of [planned, running, cancelled]) {
+      expect(index).not.toContain(`sessions/${s.id}.html`);
+      expect(existsSync(join(out, `sessions/${s.id}.html`))).toBe(false);
+    }
+    expect(index).toContain('<h2 id="series-3">#Live&lt;Chat&gt;</h2>');
+    // The newest series comes first; the ended session's topic is its first question.
+    expect(index.indexOf('#Live&lt;Chat&gt;')).toBeLessThan(index.indexOf('#badgechat</h2>'));
+    expect(index).toContain('<p class="topic">Question &lt;ended&gt;?</p>');
+    expect(index).toContain('<li>TA: &lt;b&gt;bold&lt;/b&gt; &amp; done <span class="by">— amy</span></li>');
+  });
+});
