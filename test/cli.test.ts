@@ -217,3 +217,37 @@ describe('the emcee binary', () => {
     expect(run.stderr).toMatch(/missing\.txt:0: cannot open the file \(ENOENT\)/);
   });
 });
+
+describe('emcee recap and emcee site', () => {
+  it('writes a session recap in each format; latest is the newest finished session', async () => {
+    await emcee('import', ...seedFiles(), '--db', dbPath);
+    const csv = await emcee('recap', 'latest', '--format', 'csv', '--out', `${dir}/out/latest.csv`, '--db', dbPath);
+    expect(csv).toMatchObject({ code: 0, stderr: expect.stringMatching(/wrote the csv recap of session #\d+ to .*latest\.csv/) });
+    // The newest of the five chats is December 10, 2018 (004): 9 answers, one row each.
+    expect(readFileSync(`${dir}/out/latest.csv`, 'utf8').trimEnd().split('\r\n')).toHaveLength(1 + 9);
+    const md = await emcee('recap', '1', '--db', dbPath);
+    expect(md.stdout).toMatch(/^# #BadgeChatK12 — Monday, February 29, 2016 at 6:30 PM EST/);
+    const archive = await emcee('recap', '3', '--format', 'archive', '--db', dbPath); // seeds in README order: 000, 001, 002 (plain)…
+    expect(archive.stdout.split('\n')[2]).toBe('Monday October 17, 2016 6:30 PM EDT');
+  });
+
+  it.each([
+    [['recap'], 2, /usage: emcee recap/],
+    [['recap', 'soon'], 2, /"soon" is not a session id/],
+    [['recap', '1', '--format', 'pdf'], 2, /--format must be one of md, html, csv, json, archive/],
+    [['recap', '99'], 1, /there is no session #99/],
+    [['recap', 'latest'], 1, /no session has finished yet/],
+    [['site'], 2, /usage: emcee site --out DIR/],
+  ] as const)('emcee %j exits %i with a clear message', async (argv, code, message) => {
+    const run = await emcee(...argv, '--db', dbPath);
+    expect(run.code).toBe(code);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('site writes an index and one page per session', async () => {
+    await emcee('import', ...seedFiles(), '--db', dbPath);
+    const run = await emcee('site', '--out', `${dir}/site`, '--db', dbPath);
+    expect(run.stdout).toMatch(/wrote 5 session pages and the index: .*site\/index\.html/);
+    expect(existsSync(`${dir}/site/index.html`)).toBe(true);
+  });
+});
