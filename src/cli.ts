@@ -13,6 +13,7 @@ import { ConfigError, loadDotEnv, readConfig } from './config.ts';
 import { ControlError } from './session/controls.ts';
 import { systemClock } from './core/clock.ts';
 import { createLogger } from './logger.ts';
+import { StoreError } from './store/db.ts';
 import { openStore, type Store } from './store/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -173,7 +174,7 @@ function reportError(io: CliIo, err: unknown): number {
     line(io.stderr, `emcee: ${err.message}`);
     return err.exitCode;
   }
-  if (err instanceof ArchiveError || err instanceof ConfigError || err instanceof ControlError) {
+  if (err instanceof ArchiveError || err instanceof ConfigError || err instanceof ControlError || err instanceof StoreError) {
     line(io.stderr, `emcee: ${err.message}`);
     return 1;
   }

@@ -3,6 +3,7 @@ import { systemClock } from './core/clock.ts';
 import { startBot } from './discord/bot.ts';
 import { createLogger } from './logger.ts';
 import { realTimers } from './scheduler/timers.ts';
+import { StoreError } from './store/db.ts';
 import { openStore } from './store/index.ts';
 
 /** `npm start`: the bot, on Discord (or wherever DISCORD_API_BASE points). */
@@ -19,7 +20,14 @@ async function main(): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const store = openStore(config.databasePath, systemClock);
+  let store;
+  try {
+    store = openStore(config.databasePath, systemClock);
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    process.stderr.write(`emcee: ${err.message}\n`);
+    return 1;
+  }
   log.info({ databasePath: config.databasePath, apiBase: config.apiBase ?? 'Discord' }, 'starting Emcee');
   const bot = await startBot({ token: config.discordToken, apiBase: config.apiBase, store, clock: systemClock, timers: realTimers, log });
 

@@ -5,20 +5,54 @@ import { migrations as allMigrations, type Migration } from './migrations/index.
 
 export type Db = Database.Database;
 
-/** Opens (creating if needed) the database, sets it up and brings the schema up to date. */
-export function openDatabase(path: string, migrations: readonly Migration[] = allMigrations): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+/** The database cannot be used; the message says why and what to do. Nothing was changed. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
+
+/** How long to wait for another process's write to finish (the CLI and the bot share the file). */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating if needed) the database, sets it up and brings the schema up to date.
+ * A corrupt, locked or read-only file gives a StoreError naming it, and is left as it was.
+ */
+export function openDatabase(path: string, migrations: readonly Migration[] = allMigrations, { busyTimeoutMs = BUSY_TIMEOUT_MS } = {}): Db {
+  let db: Db;
   try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: busyTimeoutMs });
+  } catch (err) {
+    throw explain(path, err);
+  }
+  try {
+    // Read first: a file that is not a database fails here, before anything is written.
+    db.pragma('schema_version');
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000'); // the CLI and the bot share the file
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     migrate(db, migrations);
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw explain(path, err);
   }
+}
+
+function explain(path: string, err: unknown): Error {
+  if (err instanceof StoreError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  const what = `cannot use the database ${path}`;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new StoreError(`${what}: it is not an SQLite database, or it is damaged. Nothing was changed; restore it from a backup, or set DATABASE_PATH to another file.`);
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new StoreError(`${what}: it is locked by another process (another Emcee, or a tool holding a write). Nothing was changed; try again when it is done.`);
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+    return new StoreError(`${what}: it cannot be written (read-only file or folder, or no permission). Nothing was changed; check its permissions.`);
+  }
+  return err as Error;
 }
 
 /** Applies the pending migrations, all in one transaction, tracked by PRAGMA user_version. */
@@ -26,7 +60,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = allMigrations
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
-    throw new Error(`the database schema (version ${current}) is newer than this Emcee (version ${latest}): upgrade Emcee`);
+    throw new StoreError(`the database schema (version ${current}) is newer than this Emcee (version ${latest}): upgrade Emcee`);
   }
   const pending = migrations.filter((m) => m.version > current);
   if (pending.length === 0) return current;

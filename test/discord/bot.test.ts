@@ -179,6 +179,17 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
     expect(answers(s, session.id).map((a) => a[2])).toEqual(['A1: during a reconnect', 'A1: during an invalid session', 'A1: while the socket was closed']);
   });
 
+  it('posts through 500 errors exactly once (discord.js retries them)', async () => {
+    const s = await setUp();
+    s.sandbox.failNext({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, { status: 500 });
+    s.sandbox.failNext({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, { status: 500 });
+    await startSession(s);
+    await s.sandbox.waitFor(() => botPosts(s).length === 1 || undefined);
+    await s.advanceTo(at(2));
+    expect(botPosts(s)).toEqual(['Welcome to #BadgeChat', 'How it works', 'First question coming up…', 'Q1']);
+    expect(s.sandbox.requests.filter((r) => r.status === 500)).toHaveLength(2);
+  });
+
   it('posts through a 429 rate limit exactly once', async () => {
     const s = await setUp();
     s.sandbox.failNext({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, { status: 429, retryAfter: 0.2 });
