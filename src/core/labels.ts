@@ -36,7 +36,7 @@ export interface AnswerLabel {
 export const MAX_QUESTION_NUMBER = 99;
 
 // Hashtags, mentions and stray punctuation that may precede a label: "#badgechat A2: …"
-const TAGS_PREFIX = String.raw`^\s*(?:(?:[#@][\p{L}\p{N}_]+|[-–—:,.!]+)\s*)*`;
+const TAGS_PREFIX = String.raw`^\s*(?:(?:[#@][\p{L}\p{N}_]+|[-–—:,.!])\s*)*`;
 // The number must end the token: "A1A1", "A100" and "A1x" fail; "A1-State", "A1:x" pass.
 const NUMBER = String.raw`(\d{1,2})(?![\p{L}\p{N}_])`;
 // After a number at the start: colon, parenthesis, dash, a period ending the token, a space, or the end.

@@ -68,12 +68,24 @@ export class SettingsError extends Error {
   }
 }
 
-/** Validates settings, filling in defaults; throws SettingsError naming every bad field. */
+// Settings are read on every live message: the (slow) validation runs once per distinct value.
+const parsedSettings = new Map<string, SeriesSettings>();
+const MAX_CACHED_SETTINGS = 256;
+
+/**
+ * Validates settings, filling in defaults; throws SettingsError naming every bad field.
+ * The result is shared between callers with equal input: treat it as read-only.
+ */
 export function parseSeriesSettings(input: unknown): SeriesSettings {
+  const key = JSON.stringify(input ?? {});
+  const cached = parsedSettings.get(key);
+  if (cached) return cached;
   const parsed = seriesSettingsSchema.safeParse(input ?? {});
   if (!parsed.success) {
     throw new SettingsError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(settings)'}: ${i.message}`));
   }
+  if (parsedSettings.size >= MAX_CACHED_SETTINGS) parsedSettings.clear();
+  parsedSettings.set(key, Object.freeze(parsed.data) as SeriesSettings);
   return parsed.data;
 }
 

@@ -9,7 +9,7 @@ import { postRecap } from './recap-post.ts';
 import { createDiscordClient } from './client.ts';
 import { loadCommands } from '../../commands/index.ts';
 import { registerInteractions } from './interactions.ts';
-import { registerListeners } from './listeners.ts';
+import { LiveGate, registerListeners } from './listeners.ts';
 import { DiscordPlatform } from './platform.ts';
 
 /** How often the bot checks whether another process (the CLI) changed the database. */
@@ -53,19 +53,33 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
       recaps = recaps.then(() => postRecap(client, store, session, log));
     },
   });
-  registerListeners(client, { store, ingest: live.ingest, clock, log });
+  // Live events wait while the bot catches up (see LiveGate): from start-up, and from every
+  // lost connection, until the backfill that follows is done.
+  const gate = new LiveGate();
+  let sinceDisconnect: (() => void) | null = gate.hold();
+  registerListeners(client, { store, ingest: live.ingest, clock, log }, gate);
   registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick() });
 
   let catchingUp: Promise<number> = Promise.resolve(0);
   const catchUp = (why: string) => {
+    const release = gate.hold();
+    const reconnected = sinceDisconnect;
+    sinceDisconnect = null;
     catchingUp = catchingUp
       .then(() => backfill(client, { store, ingest: live.ingest, clock, log }))
       .catch((err: unknown) => {
         log.error({ err, why }, 'backfill failed');
         return 0;
+      })
+      .finally(() => {
+        release();
+        reconnected?.();
       });
     return catchingUp;
   };
+  client.on(Events.ShardReconnecting, () => {
+    sinceDisconnect ??= gate.hold();
+  });
   client.on(Events.ShardResume, () => void catchUp('gateway resumed'));
   client.on(Events.ShardReady, () => void catchUp('gateway ready'));
   client.on(Events.ShardDisconnect, (event) => log.warn({ code: event.code }, 'gateway disconnected'));

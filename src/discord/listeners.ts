@@ -43,11 +43,48 @@ export function toIncoming(msg: Message, { store }: Pick<ListenerDeps, 'store'>)
   };
 }
 
+/**
+ * Holds live events while the bot catches up, then hands them over in the order they came.
+ *
+ * Backfill fetches what came after the newest message stored. A live message stored
+ * before the older ones a backfill is still fetching would move that mark past them: if
+ * the process then died, or a second place (a question thread) was looked up after it,
+ * those older messages would never be fetched. So from a lost connection (or start-up)
+ * until its backfill is done, live messages, edits and deletes wait here; the backfill
+ * stores the older ones first. Ingest is idempotent, so a message seen both ways is one.
+ */
+export class LiveGate {
+  private holds = 0;
+  private held: (() => void)[] = [];
+
+  /** Runs fn now, or once nothing holds the gate any more. */
+  run(fn: () => void): void {
+    if (this.holds > 0) this.held.push(fn);
+    else fn();
+  }
+
+  /** Holds live events until the returned release is called (once; later calls do nothing). */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      const held = this.held;
+      this.held = [];
+      for (const fn of held) fn();
+    };
+  }
+}
+
 /** Hands messages, edits and deletes in session channels (and their threads) to the core. */
-export function registerListeners(client: Client, deps: ListenerDeps): void {
+export function registerListeners(client: Client, deps: ListenerDeps, gate: LiveGate = new LiveGate()): void {
   const { ingest, clock, log } = deps;
   const guard = (event: string, fn: () => void | Promise<void>) => {
-    Promise.resolve().then(fn).catch((err: unknown) => log.error({ err, event }, 'listener failed'));
+    gate.run(() => {
+      Promise.resolve().then(fn).catch((err: unknown) => log.error({ err, event }, 'listener failed'));
+    });
   };
 
   client.on(Events.MessageCreate, (msg) => guard('messageCreate', () => {

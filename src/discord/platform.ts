@@ -5,6 +5,8 @@ import type { ChatPlatform, OutgoingPrompt, PostedMessage, RecentMessage } from 
 /** Colour of Emcee's question embeds. */
 const QUESTION_COLOUR = 0x5865f2;
 const QUESTION_PREFIX = /^Q(\d+): /;
+/** How far back (pages of 100 messages) fetchRecent looks for the bot's own latest post. */
+const RECENT_MAX_PAGES = 20;
 
 /**
  * The ChatPlatform on Discord. Questions go out as embeds ("Q1", the question, how to
@@ -43,11 +45,31 @@ export class DiscordPlatform implements ChatPlatform {
     await message.edit({ content: text, allowedMentions: { parse: [] } });
   }
 
+  /**
+   * The newest `limit` messages, newest first, and further back, page by page, until the
+   * bot's own latest post is among them (at most RECENT_MAX_PAGES pages). A post of unknown
+   * outcome is looked for among these: if it reached the channel it is the bot's latest
+   * post there, as the engine posts one prompt of a channel at a time and settles it before
+   * the next. However many participants wrote after it while the bot was down, it is found;
+   * a plain "newest 100" would miss it after 100 messages, and the prompt would go out twice
+   * (Discord's enforce_nonce only refuses a repeat for a few minutes).
+   */
   async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
     const channel = await this.sendable(channelId);
-    const messages = await channel.messages.fetch({ limit: Math.min(limit, 100), cache: false });
     const self = this.client.user?.id;
-    return [...messages.values()].map((msg) => ({
+    const all: Message[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < RECENT_MAX_PAGES; page++) {
+      const size = page === 0 ? Math.min(Math.max(limit, 1), 100) : 100;
+      const messages = await channel.messages.fetch({ limit: size, cache: false, ...(before ? { before } : {}) });
+      const sorted = [...messages.values()].sort((a, b) => (BigInt(b.id) < BigInt(a.id) ? -1 : 1));
+      all.push(...sorted);
+      if (sorted.length < size) break; // the channel's first message
+      before = sorted.at(-1)!.id;
+      const ownPost = all.some((msg) => msg.author.id === self && msg.webhookId === null && !msg.interactionMetadata);
+      if (all.length >= limit && ownPost) break;
+    }
+    return all.map((msg) => ({
       id: msg.id, at: msg.createdAt, fromSelf: msg.author.id === self, marker: null, text: promptText(msg),
     }));
   }

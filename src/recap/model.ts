@@ -217,7 +217,22 @@ function median(values: number[]): number | null {
 
 /** "Monday October 22, 2018, 6:30 PM EDT" in the series' time zone. */
 export function formatDate(at: Date, timezone: string): string {
-  return spaces(new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(at));
+  return spaces(formatter(timezone, 'date').format(at));
+}
+
+// Building an Intl.DateTimeFormat costs far more than using one: one per zone and style.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timezone: string, style: 'date' | 'time'): Intl.DateTimeFormat {
+  const key = `${style} ${timezone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', style === 'date'
+      ? { timeZone: timezone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }
+      : { timeZone: timezone, hour: 'numeric', minute: '2-digit' });
+    formatters.set(key, f);
+  }
+  return f;
 }
 
 /** ICU versions differ in the space before AM/PM (plain or narrow no-break): always plain. */
@@ -227,5 +242,5 @@ function spaces(text: string): string {
 
 /** "6:36 PM" in the series' time zone. */
 export function formatTime(at: Date, timezone: string): string {
-  return spaces(new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: 'numeric', minute: '2-digit' }).format(at));
+  return spaces(formatter(timezone, 'time').format(at));
 }

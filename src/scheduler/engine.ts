@@ -46,6 +46,8 @@ export const MAX_ATTEMPTS = 5;
 export const RECONCILE_LOOKBACK = 100;
 /** Clock difference tolerated between the bot and the platform when reconciling by text. */
 const RECONCILE_SKEW_MS = 60_000;
+/** After a failed cycle, the next try comes this soon. */
+const ERROR_RETRY_MS = 5_000;
 /** Longest single timer: long waits are re-evaluated rather than trusted to setTimeout. */
 const MAX_TIMER_MS = 60 * 60_000;
 
@@ -93,12 +95,23 @@ export class SessionEngine {
 
   private async cycle(): Promise<void> {
     const now = this.deps.clock.now();
-    this.deps.planner?.planUpcoming(now);
-    for (const session of this.deps.store.sessions.listActive()) {
-      if (session.state === 'paused') continue;
-      await this.runSession(session, now);
+    let failed = false;
+    try {
+      this.deps.planner?.planUpcoming(now);
+      for (const session of this.deps.store.sessions.listActive()) {
+        if (session.state === 'paused') continue;
+        try {
+          await this.runSession(session, now);
+        } catch (err) {
+          // One session's trouble (the platform unreachable while reconciling, say) must not
+          // hold up the others, nor leave the engine without its next timer.
+          failed = true;
+          this.deps.log.error({ err, sessionId: session.id }, 'session cycle failed; retrying soon');
+        }
+      }
+    } finally {
+      this.scheduleNext(failed ? ERROR_RETRY_MS : null);
     }
-    this.scheduleNext();
   }
 
   private async runSession(session: Session, now: Date): Promise<void> {
@@ -203,10 +216,10 @@ export class SessionEngine {
     this.deps.listener?.sessionEnded?.(ended);
   }
 
-  private scheduleNext(): void {
+  private scheduleNext(retryInMs: number | null = null): void {
     if (this.stopped) return;
     const { store, clock, timers } = this.deps;
-    let next: number | null = null;
+    let next: number | null = retryInMs === null ? null : clock.now().getTime() + retryInMs;
     for (const s of store.sessions.listActive()) {
       if (s.state === 'paused') continue;
       for (const p of store.prompts.listBySession(s.id)) {

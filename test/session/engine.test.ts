@@ -155,6 +155,28 @@ describe('restarts', () => {
     expect(world.platform.posted('chat').filter((m) => m.text === 'Q1: One?')).toHaveLength(1);
   });
 
+  it('the platform failing while reconciling does not stall the engine: it retries and carries on', async () => {
+    const world = newWorld(new Date(START.getTime() - MINUTE));
+    const first = bootBot(world.db, world.time, world.platform);
+    setUp(first.store, questions);
+    await first.engine.start();
+    await first.advanceTo(START.getTime() + 5 * MINUTE - 1);
+    world.platform.failNext('crash-after-send');
+    await world.time.advanceTo(START.getTime() + 5 * MINUTE, flush);
+    first.stop();
+    // After the restart, reading the channel back fails twice before it works again.
+    const fetchRecent = world.platform.fetchRecent.bind(world.platform);
+    let failures = 2;
+    world.platform.fetchRecent = async (channelId, limit) => {
+      if (failures-- > 0) throw new Error('platform unreachable (simulated)');
+      return fetchRecent(channelId, limit);
+    };
+    const second = bootBot(world.db, world.time, world.platform);
+    await second.engine.start();
+    await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
+    expect(postedRows(world)).toEqual(timetable);
+  });
+
   it('a post that fails with unknown outcome is found by its marker on retry, not sent twice', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
