@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   findAnswerLabel, findQuestionPost, isTagsOnly, looksLikeOutro, repeatKey, type AnswerTarget,
 } from './labels.ts';
@@ -72,7 +73,8 @@ export class Attributor {
 
   ingest(msg: ChatMessage): Attribution {
     const poster = msg.moderator || this.options.questionPostsBy === 'anyone';
-    const key = repeatKey(msg.text) + (msg.quote ? `\u0000${repeatKey(msg.quote.text)}` : '');
+    const raw = repeatKey(msg.text) + (msg.quote ? `\u0000${repeatKey(msg.quote.text)}` : '');
+    const key = raw === '' ? '' : digest(raw);
     const isRepeat = key !== '' && this.seen.has(key);
     this.seen.add(key);
     if (isRepeat) return { kind: 'none', reason: 'repeat' };
@@ -128,8 +130,9 @@ export class Attributor {
     const quote = msg.quote;
     if (quote && msg.author !== null && quote.author === msg.author && isTagsOnly(msg.text)) {
       const quoted = findAnswerLabel(quote.text);
-      if (quoted && !this.seen.has(repeatKey(quote.text))) {
-        this.seen.add(repeatKey(quote.text));
+      const quoteKey = digest(repeatKey(quote.text));
+      if (quoted && !this.seen.has(quoteKey)) {
+        this.seen.add(quoteKey);
         return { kind: 'answer', question: quoted.target, via: 'quote', label: quoted.raw, text: quote.text };
       }
     }
@@ -144,4 +147,12 @@ export class Attributor {
     }
     return null;
   }
+}
+
+/**
+ * The repeat check keeps one key per message for the whole session: a fixed-size digest
+ * rather than the whitespace-free text (which V8 would hold as a string of many pieces).
+ */
+function digest(key: string): string {
+  return createHash('sha1').update(key).digest('base64url');
 }

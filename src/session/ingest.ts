@@ -108,11 +108,11 @@ export class LiveIngest implements EngineListener {
 
   /** The running or paused session of the channel, else one that closed recently. */
   private sessionFor(channelId: string, at: Date): Session | null {
-    const sessions = this.deps.store.sessions.listInChannel(channelId);
-    const live = sessions.find((s) => s.state === 'running' || s.state === 'paused');
-    if (live) return live;
     const window = this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS;
-    return sessions.find((s) => s.state === 'ended' && s.endedAt && at.getTime() - s.endedAt.getTime() <= window) ?? null;
+    const session = this.deps.store.sessions.collectingIn(channelId, new Date(at.getTime() - window));
+    // An ended session takes messages written within the window after its end only.
+    if (session?.state === 'ended' && (!session.endedAt || at.getTime() - session.endedAt.getTime() > window)) return null;
+    return session;
   }
 
   /**

@@ -192,7 +192,14 @@ export class MessageStore {
       late: m.late ? 1 : 0,
       fromSelf: m.fromSelf ? 1 : 0,
     });
-    return { message: this.get(m.platformId)!, inserted: result.changes === 1 };
+    if (result.changes === 1) {
+      // Just written: build it from what was written rather than reading it back.
+      return {
+        message: { ...m, id: Number(result.lastInsertRowid), editedAt: null, deletedAt: null, late: m.late ?? false, fromSelf: m.fromSelf ?? false },
+        inserted: true,
+      };
+    }
+    return { message: this.get(m.platformId)!, inserted: false };
   }
 
   get(platformId: string): StoredMessage | null {

@@ -81,6 +81,7 @@ export class SessionStore {
   private readonly setStateStmt;
   private readonly recent;
   private readonly finished;
+  private readonly collectingHere;
 
   constructor(db: Db, private readonly clock: Clock) {
     this.active = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') ORDER BY starts_at, id");
@@ -88,6 +89,11 @@ export class SessionStore {
     this.inChannel = db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE channel_id = ? AND source = 'live' ORDER BY starts_at DESC, id DESC");
     this.recent = db.prepare<[string], SessionRow>(
       "SELECT * FROM sessions WHERE source = 'live' AND (state IN ('running', 'paused') OR (state = 'ended' AND ended_at >= ?)) ORDER BY starts_at, id",
+    );
+    this.collectingHere = db.prepare<[string, string], SessionRow>(
+      `SELECT * FROM sessions WHERE channel_id = ? AND source = 'live'
+         AND (state IN ('running', 'paused') OR (state = 'ended' AND ended_at >= ?))
+       ORDER BY state = 'ended', starts_at DESC, id DESC LIMIT 1`,
     );
     this.finished = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE state IN ('ended', 'archived') ORDER BY starts_at DESC, id DESC LIMIT 1");
     this.setStateStmt = db.prepare<{ id: number; state: SessionState; endedAt: string | null; pausedAt: string | null }>(
@@ -131,6 +137,12 @@ export class SessionStore {
   /** The session that finished most recently (by start), live or imported. */
   latestFinished(): Session | null {
     const row = this.finished.get();
+    return row ? toSession(row) : null;
+  }
+
+  /** The session a channel's messages go to: running or paused, else one ended since `endedSince`. */
+  collectingIn(channelId: string, endedSince: Date): Session | null {
+    const row = this.collectingHere.get(channelId, endedSince.toISOString());
     return row ? toSession(row) : null;
   }
 

@@ -1,5 +1,6 @@
 import * as initial from './001_initial.ts';
 import * as live from './002_live_sessions.ts';
+import * as channelIndex from './003_channel_index.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'live sessions', up: live.up },
+  { version: 3, name: 'channel index', up: channelIndex.up },
 ];

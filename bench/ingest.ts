@@ -1,0 +1,274 @@
+/**
+ * Ingest: the loopback Discord sandbox streams MESSAGE_CREATE dispatches (A-labelled answers
+ * to Q1–Q4 from 200 authors) to (a) a bare discord.js client with a no-op messageCreate
+ * listener, or (b) the full Emcee bot with an on-disk SQLite store, during a running session
+ * whose four questions are out.
+ *
+ * The sandbox runs in a process of its own (bench/ingest-sandbox.ts); this process is the
+ * client's, so its resident memory is the client's. Three phases on the same connection:
+ *   warm-up     WARMUP messages (JIT, caches, prepared statements), not measured
+ *   throughput  N messages as fast as the client takes them: the sandbox sends BATCH per
+ *               setImmediate and never more than WINDOW not yet handled (closed loop, so
+ *               nothing piles up in socket buffers). messages/s = N / (last handled − first
+ *               dispatched).
+ *   latency     M messages at a fixed offered RATE (open loop: the sandbox follows its clock
+ *               whatever the client does), the same rate for both clients. Latency is from
+ *               the sandbox's userSays call to the moment the message was handled: the bare
+ *               client's listener ran, or the bot's LiveIngest.messageCreated returned (it
+ *               commits its transaction synchronously, so the row is in the database then).
+ * Resident memory is sampled every 5 ms from the end of the warm-up (after a full GC) to the
+ * end of the latency phase.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Events, type Client } from 'discord.js';
+import { systemClock } from '../src/core/clock.ts';
+import { startBot, type RunningBot } from '../src/discord/bot.ts';
+import { createDiscordClient } from '../src/discord/client.ts';
+import { realTimers } from '../src/scheduler/timers.ts';
+import type { IncomingMessage } from '../src/session/ingest.ts';
+import { openStore, type Store } from '../src/store/index.ts';
+import type { SandboxCommand, SandboxEvent } from './ingest-sandbox.ts';
+import { hrMs, sequenceOf } from './ingest-text.ts';
+import { fullGc, MB, percentile, progress, QUICK, RssSampler, silentLog, sleep } from './lib.ts';
+
+export type IngestMode = 'bare' | 'bot';
+
+export const INGEST = {
+  WARMUP: QUICK ? 1_000 : 3_000,
+  /** Messages in the throughput phase. */
+  N: QUICK ? 5_000 : 50_000,
+  /** Messages in the latency phase, and their offered rate (messages/s). */
+  M: QUICK ? 2_000 : 20_000,
+  RATE: Number(process.env.BENCH_INGEST_RATE ?? 1_000),
+  BATCH: 50,
+  WINDOW: 500,
+  AUTHORS: 200,
+};
+
+const ACK_EVERY = 50;
+
+export interface IngestFigures {
+  mode: IngestMode;
+  /**
+   * Who set the pace: clientBusy is this process's event-loop utilisation (0–1) during the
+   * phase; sandboxWork the share of the sandbox's wall time spent in userSays, sandboxWaiting
+   * the share it spent with the window full (the client behind).
+   */
+  throughput: {
+    messages: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number;
+    clientBusy: number; sandboxWork: number; sandboxWaiting: number;
+  };
+  latency: { messages: number; offeredRate: number; achievedRate: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number };
+  rss: { baseMb: number; peakMb: number; growthMb: number; afterGcMb: number };
+  /** JS heap in use after a full GC, at the baseline and after the run: what the run left behind. */
+  heap: { baseMb: number; afterGcMb: number; keptBytesPerMessage: number };
+  /** Bot only: rows in the session (messages, answers) and the bot's own posts. */
+  stored: { messages: number; answers: number } | null;
+}
+
+/** The sandbox process, driven over IPC. */
+class SandboxProcess {
+  private readonly child: ChildProcess;
+  private readonly waiting: { kind: SandboxEvent['kind']; resolve: (e: SandboxEvent) => void }[] = [];
+  private failure: Error | null = null;
+
+  constructor(total: number) {
+    this.child = fork(fileURLToPath(new URL('./ingest-sandbox.ts', import.meta.url)), [String(total), String(INGEST.AUTHORS)], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (raw) => {
+      const event = raw as SandboxEvent;
+      if (event.kind === 'error') this.fail(new Error(`sandbox process: ${event.message}`));
+      const i = this.waiting.findIndex((w) => w.kind === event.kind);
+      if (i !== -1) this.waiting.splice(i, 1)[0]!.resolve(event);
+    });
+    this.child.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`the sandbox process exited with ${code}`));
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    for (const w of this.waiting.splice(0)) w.resolve({ kind: 'error', message: err.message });
+  }
+
+  next<K extends SandboxEvent['kind']>(kind: K): Promise<Extract<SandboxEvent, { kind: K }>> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({
+        kind,
+        resolve: (e) => (e.kind === 'error' ? reject(new Error(e.message)) : resolve(e as Extract<SandboxEvent, { kind: K }>)),
+      });
+    });
+  }
+
+  send(command: SandboxCommand): void {
+    this.child.send(command);
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.send({ cmd: 'close' });
+    await exited;
+  }
+}
+
+export interface IngestOptions {
+  /**
+   * For experiments by hand (`bench/child.ts ingest bot 'synchronous = OFF'`): PRAGMAs
+   * applied to the bot's database after it is opened, to see what a change in
+   * src/store/db.ts would do. Never used by the suite.
+   */
+  pragmas?: string[];
+  label?: string;
+}
+
+export async function runIngest(mode: IngestMode, options: IngestOptions = {}): Promise<IngestFigures> {
+  const task = `ingest ${options.label ?? mode}`;
+  const total = INGEST.WARMUP + INGEST.N + INGEST.M;
+  const sandbox = new SandboxProcess(total);
+  const world = await sandbox.next('ready');
+
+  // When each message was handled (CLOCK_MONOTONIC ms), by sequence number; allocated up front.
+  const t1 = new Float64Array(total).fill(Number.NaN);
+  let handled = 0;
+  const onHandled = (text: string): void => {
+    const i = sequenceOf(text);
+    if (i < 0) return; // the bot's own prompt posts
+    t1[i] = hrMs();
+    // The closed loop's acknowledgements: one IPC message per ACK_EVERY (a small fraction of
+    // the window, so the sandbox never waits on them), to keep the harness's own cost here low.
+    if (++handled % ACK_EVERY === 0) sandbox.send({ cmd: 'ack', handled });
+  };
+  const allHandled = async (count: number, what: string): Promise<void> => {
+    const deadline = performance.now() + 120_000;
+    while (handled < count) {
+      if (performance.now() > deadline) throw new Error(`${task}: ${count - handled} messages of the ${what} never handled`);
+      await sleep(1);
+    }
+  };
+
+  let client: Client;
+  let bot: RunningBot | null = null;
+  let store: Store | null = null;
+  let sessionId = 0;
+  // BENCH_INGEST_DB_DIR (diagnostics): where the bot's database goes, e.g. /dev/shm to take
+  // the disk out of the picture. By default a temp dir on the real disk, as the bot runs.
+  const dir = mkdtempSync(`${process.env.BENCH_INGEST_DB_DIR ?? tmpdir()}/emcee-bench-ingest-`);
+  if (mode === 'bare') {
+    // Exactly the client the bot builds (intents Guilds, GuildMessages, MessageContent;
+    // partials; capped message/member/user caches and sweepers), with nothing of Emcee on it:
+    // the difference to the bot run is Emcee's own work.
+    client = createDiscordClient({ apiBase: world.apiBase });
+    client.on(Events.MessageCreate, (msg) => onHandled(msg.content));
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    await client.login(world.token);
+    await ready;
+  } else {
+    store = openStore(`${dir}/ingest.sqlite`, systemClock);
+    for (const pragma of options.pragmas ?? []) store.db.pragma(pragma);
+    const series = store.series.saveForChannel({
+      guildId: world.guildId, channelId: world.channelId, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {},
+    });
+    bot = await startBot({ token: world.token, apiBase: world.apiBase, store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
+    client = bot.client;
+    const session = await bot.live.controls.start(series, 'bench', {
+      questions: ['What does a badge say about you?', 'Who should issue badges?', 'How do you display them?', 'What comes next?'],
+    });
+    sessionId = session.id;
+    // All four questions out now, as in a chat in full swing; the outro and the close stay
+    // minutes away (real time), well after the run.
+    for (let q = 0; q < 4; q++) await bot.live.controls.next(session.id, 'bench');
+    const posted = store.prompts.listBySession(session.id).filter((p) => p.kind === 'question' && p.state === 'posted').length;
+    if (posted !== 4) throw new Error(`${task}: ${posted} of 4 questions posted`);
+    const ingest = bot.live.ingest;
+    const original = ingest.messageCreated.bind(ingest);
+    ingest.messageCreated = (m: IncomingMessage) => {
+      const r = original(m);
+      onHandled(m.text);
+      return r;
+    };
+  }
+
+  progress(task, `warm-up: ${INGEST.WARMUP.toLocaleString('en-US')} messages`);
+  sandbox.send({ cmd: 'closed', n: INGEST.WARMUP, batch: INGEST.BATCH, window: INGEST.WINDOW });
+  await sandbox.next('dispatched');
+  await allHandled(INGEST.WARMUP, 'warm-up');
+  await sleep(100);
+  fullGc();
+  const heapBase = process.memoryUsage().heapUsed;
+  const rss = new RssSampler(10);
+
+  progress(task, `throughput: ${INGEST.N.toLocaleString('en-US')} messages, ${INGEST.BATCH} per setImmediate, at most ${INGEST.WINDOW} unhandled`);
+  const elu = performance.eventLoopUtilization();
+  sandbox.send({ cmd: 'closed', n: INGEST.N, batch: INGEST.BATCH, window: INGEST.WINDOW });
+  const { work: sandboxWork, waiting: sandboxWaiting } = await sandbox.next('dispatched');
+  await allHandled(INGEST.WARMUP + INGEST.N, 'throughput phase');
+  const clientBusy = performance.eventLoopUtilization(elu).utilization;
+
+  progress(task, `latency: ${INGEST.M.toLocaleString('en-US')} messages at ${INGEST.RATE} messages/s`);
+  sandbox.send({ cmd: 'open', n: INGEST.M, rate: INGEST.RATE });
+  await sandbox.next('dispatched');
+  await allHandled(total, 'latency phase');
+  const memory = rss.stop();
+  fullGc();
+  const afterGcMb = process.memoryUsage.rss() / 1024 / 1024;
+  const heapAfter = process.memoryUsage().heapUsed;
+  // BENCH_HEAPSNAPSHOT=file (diagnostics): a heap snapshot of the client after the run.
+  if (process.env.BENCH_HEAPSNAPSHOT) progress(task, `heap snapshot: ${(await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAPSNAPSHOT)}`);
+
+  sandbox.send({ cmd: 'times' });
+  const { t0 } = await sandbox.next('times');
+  let stored: IngestFigures['stored'] = null;
+  if (store) {
+    stored = {
+      messages: store.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE session_id = ? AND from_self = 0').get(sessionId)!.n,
+      answers: store.db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM answers WHERE session_id = ? AND via = 'label'").get(sessionId)!.n,
+    };
+    if (stored.messages !== total || stored.answers !== total) {
+      throw new Error(`${task}: ${total} messages sent, ${stored.messages} stored, ${stored.answers} attributed by label`);
+    }
+  }
+  await bot?.stop();
+  if (!bot) await client.destroy();
+  await sandbox.close();
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const phase = (from: number, to: number) => {
+    const lat = new Float64Array(to - from);
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (let i = from; i < to; i++) {
+      const a = t0[i]!;
+      const b = t1[i]!;
+      if (Number.isNaN(a) || Number.isNaN(b)) throw new Error(`${task}: message ${i} has no ${Number.isNaN(a) ? 'dispatch' : 'handled'} time`);
+      lat[i - from] = b - a;
+      first = Math.min(first, a);
+      last = Math.max(last, b);
+    }
+    lat.sort();
+    return { lat, seconds: (last - first) / 1000 };
+  };
+  const tp = phase(INGEST.WARMUP, INGEST.WARMUP + INGEST.N);
+  const lp = phase(INGEST.WARMUP + INGEST.N, total);
+  return {
+    mode,
+    throughput: {
+      messages: INGEST.N, seconds: tp.seconds, perSecond: INGEST.N / tp.seconds, p50Ms: percentile(tp.lat, 50), p99Ms: percentile(tp.lat, 99),
+      clientBusy, sandboxWork, sandboxWaiting,
+    },
+    latency: {
+      messages: INGEST.M, offeredRate: INGEST.RATE, achievedRate: INGEST.M / lp.seconds,
+      p50Ms: percentile(lp.lat, 50), p99Ms: percentile(lp.lat, 99), p999Ms: percentile(lp.lat, 99.9), maxMs: lp.lat[lp.lat.length - 1]!,
+    },
+    rss: { ...memory, afterGcMb },
+    heap: { baseMb: heapBase / MB, afterGcMb: heapAfter / MB, keptBytesPerMessage: (heapAfter - heapBase) / (INGEST.N + INGEST.M) },
+    stored,
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Recap: a synthetic 100,000-message session exported to each format (md, html, csv, json,
+ * archive) with exportRecap, chunk by chunk with writeSync to /dev/null (what
+ * `emcee recap --out FILE` does).
+ *
+ * buildRecapDatabase() writes the session once (one transaction, straight through the
+ * store, as bench/export.ts did); bench/run.ts then runs each format in a fresh child
+ * process (runRecapExport), so that every format starts from the same clean heap and the
+ * peak resident memory is that format's alone. In the child, a 1,000-message session of
+ * another channel is exported first in the same format (warm-up: JIT and SQLite caches),
+ * then the peak-RSS mark is reset and the big session is exported once, timed.
+ *
+ * Peak RSS is the kernel's high-water mark (VmHWM in /proc/self/status, reset through
+ * /proc/self/clear_refs just before the export): exact, however short the spike, even in
+ * the middle of one synchronous call (md and html render in a single call).
+ */
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { ManualClock } from '../src/core/clock.ts';
+import { exportRecap, type RecapFormat } from '../src/recap/index.ts';
+import { persistSession } from '../src/session/persist.ts';
+import { openStore, type Store } from '../src/store/index.ts';
+import { MB, QUICK, fullGc, progress } from './lib.ts';
+
+export const RECAP = { MESSAGES: QUICK ? 10_000 : 100_000, WARMUP_MESSAGES: 1_000, AUTHORS: 500 };
+
+const START = new Date('2026-11-23T23:30:00Z');
+const MINUTE = 60_000;
+// The default timetable of a 4-question chat: Q1…Q4 at T+5, 12, 19, 26, outro at T+30.
+const QUESTION_AT = [5, 12, 19, 26];
+const OUTRO_AT = 30;
+const SPAN_MINUTES = 45;
+
+export interface RecapDatabase {
+  path: string;
+  sessionId: number;
+  warmupSessionId: number;
+  messages: number;
+  answers: number;
+  buildSeconds: number;
+}
+
+/** Writes a `messages`-message session (and a small warm-up one) into a new database at `path`. */
+export function buildRecapDatabase(path: string): RecapDatabase {
+  const t0 = performance.now();
+  const clock = new ManualClock(START);
+  const store = openStore(path, clock);
+  const sessionId = buildSession(store, '222222222222222222', RECAP.MESSAGES, 1_500_000_000_000_000_000n);
+  const warmupSessionId = buildSession(store, '333333333333333333', RECAP.WARMUP_MESSAGES, 1_600_000_000_000_000_000n);
+  const answers = store.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM answers WHERE session_id = ?').get(sessionId)!.n;
+  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  store.close();
+  return { path, sessionId, warmupSessionId, messages: RECAP.MESSAGES, answers, buildSeconds: (performance.now() - t0) / 1000 };
+}
+
+function buildSession(store: Store, channelId: string, count: number, firstId: bigint): number {
+  const series = store.series.saveForChannel({ guildId: '111111111111111111', channelId, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {} });
+  const session = persistSession(store, {
+    series, startsAt: START, questionSetId: null, state: 'running',
+    questions: ['What does a badge say about you?', 'Who should issue badges?', 'How do you display them?', 'What comes next?'],
+  });
+  store.transaction(() => {
+    // The bot's posts went out on time.
+    let promptId = firstId - 1_000n;
+    for (const p of store.prompts.listBySession(session.id)) store.prompts.markPosted(p.id, String(promptId++), p.plannedAt, false);
+    for (let i = 0; i < count; i++) {
+      const at = START.getTime() + Math.floor((i / count) * SPAN_MINUTES * MINUTE);
+      const minute = (at - START.getTime()) / MINUTE;
+      const open = QUESTION_AT.filter((m) => m <= minute).length; // 0 before Q1
+      const author = i % RECAP.AUTHORS;
+      const moderator = author === 0;
+      let text: string;
+      let attribution: Parameters<Store['messages']['recordAttribution']>[1];
+      const body = `answer number ${i}, with "quotes", commas, <b>markup</b> and an emoji 👍 — ${'lorem ipsum '.repeat(8)}`;
+      if (minute >= OUTRO_AT && i % 3 === 0) {
+        text = `TA: takeaway ${i}: ${body}`;
+        attribution = { kind: 'answer', question: 'TA', via: 'label', label: 'TA:', text };
+      } else if (open > 0 && i % 10 !== 0 && !moderator) {
+        // Mostly the open question, sometimes a late answer to an earlier one.
+        const q = i % 7 === 0 ? 1 + (i % open) : open;
+        text = `A${q}: ${body}`;
+        attribution = { kind: 'answer', question: q, via: 'label', label: `A${q}:`, text };
+      } else if (open > 0 && minute < OUTRO_AT && !moderator) {
+        text = `chatter ${i}: ${body}`;
+        attribution = { kind: 'inferred', question: open };
+      } else {
+        text = `hello from ${i}: ${body}`;
+        attribution = { kind: 'none', reason: open === 0 ? 'before-first-question' : moderator ? 'moderator' : 'after-outro' };
+      }
+      const { message } = store.messages.ingest({
+        sessionId: session.id, platformId: String(firstId + BigInt(i)), channelId, threadId: null,
+        authorId: `u${author}`, authorName: `participant_${author}`, isModerator: moderator, postedAt: new Date(at), text,
+        replyToId: null, inReplyTo: [], quote: null, archiveIndex: null,
+      });
+      store.messages.recordAttribution(message, attribution);
+    }
+    store.sessions.setState(session.id, 'ended', { endedAt: new Date(START.getTime() + SPAN_MINUTES * MINUTE) });
+  });
+  return session.id;
+}
+
+export interface RecapExportFigures {
+  format: RecapFormat;
+  seconds: number;
+  bytes: number;
+  chunks: number;
+  /** Resident memory just before the export (after the warm-up and a full GC). */
+  baseRssMb: number;
+  /** Highest resident memory during the export (the kernel's high-water mark). */
+  peakRssMb: number;
+  /** How the peak was measured. */
+  peakSource: 'VmHWM' | 'sampled';
+}
+
+/** Resets the kernel's peak-RSS mark of this process; false where that is not possible. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function kernelPeakRss(): number | null {
+  if (!existsSync('/proc/self/status')) return null;
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : null;
+}
+
+/** Exports one format of the big session to /dev/null, after a warm-up on the small one. */
+export function runRecapExport(db: RecapDatabase, format: RecapFormat): RecapExportFigures {
+  const store = openStore(db.path, new ManualClock(START));
+  const fd = openSync('/dev/null', 'w');
+  try {
+    for (const chunk of exportRecap(store, db.warmupSessionId, format)) writeSync(fd, chunk);
+    fullGc();
+    const base = process.memoryUsage.rss();
+    const exact = resetPeakRss();
+    let sampledPeak = base;
+    let bytes = 0;
+    let chunks = 0;
+    const t0 = performance.now();
+    for (const chunk of exportRecap(store, db.sessionId, format)) {
+      bytes += writeSync(fd, chunk);
+      // Fallback only (no /proc): sampled between chunks, blind inside a single big render.
+      if (!exact && ++chunks % 1000 === 0) sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
+      else if (exact) chunks++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const hwm = exact ? kernelPeakRss() : null;
+    const peak = hwm ?? Math.max(sampledPeak, process.memoryUsage.rss());
+    progress(`recap ${format}`, `${(bytes / MB).toFixed(1)} MB in ${seconds.toFixed(2)} s, peak RSS ${(peak / MB).toFixed(0)} MB`);
+    return { format, seconds, bytes, chunks, baseRssMb: base / MB, peakRssMb: peak / MB, peakSource: hwm !== null ? 'VmHWM' : 'sampled' };
+  } finally {
+    closeSync(fd);
+    store.close();
+  }
+}

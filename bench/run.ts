@@ -1,0 +1,200 @@
+/**
+ * `npm run bench`: Emcee's benchmark suite (see bench/README.md). Each task runs in a fresh
+ * child process (bench/child.ts), one after the other, never two at once. This process
+ * only orchestrates, prints the table and writes bench/results.json.
+ *
+ * Exit code: 0 when every benchmark ran, whether or not it met its target (the table says
+ * MISS); 1 when a benchmark crashed. BENCH_QUICK=1 shrinks every N for a smoke run;
+ * BENCH_DIAGNOSE=1 adds the diagnostic runs (no targets).
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { RECAP_FORMATS, type RecapFormat } from '../src/recap/index.ts';
+import type { IngestCoreFigures } from './diagnose.ts';
+import { INGEST, type IngestFigures } from './ingest.ts';
+import { machineInfo, QUICK, result, type BenchResult, type ChildMessage, type Target } from './lib.ts';
+import { RECAP, type RecapDatabase, type RecapExportFigures } from './recap.ts';
+import { REPLAY, type ReplayFigures } from './replay.ts';
+import { SCHEDULER, type SchedulerFigures } from './scheduler.ts';
+
+const DIAGNOSE = process.env.BENCH_DIAGNOSE === '1';
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+const TASK_TIMEOUT_MS = 240_000;
+
+const results: BenchResult[] = [];
+/** Every task's figures as it reported them (per-prompt lateness, busy shares, …), for results.json. */
+const raw: Record<string, unknown> = {};
+const crashes: { task: string; error: string }[] = [];
+const started = performance.now();
+
+/** Runs one task in a fresh process; its figures, or null when it crashed (recorded). */
+function task<T>(name: string, args: string[]): Promise<T | null> {
+  process.stderr.write(`▶ ${name}\n`);
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = fork(CHILD, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let figures: T | undefined;
+    const timer = setTimeout(() => {
+      crashes.push({ task: name, error: `timed out after ${TASK_TIMEOUT_MS / 1000} s` });
+      child.kill('SIGKILL');
+    }, TASK_TIMEOUT_MS);
+    child.on('message', (message) => {
+      const msg = message as ChildMessage;
+      if (msg.kind === 'figures') figures = msg.figures as T;
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      process.stderr.write(`  ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      if (code === 0 && figures !== undefined) {
+        raw[name] = figures;
+        return resolve(figures);
+      }
+      if (!crashes.some((c) => c.task === name)) {
+        crashes.push({ task: name, error: figures === undefined ? `exited with ${signal ?? code} without figures` : `exited with ${signal ?? code}` });
+      }
+      resolve(null);
+    });
+  });
+}
+
+const below = (value: number): Target => ({ op: '<', value });
+const atLeast = (value: number): Target => ({ op: '>=', value });
+const add = (r: BenchResult) => results.push(r);
+
+// 1. Ingest: the bare client, then the bot, each in its own process (with its own sandbox process).
+const bare = await task<IngestFigures>('ingest: bare discord.js client', ['ingest', 'bare']);
+const bot = await task<IngestFigures>('ingest: Emcee bot', ['ingest', 'bot']);
+{
+  const load = `${INGEST.N.toLocaleString('en-US')} msgs, ${INGEST.BATCH}/setImmediate, ≤${INGEST.WINDOW} in flight`;
+  const paced = `${INGEST.M.toLocaleString('en-US')} msgs at ${INGEST.RATE}/s`;
+  const pace = (f: IngestFigures) => {
+    const t = f.throughput;
+    const bound = t.sandboxWaiting < 0.1 ? 'sandbox-bound: the client kept up' : t.sandboxWaiting > 0.5 ? 'client-bound' : 'mixed';
+    return `client busy ${(t.clientBusy * 100).toFixed(0)}%, sandbox in userSays ${(t.sandboxWork * 100).toFixed(0)}%, window full ${(t.sandboxWaiting * 100).toFixed(0)}% of the time (${bound})`;
+  };
+  if (bare) add(result('ingest', 'bare client: messages/s', bare.throughput.perSecond, 'msg/s', null, `${load}; ${pace(bare)}`));
+  if (bot) add(result('ingest', 'bot: messages/s', bot.throughput.perSecond, 'msg/s', null, `${load}; every message stored and attributed; ${pace(bot)}`));
+  if (bare && bot) {
+    const ratio = bot.throughput.perSecond / bare.throughput.perSecond;
+    // When the sandbox set the bare run's pace, the bare client's own capacity is higher:
+    // estimated as its rate over its busy share (the bot ran at ~100%).
+    const capacity = bare.throughput.perSecond / Math.max(bare.throughput.clientBusy, 0.01);
+    add(result('ingest', 'throughput ratio bot/bare', ratio, '×', atLeast(0.8),
+      bare.throughput.sandboxWaiting < 0.1
+        ? `the bare run was sandbox-bound, so this overstates the bot: against the bare client's estimated capacity (${Math.round(capacity).toLocaleString('en-US')} msg/s = rate / busy share) it is ${(bot.throughput.perSecond / capacity).toFixed(2)}×`
+        : undefined));
+  }
+  if (bare) {
+    add(result('ingest', 'bare: latency p50', bare.latency.p50Ms, 'ms', null, paced));
+    add(result('ingest', 'bare: latency p99', bare.latency.p99Ms, 'ms', null, paced));
+  }
+  if (bot) {
+    add(result('ingest', 'bot: latency p50 (dispatch→committed)', bot.latency.p50Ms, 'ms', null, paced));
+    add(result('ingest', 'bot: latency p99 (dispatch→committed)', bot.latency.p99Ms, 'ms', below(5), `${paced}; p99.9 ${bot.latency.p999Ms.toFixed(1)} ms, max ${bot.latency.maxMs.toFixed(1)} ms`));
+  }
+  if (bare) add(result('ingest', 'bare: peak RSS growth', bare.rss.growthMb, 'MB', null,
+    `over both phases (${(INGEST.N + INGEST.M).toLocaleString('en-US')} msgs); JS heap kept after a full GC: ${(bare.heap.afterGcMb - bare.heap.baseMb).toFixed(1)} MB`));
+  if (bot) {
+    add(result('ingest', 'bot: peak RSS growth', bot.rss.growthMb, 'MB', below(50), `over both phases (${(INGEST.N + INGEST.M).toLocaleString('en-US')} msgs), from ${bot.rss.baseMb.toFixed(0)} MB`));
+    add(result('ingest', 'bot: JS heap kept after run + full GC', bot.heap.afterGcMb - bot.heap.baseMb, 'MB', null,
+      `live objects the run left behind (not garbage): ${bot.heap.keptBytesPerMessage.toFixed(0)} B per message; RSS after the GC ${(bot.rss.afterGcMb - bot.rss.baseMb).toFixed(0)} MB over the baseline`));
+  }
+}
+
+// 2. Replay.
+const replay = await task<ReplayFigures>('replay: seed archives', ['replay']);
+if (replay) {
+  add(result('replay', `${replay.archives} archives × ${replay.rounds}: messages/s`, replay.perSecond, 'msg/s', null,
+    `${replay.messagesPerRound} msgs a round; round median ${replay.roundMs.median.toFixed(2)} ms, max ${replay.roundMs.max.toFixed(2)} ms`));
+}
+
+// 3. Recap: build once, export each format in a fresh process.
+const recapDir = mkdtempSync(`${tmpdir()}/emcee-bench-recap-`);
+try {
+  const db = await task<RecapDatabase>('recap: build the session', ['recap-build', `${recapDir}/recap.sqlite`]);
+  if (db) {
+    const timeTarget: Record<RecapFormat, Target | null> = { md: below(2), html: below(3), csv: below(2), json: below(2), archive: null };
+    for (const format of RECAP_FORMATS) {
+      const f = await task<RecapExportFigures>(`recap: ${format}`, ['recap-export', JSON.stringify(db), format]);
+      if (!f) continue;
+      const size = `${(f.bytes / 1024 / 1024).toFixed(1)} MB out, ${db.messages.toLocaleString('en-US')} msgs / ${db.answers.toLocaleString('en-US')} answers`;
+      add(result('recap', `${format}: seconds`, f.seconds, 's', timeTarget[format], timeTarget[format] ? size : `${size}; no time target set`));
+      add(result('recap', `${format}: peak RSS`, f.peakRssMb, 'MB', below(300), `${f.peakSource}; ${f.baseRssMb.toFixed(0)} MB before the export`));
+    }
+  }
+} finally {
+  rmSync(recapDir, { recursive: true, force: true });
+}
+
+// 4. Scheduler (real time).
+const scheduler = await task<SchedulerFigures>('scheduler: a session in real time', ['scheduler']);
+if (scheduler) {
+  const worst = scheduler.prompts.reduce((a, b) => (b.latenessMs > a.latenessMs ? b : a));
+  const which = `${worst.kind}${worst.question ? ` Q${worst.question}` : ''} at T+${worst.plannedMinute}`;
+  add(result('scheduler', 'worst prompt lateness', scheduler.worstMs, 'ms', below(50),
+    `${scheduler.prompts.length} prompts at ${scheduler.speed}× (${scheduler.realSeconds.toFixed(1)} s), ${scheduler.chatter} chat msgs; worst: ${which}`));
+  add(result('scheduler', 'median prompt lateness', scheduler.medianMs, 'ms', null));
+}
+
+// Diagnostics (no targets): the bot's ingest work without Discord.
+if (DIAGNOSE) {
+  for (const [storage, history] of [['memory', 0], ['disk', 0], ['disk', 52], ['disk', 520]] as const) {
+    const f = await task<IngestCoreFigures>(`diagnose: LiveIngest ${storage}, ${history} past sessions`, ['ingest-core', storage, String(history)]);
+    if (!f) continue;
+    add(result('diagnose', `LiveIngest alone, ${storage}, ${history} past sessions`, f.microsPerMessage, 'µs/msg', null,
+      `p99 ${f.p99Ms.toFixed(2)} ms, max ${f.maxMs.toFixed(1)} ms; heap kept ${f.heapRetainedBytesPerMessage.toFixed(0)} B/msg`));
+  }
+}
+
+// ------------------------------------------------------------------ table and results.json
+const fmt = (v: number, unit: string): string => {
+  if (!Number.isFinite(v)) return String(v);
+  const digits = unit === 'msg/s' || unit === 'µs/msg' ? 0 : Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+  const n = v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return unit === '×' ? `${n}×` : `${n} ${unit}`;
+};
+const targetText = (r: BenchResult) => (r.target ? `${r.target.op} ${fmt(r.target.value, r.unit)}` : '');
+const verdict = (r: BenchResult): string => {
+  if (r.pass === null || !r.target) return '';
+  if (r.pass) return 'ok';
+  const { op, value } = r.target;
+  const off = op === '<' ? r.value - value : value - r.value;
+  const rel = op === '<' ? `${(r.value / value).toFixed(1)}× the target` : `${((r.value / value) * 100).toFixed(0)}% of the target`;
+  return `MISS by ${fmt(off, r.unit)} (${rel})`;
+};
+const rows = results.map((r) => [r.benchmark, r.figure, fmt(r.value, r.unit), targetText(r), verdict(r)]);
+for (const c of crashes) rows.push([c.task.split(':')[0]!, c.task, 'CRASHED', '', c.error]);
+const header = ['benchmark', 'figure', 'value', 'target', 'result'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+const out = [
+  line(header),
+  `|${widths.map((w, i) => (i === 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
+  ...rows.map(line),
+];
+const seconds = (performance.now() - started) / 1000;
+const machine = machineInfo();
+console.log(`\nEmcee benchmarks${QUICK ? ' (BENCH_QUICK: smoke run, small N)' : ''} — node ${machine.node}, ${machine.cpuCount}× ${machine.cpuModel}, ${machine.totalMemoryMb} MB, ${seconds.toFixed(0)} s\n`);
+console.log(out.join('\n'));
+const notes = results.filter((r) => r.note);
+if (notes.length) {
+  console.log('\nHow each figure was measured:');
+  for (const r of notes) console.log(`  ${r.benchmark} / ${r.figure}: ${r.note}`);
+}
+
+writeFileSync(RESULTS, `${JSON.stringify({
+  machine,
+  durationSeconds: seconds,
+  settings: { ingest: INGEST, replay: REPLAY, recap: RECAP, scheduler: SCHEDULER, diagnose: DIAGNOSE },
+  results,
+  crashes,
+  raw,
+}, null, 2)}\n`);
+console.log(`\nwrote ${RESULTS}`);
+if (crashes.length) {
+  console.log(`${crashes.length} benchmark(s) crashed: ${crashes.map((c) => c.task).join(', ')}`);
+  process.exitCode = 1;
+}
