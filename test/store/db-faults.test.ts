@@ -14,9 +14,9 @@ import { ROOT } from '../helpers/seeds.ts';
 const fresh = () => mkdtempSync(`${tmpdir()}/emcee-dbfault-`);
 const GARBAGE = Buffer.from('this is not an SQLite file, it is a shopping list: eggs, milk\n'.repeat(200));
 
-function runCli(args: string[], opts: { uid?: number } = {}) {
+function runCli(args: string[]) {
   return spawnSync(process.execPath, [`${ROOT}bin/emcee.js`, ...args], {
-    encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/tmp', LOG_LEVEL: 'silent' }, ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+    encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/tmp', LOG_LEVEL: 'silent' },
   });
 }
 
@@ -73,29 +73,51 @@ describe('a locked database file', () => {
   });
 });
 
+/**
+ * Makes paths read-only for whoever runs the tests. Root ignores file modes, so as root the
+ * paths are made immutable (chattr +i, which binds root too); otherwise chmod does it.
+ * Returns the undo, or null when this filesystem supports neither.
+ */
+function makeReadOnly(paths: string[]): (() => void) | null {
+  if (process.getuid?.() === 0) {
+    const set = spawnSync('chattr', ['+i', ...paths]);
+    if (set.status !== 0) return null;
+    return () => void spawnSync('chattr', ['-i', ...paths]);
+  }
+  for (const p of paths) chmodSync(p, 0o555);
+  return () => paths.forEach((p) => chmodSync(p, 0o755));
+}
+
 describe('a read-only database file', () => {
-  it('is refused with a clear error and exit 1, and not touched', () => {
+  it('is refused with a clear error and exit 1, and not touched', (ctx) => {
     const dir = fresh();
     const path = `${dir}/emcee.sqlite`;
     openDatabase(path).close();
     const before = readFileSync(path);
-    chmodSync(path, 0o444);
-    chmodSync(dir, 0o555);
-    // Root ignores file permissions: run the CLI as "nobody" then, as a user would be.
-    const run = runCli(['bank', 'list', '--db', path], process.getuid?.() === 0 ? { uid: 65534 } : {});
-    chmodSync(dir, 0o755);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/cannot use the database .*: it cannot be written \(read-only file or folder, or no permission\)\. Nothing was changed/);
+    const undo = makeReadOnly([path, dir]);
+    if (!undo) return ctx.skip('this filesystem cannot make a file read-only for root (no chattr +i)');
+    try {
+      const run = runCli(['bank', 'list', '--db', path]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/cannot use the database .*: it cannot be written \(read-only file or folder, or no permission\)\. Nothing was changed/);
+    } finally {
+      undo();
+    }
     expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
-  it('a missing folder that cannot be created is refused clearly', () => {
+  it('a missing folder that cannot be created is refused clearly', (ctx) => {
     const dir = fresh();
     mkdirSync(`${dir}/locked`);
-    chmodSync(`${dir}/locked`, 0o555);
-    const run = runCli(['bank', 'list', '--db', `${dir}/locked/sub/emcee.sqlite`], process.getuid?.() === 0 ? { uid: 65534 } : {});
-    chmodSync(`${dir}/locked`, 0o755);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/cannot use the database .*: it cannot be written/);
+    const undo = makeReadOnly([`${dir}/locked`]);
+    if (!undo) return ctx.skip('this filesystem cannot make a folder read-only for root (no chattr +i)');
+    try {
+      const run = runCli(['bank', 'list', '--db', `${dir}/locked/sub/emcee.sqlite`]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/cannot use the database .*: it cannot be written/);
+    } finally {
+      undo();
+    }
   });
 });
