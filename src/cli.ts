@@ -92,10 +92,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     const log = createLogger(io.env.LOG_LEVEL ? config.logLevel : 'warn');
     const databasePath = values.db ?? config.databasePath;
     const store = (): Store => openStore(databasePath, systemClock);
-    const withStore = (fn: (s: Store) => void) => {
+    const withStore = async (fn: (s: Store) => void | Promise<void>) => {
       const s = store();
       try {
-        fn(s);
+        await fn(s);
       } finally {
         s.close();
       }
@@ -125,30 +125,24 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return 0;
       case 'bank': {
         const [sub, ...bankArgs] = rest;
-        if (sub === 'list' && bankArgs.length === 0) withStore((s) => bankList(io, s));
-        else if (sub === 'show' && bankArgs.length === 1) withStore((s) => bankShow(io, s, bankArgs[0]!));
+        if (sub === 'list' && bankArgs.length === 0) await withStore((s) => bankList(io, s));
+        else if (sub === 'show' && bankArgs.length === 1) await withStore((s) => bankShow(io, s, bankArgs[0]!));
         else throw new CliError('usage: emcee bank list | emcee bank show <id>', 2);
         return 0;
       }
       case 'recap':
         if (rest.length > 1) throw new CliError('recap takes one session: emcee recap <session-id|latest> --format md|html|csv|json|archive [--out FILE]', 2);
-        withStore((s) => recapCommand(io, s, rest[0], values.format, values.out));
+        await withStore((s) => recapCommand(io, s, rest[0], values.format, values.out));
         return 0;
       case 'site':
-        withStore((s) => siteCommand(io, s, values.out));
+        await withStore((s) => siteCommand(io, s, values.out));
         return 0;
       case 'series':
-        withStore((s) => seriesCommand(io, s, systemClock, rest[0], values));
+        await withStore((s) => seriesCommand(io, s, systemClock, rest[0], values));
         return 0;
-      case 'session': {
-        const s = store();
-        try {
-          await sessionCommand(io, s, systemClock, log, rest[0], values);
-        } finally {
-          s.close();
-        }
+      case 'session':
+        await withStore((s) => sessionCommand(io, s, systemClock, log, rest[0], values));
         return 0;
-      }
       case 'invite-url': {
         const appId = rest[0] ?? io.env.DISCORD_APPLICATION_ID;
         if (!appId || !/^\d{17,20}$/.test(appId)) throw new CliError('invite-url needs the application id: emcee invite-url <id>, or DISCORD_APPLICATION_ID in .env', 2);

@@ -109,10 +109,8 @@ export class LiveIngest implements EngineListener {
   /** The running or paused session of the channel, else one that closed recently. */
   private sessionFor(channelId: string, at: Date): Session | null {
     const window = this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS;
-    const session = this.deps.store.sessions.collectingIn(channelId, new Date(at.getTime() - window));
-    // An ended session takes messages written within the window after its end only.
-    if (session?.state === 'ended' && (!session.endedAt || at.getTime() - session.endedAt.getTime() > window)) return null;
-    return session;
+    // An ended session takes only messages written within the window after its end.
+    return this.deps.store.sessions.collectingIn(channelId, new Date(at.getTime() - window));
   }
 
   /**

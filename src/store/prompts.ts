@@ -75,11 +75,9 @@ export class PromptStore {
   private readonly retryAt;
   private readonly move;
   private readonly retext;
-  private readonly byMessage;
 
   constructor(db: Db) {
     this.byId = db.prepare<[number], PromptRow>('SELECT * FROM prompts WHERE id = ?');
-    this.byMessage = db.prepare<[string], PromptRow>('SELECT * FROM prompts WHERE message_id = ?');
     this.posting = db.prepare<[string, number]>(
       "UPDATE prompts SET state = 'posting', nonce = ?, attempts = attempts + 1, next_attempt_at = NULL WHERE id = ? AND state IN ('planned', 'posting')",
     );
@@ -103,11 +101,6 @@ export class PromptStore {
 
   get(id: number): Prompt | null {
     const row = this.byId.get(id);
-    return row ? toPrompt(row) : null;
-  }
-
-  findByMessageId(messageId: string): Prompt | null {
-    const row = this.byMessage.get(messageId);
     return row ? toPrompt(row) : null;
   }
 
