@@ -8,7 +8,9 @@ import { questionSetChoices, timezoneChoices } from '../src/discord/autocomplete
 import { recapFiles } from '../src/discord/recap-post.ts';
 import { buildRecap } from '../src/recap/model.ts';
 import { formatStatus, formatSummary } from '../src/session/format.ts';
-import { MAX_QUESTIONS } from '../src/session/controls.ts';
+import { ControlError, MAX_QUESTIONS, validateQuestion } from '../src/session/controls.ts';
+import { parseSeriesSettings } from '../src/core/settings.ts';
+import type { Series } from '../src/store/series.ts';
 import { WEEKDAYS, describeSchedule, setupSeries } from '../src/session/series-setup.ts';
 import type { Session } from '../src/store/sessions.ts';
 
@@ -59,9 +61,12 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       return setup(interaction, ctx, actor);
     case 'start': {
       requireModerator(interaction, series, 'start a session');
-      const chat = series ?? setupSeries(ctx.store, ctx.clock, actor, { guildId: interaction.guildId, channelId: interaction.channelId, tag: `#${channelName(interaction)}` }).series;
       const raw = interaction.options.getString('questions');
       const options = raw === null ? {} : /^\d+$/.test(raw.trim()) ? { questionSetId: Number(raw) } : { questions: raw.split(/\s*\|\s*|\n/).filter((q) => q.trim() !== '') };
+      // All input is checked before the first write: a channel without a chat gets its
+      // one-off series only once the questions are known to be good.
+      checkStartQuestions(ctx, interaction.guildId, series, options);
+      const chat = series ?? setupSeries(ctx.store, ctx.clock, actor, { guildId: interaction.guildId, channelId: interaction.channelId, tag: `#${channelName(interaction)}` }).series;
       const session = await ctx.controls.start(chat, actor, options);
       await interaction.reply({ content: `Session #${session.id} of **${chat.tag}** has started.`, ...ephemeral });
       return;
@@ -88,7 +93,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
 
 async function control(interaction: ChatInputCommandInteraction, ctx: CommandContext, sub: string, actor: string): Promise<void> {
   const series = ctx.store.series.getByChannel(interaction.guildId!, interaction.channelId);
-  requireModerator(interaction, series, `${sub} a session`);
+  requireModerator(interaction, series, CONTROL_ACTIONS[sub] ?? 'steer the session');
   const session = current(ctx, interaction.channelId);
   const { controls } = ctx;
   let done: string;
@@ -172,6 +177,34 @@ function checkBotCanPost(interaction: ChatInputCommandInteraction, channel: Guil
   ];
   const missing = needed.filter(([bit]) => !perms?.has(bit)).map(([, name]) => name);
   if (missing.length) throw new UserError(`I can't run a chat in <#${channel.id}>: I'm missing ${missing.join(', ')} there.`);
+}
+
+/** What each control does, for refusals: "You need … to move on to the next question." */
+const CONTROL_ACTIONS: Record<string, string> = {
+  next: 'move on to the next question',
+  skip: 'skip a question',
+  pause: 'pause the session',
+  resume: 'resume the session',
+  extend: 'give the current question more time',
+  end: 'end the session',
+  cancel: 'cancel the session',
+};
+
+/**
+ * The questions /chat start would ask, checked as the session layer checks them (same
+ * wording), so that nothing is written for a start that is going to be refused.
+ */
+function checkStartQuestions(ctx: CommandContext, guildId: string, series: Series | null, options: { questions?: string[]; questionSetId?: number }): void {
+  if (options.questions) {
+    if (options.questions.length === 0 || options.questions.length > MAX_QUESTIONS) throw new ControlError(`give between 1 and ${MAX_QUESTIONS} questions`);
+    options.questions.forEach((q, i) => validateQuestion(q, i + 1));
+    return;
+  }
+  const setId = options.questionSetId ?? (series ? parseSeriesSettings(series.settings).questionSetId : null);
+  if (setId === null) throw new ControlError('no questions: give some, or choose a question set from the bank for this series');
+  const set = ctx.store.bank.get(setId);
+  if (!set) throw new ControlError(`there is no question set #${setId} in the bank`);
+  if (set.questions.length === 0) throw new ControlError(`question set #${setId} has no questions`);
 }
 
 function current(ctx: CommandContext, channelId: string): Session {

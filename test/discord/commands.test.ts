@@ -112,7 +112,11 @@ describe('permissions', () => {
     const before = tables(w.store);
     const r = await run(w, w.member, 'chat', name, options);
     expect(r.ephemeral).toBe(true);
-    expect(r.content).toBe(`You need the Manage Server permission or the <@&${w.modRole}> role to ${name === 'start' ? 'start a session' : `${name} a session`}.`);
+    const action: Record<string, string> = {
+      start: 'start a session', next: 'move on to the next question', skip: 'skip a question', pause: 'pause the session',
+      resume: 'resume the session', extend: 'give the current question more time', end: 'end the session', cancel: 'cancel the session',
+    };
+    expect(r.content).toBe(`You need the Manage Server permission or the <@&${w.modRole}> role to ${action[name]}.`);
     expect(tables(w.store)).toBe(before);
   });
 

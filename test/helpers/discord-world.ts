@@ -1,0 +1,57 @@
+import { PermissionFlagsBits } from 'discord.js';
+import { startBot, type RunningBot } from '../../src/discord/bot.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { FakeTime, silentLog } from './live.ts';
+
+/** A bot on the sandbox with an admin (Manage Server), a moderator-role user and a plain member. */
+export interface DiscordWorld {
+  time: FakeTime;
+  sandbox: Sandbox;
+  store: Store;
+  bot: RunningBot;
+  channelId: string;
+  admin: string;
+  mod: string;
+  member: string;
+  modRole: string;
+}
+
+export async function discordWorld(now: Date, cleanups: (() => Promise<void> | void)[], sandboxOptions: Omit<SandboxOptions, 'clock'> = {}): Promise<DiscordWorld> {
+  const time = new FakeTime(now);
+  const sandbox = await startSandbox({ clock: time, ...sandboxOptions });
+  const store = openStore(':memory:', time);
+  const channel = sandbox.createChannel('badgechat');
+  const adminRole = sandbox.createRole('Admins', PermissionFlagsBits.ManageGuild);
+  const modRole = sandbox.createRole('Chat mods', 0n);
+  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
+  return {
+    time, sandbox, store, bot, channelId: channel.id, modRole: modRole.id,
+    admin: sandbox.createUser('admin', { roles: [adminRole.id] }).id,
+    mod: sandbox.createUser('mod', { roles: [modRole.id] }).id,
+    member: sandbox.createUser('member').id,
+  };
+}
+
+export const sub = (name: string, options: unknown[] = []) => [{ type: 1, name, options }];
+export const opt = (name: string, type: number, value: unknown) => ({ name, type, value });
+
+/** Runs /<command> <sub> as a user (in `channelId`, default the world's channel) and returns what the bot answered. */
+export async function runCommand(w: DiscordWorld, userId: string, command: string, subcommand: string, options: unknown[] = [], channelId = w.channelId) {
+  const interaction = w.sandbox.interact({ userId, channelId, name: command, options: sub(subcommand, options) });
+  const callback = await interaction.callback();
+  await w.bot.live.engine.whenIdle();
+  const data = callback.data as { content?: string; flags?: number } | undefined;
+  return { callback, content: data?.content ?? '', ephemeral: ((data?.flags ?? 0) & 64) === 64, interaction };
+}
+
+/** The text the user finally sees: the callback's content, or (after a deferral) the original response. */
+export async function finalText(w: DiscordWorld, r: Awaited<ReturnType<typeof runCommand>>): Promise<string> {
+  if (r.callback.type !== 5) return r.content;
+  const message = await w.sandbox.waitFor(() => {
+    const m = r.interaction.original();
+    return m && ((m.flags ?? 0) & 128) === 0 ? m : undefined;
+  });
+  return message.content;
+}
