@@ -58,18 +58,27 @@ function explain(path: string, err: unknown): Error {
   return err as Error;
 }
 
-/** Applies the pending migrations, all in one transaction, tracked by PRAGMA user_version. */
+/**
+ * Applies the pending migrations, all in one transaction, tracked by PRAGMA user_version.
+ * The version is read again inside the BEGIN IMMEDIATE that applies them: several processes
+ * opening a new database at once queue on that write lock (the busy timeout applies), and
+ * each one after the first finds the schema already current. The read before it only
+ * spares an up-to-date database a write lock at every open.
+ */
 export function migrate(db: Db, migrations: readonly Migration[] = allMigrations): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.at(-1)?.version ?? 0;
-  if (current > latest) {
-    throw new StoreError(`the database schema (version ${current}) is newer than this Emcee (version ${latest}): upgrade Emcee`);
-  }
-  const pending = migrations.filter((m) => m.version > current);
-  if (pending.length === 0) return current;
+  const check = (): number => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > latest) {
+      throw new StoreError(`the database schema (version ${current}) is newer than this Emcee (version ${latest}): upgrade Emcee`);
+    }
+    return current;
+  };
+  if (check() === latest) return latest;
   db.transaction(() => {
-    for (const m of pending) db.exec(m.up);
-    db.pragma(`user_version = ${latest}`);
+    const current = check();
+    for (const m of migrations.filter((m) => m.version > current)) db.exec(m.up);
+    if (current !== latest) db.pragma(`user_version = ${latest}`);
   }).immediate();
   return latest;
 }
