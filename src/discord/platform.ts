@@ -1,12 +1,34 @@
-import { EmbedBuilder, type Client, type Message, type SendableChannels } from 'discord.js';
+import { DiscordAPIError, EmbedBuilder, escapeMarkdown, type Client, type Message, type SendableChannels } from 'discord.js';
 import type { Logger } from '../logger.ts';
-import type { ChatPlatform, OutgoingPrompt, PostedMessage, RecentMessage } from '../platform/types.ts';
+import {
+  ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage,
+} from '../platform/types.ts';
 
 /** Colour of Emcee's question embeds. */
 const QUESTION_COLOUR = 0x5865f2;
 const QUESTION_PREFIX = /^Q(\d+): /;
 /** How far back (pages of 100 messages) fetchRecent looks for the bot's own latest post. */
 const RECENT_MAX_PAGES = 20;
+
+/**
+ * Discord's JSON error codes that mean the channel itself is gone or out of the bot's
+ * reach: no retry can help, so they become ChannelUnavailableError for the engine.
+ */
+const CHANNEL_UNAVAILABLE: ReadonlyMap<number, ChannelUnavailableReason> = new Map([
+  [10003, 'unknown-channel'], // Unknown Channel (deleted, or never existed)
+  [50001, 'no-access'], // Missing Access (the bot cannot see the channel any more)
+  [50013, 'no-permission'], // Missing Permissions (e.g. Send Messages or Embed Links denied)
+]);
+
+/** A channel-level refusal from Discord as ChannelUnavailableError; any other error unchanged. */
+export function classifyChannelError(channelId: string, err: unknown): unknown {
+  if (err instanceof ChannelUnavailableError) return err;
+  if (err instanceof DiscordAPIError && typeof err.code === 'number') {
+    const reason = CHANNEL_UNAVAILABLE.get(err.code);
+    if (reason) return new ChannelUnavailableError(channelId, reason, `${err.message} (${err.code})`, { cause: err });
+  }
+  return err;
+}
 
 /**
  * The ChatPlatform on Discord. Questions go out as embeds ("Q1", the question, how to
@@ -22,6 +44,10 @@ export class DiscordPlatform implements ChatPlatform {
   ) {}
 
   async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
+    return this.classified(channelId, () => this.send(channelId, prompt));
+  }
+
+  private async send(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
     const channel = await this.sendable(channelId);
     const m = QUESTION_PREFIX.exec(prompt.text);
     const common = { nonce: prompt.marker, enforceNonce: true, allowedMentions: { parse: [] } } as const;
@@ -55,6 +81,18 @@ export class DiscordPlatform implements ChatPlatform {
    * (Discord's enforce_nonce only refuses a repeat for a few minutes).
    */
   async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
+    return this.classified(channelId, () => this.recent(channelId, limit));
+  }
+
+  /** A plain message for moderators: markdown in it is shown as typed, and it pings no one. */
+  async notice(channelId: string, text: string): Promise<void> {
+    await this.classified(channelId, async () => {
+      const channel = await this.sendable(channelId);
+      await channel.send({ content: escapeMarkdown(text), allowedMentions: { parse: [] } });
+    });
+  }
+
+  private async recent(channelId: string, limit: number): Promise<RecentMessage[]> {
     const channel = await this.sendable(channelId);
     const self = this.client.user?.id;
     const all: Message[] = [];
@@ -74,9 +112,19 @@ export class DiscordPlatform implements ChatPlatform {
     }));
   }
 
+  private async classified<T>(channelId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyChannelError(channelId, err);
+    }
+  }
+
   private async sendable(channelId: string): Promise<SendableChannels & { messages: Message['channel']['messages'] }> {
     const channel = await this.client.channels.fetch(channelId);
-    if (!channel || !channel.isSendable() || !('messages' in channel)) throw new Error(`channel ${channelId} is not a text channel the bot can post in`);
+    if (!channel || !channel.isSendable() || !('messages' in channel)) {
+      throw new ChannelUnavailableError(channelId, 'not-sendable', 'not a text channel the bot can post in');
+    }
     return channel as SendableChannels & { messages: Message['channel']['messages'] };
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import type { ChatPlatform, OutgoingPrompt, PostedMessage, RecentMessage } from './types.ts';
+import { ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage } from './types.ts';
 
 export interface MemoryMessage extends RecentMessage {
   channelId: string;
@@ -25,8 +25,13 @@ export type Failure = 'before-send' | 'after-send' | 'crash-after-send';
  */
 export class MemoryPlatform implements ChatPlatform {
   readonly messages: MemoryMessage[] = [];
+  /** Notices for moderators, in order. */
+  readonly notices: { channelId: string; text: string; at: Date }[] = [];
+  /** Every call that reached the platform (posts, reads, notices), in order. */
+  readonly calls: { what: 'post' | 'fetchRecent' | 'notice'; channelId: string; at: Date }[] = [];
   private nextId = 1;
   private failures: (Failure | 'ok')[] = [];
+  private readonly unavailable = new Map<string, { reason: ChannelUnavailableReason; detail: string }>();
 
   /** keepsMarkers: false reads back like Discord, where the marker (nonce) is not returned. */
   constructor(private readonly clock: Clock, private readonly options: { keepsMarkers?: boolean } = {}) {}
@@ -37,7 +42,19 @@ export class MemoryPlatform implements ChatPlatform {
     this.failures.push(how);
   }
 
+  /** From now on the channel is gone or out of reach: every call on it throws ChannelUnavailableError. */
+  makeUnavailable(channelId: string, reason: ChannelUnavailableReason, detail: string): void {
+    this.unavailable.set(channelId, { reason, detail });
+  }
+
+  private use(what: 'post' | 'fetchRecent' | 'notice', channelId: string): void {
+    this.calls.push({ what, channelId, at: this.clock.now() });
+    const gone = this.unavailable.get(channelId);
+    if (gone) throw new ChannelUnavailableError(channelId, gone.reason, gone.detail);
+  }
+
   async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
+    this.use('post', channelId);
     const failure = this.failures.shift();
     if (failure === 'before-send') throw new Error('platform unavailable (simulated)');
     const message: MemoryMessage = {
@@ -56,9 +73,15 @@ export class MemoryPlatform implements ChatPlatform {
   }
 
   async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
+    this.use('fetchRecent', channelId);
     const keepsMarkers = this.options.keepsMarkers ?? true;
     return this.messages.filter((m) => m.channelId === channelId).slice(-limit).reverse()
       .map(({ id, at, fromSelf, marker, text }) => ({ id, at, fromSelf, marker: keepsMarkers ? marker : null, text }));
+  }
+
+  async notice(channelId: string, text: string): Promise<void> {
+    this.use('notice', channelId);
+    this.notices.push({ channelId, text, at: this.clock.now() });
   }
 
   /** A message that was already in the channel (an earlier session's post, say). */

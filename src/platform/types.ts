@@ -38,9 +38,44 @@ export interface RecentMessage {
   text: string;
 }
 
+/**
+ * Why a channel cannot be used: it no longer exists (Discord: 404 Unknown Channel, 10003),
+ * the bot cannot see it (403 Missing Access, 50001), or may not post there (403 Missing
+ * Permissions, 50013; or it is not a channel one can post in).
+ */
+export type ChannelUnavailableReason = 'unknown-channel' | 'no-access' | 'no-permission' | 'not-sendable';
+
+/**
+ * Thrown by a platform when a channel is gone or out of the bot's reach. Retrying cannot
+ * help (until someone changes the server), so the engine stops that session's posting at
+ * once instead of retrying; every other error is treated as transient and retried with
+ * backoff. The adapter classifies its own errors; the core never sees discord.js ones.
+ */
+export class ChannelUnavailableError extends Error {
+  override readonly name = 'ChannelUnavailableError';
+  constructor(
+    readonly channelId: string,
+    readonly reason: ChannelUnavailableReason,
+    /** The platform's own words, e.g. "Unknown Channel" or "Missing Access". */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`channel ${channelId} is gone or out of reach (${detail})`, options);
+  }
+}
+
+export function isChannelUnavailable(err: unknown): err is ChannelUnavailableError {
+  return err instanceof ChannelUnavailableError;
+}
+
 export interface ChatPlatform {
   post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage>;
   edit(channelId: string, messageId: string, text: string): Promise<void>;
   /** The newest messages of the channel, newest first. */
   fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]>;
+  /**
+   * A plain notice for moderators (no pings), e.g. that a session was stopped because its
+   * own channel is gone. Best effort: the caller logs a failure and carries on.
+   */
+  notice(channelId: string, text: string): Promise<void>;
 }

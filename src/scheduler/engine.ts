@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { parseSeriesSettings, type SeriesSettings } from '../core/settings.ts';
 import { sortPrompts } from '../core/timetable.ts';
 import type { Logger } from '../logger.ts';
-import type { ChatPlatform } from '../platform/types.ts';
+import { isChannelUnavailable, type ChannelUnavailableError, type ChatPlatform } from '../platform/types.ts';
 import type { Store } from '../store/index.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
@@ -21,6 +21,20 @@ import type { Timers } from './timers.ts';
  * Catch-up: a prompt more than lateToleranceSeconds past its time is posted late (marked
  * late) while the session runs, or skipped with missedPrompts: 'skip'. Once the session's
  * close has passed, whatever is left is skipped and the session ends.
+ *
+ * Failures never make the engine spin (issue 10, item 1). Every try of a prompt counts as
+ * an attempt, whatever failed: the send, or the lookup of a post of unknown outcome that
+ * comes before any resend. After a failed attempt the prompt waits (5 s, 15 s, 45 s, …,
+ * see backoffMs) and after MAX_ATTEMPTS it is given up as failed; outside kicks (the
+ * minute tick, moderator controls, the database follower) never bring a try forward, and
+ * the timer only wakes for the first open prompt of each session, the one that holds up
+ * the rest. A session whose cycle fails for any other reason waits the same way. A channel
+ * that is gone or out of reach (ChannelUnavailableError: deleted, access or permission
+ * lost) is not retried at all: the session is cancelled at once with the reason on every
+ * prompt left and in the control log (actor "emcee"), one error line is logged, and a
+ * notice goes to the series' recap channel when one is set and is another channel (else
+ * the log line is the only trace). A later session of the series in the same channel
+ * costs one request at its start, so a restored channel works again by itself.
  */
 
 export interface EngineListener {
@@ -46,8 +60,8 @@ export const MAX_ATTEMPTS = 5;
 export const RECONCILE_LOOKBACK = 100;
 /** Clock difference tolerated between the bot and the platform when reconciling by text. */
 const RECONCILE_SKEW_MS = 60_000;
-/** After a failed cycle, the next try comes this soon. */
-const ERROR_RETRY_MS = 5_000;
+/** Who the control log names for what the engine does by itself. */
+export const ENGINE_ACTOR = 'emcee';
 /** Longest single timer: long waits are re-evaluated rather than trusted to setTimeout. */
 const MAX_TIMER_MS = 60 * 60_000;
 
@@ -60,6 +74,8 @@ export class SessionEngine {
   private pending = 0;
   private timer: unknown = null;
   private stopped = true;
+  /** Sessions whose last cycle failed unexpectedly: not run again before `until`. */
+  private readonly heldOff = new Map<number, { until: number; failures: number }>();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -95,22 +111,68 @@ export class SessionEngine {
 
   private async cycle(): Promise<void> {
     const now = this.deps.clock.now();
-    let failed = false;
     try {
-      this.deps.planner?.planUpcoming(now);
+      try {
+        this.deps.planner?.planUpcoming(now);
+      } catch (err) {
+        // Planning trouble must not keep the sessions already planned from running.
+        this.deps.log.error({ err }, 'planning upcoming sessions failed');
+      }
       for (const session of this.deps.store.sessions.listActive()) {
         if (session.state === 'paused') continue;
+        const held = this.heldOff.get(session.id);
+        if (held && held.until > now.getTime()) continue;
         try {
           await this.runSession(session, now);
+          this.heldOff.delete(session.id);
         } catch (err) {
-          // One session's trouble (the platform unreachable while reconciling, say) must not
-          // hold up the others, nor leave the engine without its next timer.
-          failed = true;
-          this.deps.log.error({ err, sessionId: session.id }, 'session cycle failed; retrying soon');
+          // One session's trouble must not hold up the others, nor leave the engine without
+          // its next timer; nor may it be retried at once.
+          if (isChannelUnavailable(err)) await this.channelLost(session, err, now);
+          else this.holdOff(session, now, err);
         }
       }
     } finally {
-      this.scheduleNext(failed ? ERROR_RETRY_MS : null);
+      this.scheduleNext();
+    }
+  }
+
+  private holdOff(session: Session, now: Date, err: unknown): void {
+    const failures = (this.heldOff.get(session.id)?.failures ?? 0) + 1;
+    const until = now.getTime() + backoffMs(failures);
+    this.heldOff.set(session.id, { until, failures });
+    this.deps.log.error({ err, sessionId: session.id, failures, retryAt: new Date(until) }, 'session cycle failed; will retry');
+  }
+
+  /** The session's channel is gone or out of reach: stop the session now, say so once. */
+  private async channelLost(session: Session, err: ChannelUnavailableError, now: Date): Promise<void> {
+    const { store, log, platform } = this.deps;
+    const why = `channel ${err.channelId} is gone or out of reach (${err.detail})`;
+    const series = store.series.get(session.seriesId);
+    store.transaction(() => {
+      for (const p of store.prompts.listBySession(session.id)) {
+        if (p.state === 'planned' || p.state === 'posting') store.prompts.markFailed(p.id, `not posted: ${why}`);
+      }
+      store.sessions.setState(session.id, 'cancelled', { endedAt: now });
+      store.controls.record(session.id, 'cancel', ENGINE_ACTOR, now, { reason: why, channelId: err.channelId, code: err.reason });
+    });
+    this.heldOff.delete(session.id);
+    let noticeTo: string | null = null;
+    try {
+      noticeTo = series ? parseSeriesSettings(series.settings).recapChannelId : null;
+    } catch {
+      noticeTo = null; // bad settings: the log line below is the notice
+    }
+    if (noticeTo === err.channelId) noticeTo = null;
+    log.error(
+      { sessionId: session.id, channelId: err.channelId, reason: err.reason, detail: err.detail, noticeTo },
+      `session #${session.id} stopped: ${why}; nothing more will be posted for it`,
+    );
+    if (noticeTo === null) return;
+    try {
+      await platform.notice(noticeTo, `${series?.tag ?? 'A'} session #${session.id} stopped: ${why}. Nothing more will be posted for it; set the chat up in a channel the bot can see and post in.`);
+    } catch (noticeErr) {
+      log.warn({ err: noticeErr, sessionId: session.id, channelId: noticeTo }, 'could not post the stopped-session notice');
     }
   }
 
@@ -130,9 +192,13 @@ export class SessionEngine {
       const skip = this.skipReason(session, settings, p, now, { over, overdue: lateBy > tolerance, open });
       if (skip) {
         // A post of unknown outcome may have gone out after all: look before skipping it.
-        if (p.state === 'posting' && (await this.reconcile(session, p, tolerance))) continue;
-        store.prompts.markSkipped(p.id, skip);
-        log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, reason: skip }, 'prompt skipped');
+        const looked = p.state === 'posting' ? await this.lookUp(session, p, tolerance) : 'absent';
+        if (looked === 'found') continue;
+        if (looked === 'retry') break;
+        if (looked === 'absent') {
+          store.prompts.markSkipped(p.id, skip);
+          log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, reason: skip }, 'prompt skipped');
+        }
         if (p.kind === 'close') this.end(session, now);
         continue;
       }
@@ -162,7 +228,10 @@ export class SessionEngine {
   /** Sends one prompt; false when it must be retried later (the caller stops there). */
   private async post(session: Session, p: Prompt, late: boolean, tolerance: number): Promise<boolean> {
     const { store, platform, clock, log } = this.deps;
-    if (p.state === 'posting' && (await this.reconcile(session, p, tolerance))) return true;
+    if (p.state === 'posting') {
+      const looked = await this.lookUp(session, p, tolerance);
+      if (looked !== 'absent') return looked !== 'retry';
+    }
 
     const marker = promptMarker(p);
     const channelId = this.channelOf(session);
@@ -177,6 +246,7 @@ export class SessionEngine {
       this.deps.listener?.promptPosted?.(session, store.prompts.get(p.id)!);
       return true;
     } catch (err) {
+      if (isChannelUnavailable(err)) throw err; // not retried: the session stops
       const attempts = p.attempts + 1;
       if (attempts >= MAX_ATTEMPTS) {
         store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: ${(err as Error).message}`);
@@ -187,6 +257,31 @@ export class SessionEngine {
       store.prompts.retryLater(p.id, retry);
       log.warn({ err, sessionId: session.id, promptId: p.id, attempts, retryAt: retry }, 'posting failed; will check and retry');
       return false;
+    }
+  }
+
+  /**
+   * The lookup before any resend of a post of unknown outcome. Its failure is an attempt
+   * like a failed send: 'retry' after the backoff, or 'gave-up' (the prompt is marked
+   * failed) after MAX_ATTEMPTS. A lost channel is not retried (the error goes up).
+   */
+  private async lookUp(session: Session, p: Prompt, tolerance: number): Promise<'found' | 'absent' | 'retry' | 'gave-up'> {
+    const { store, clock, log } = this.deps;
+    try {
+      return (await this.reconcile(session, p, tolerance)) ? 'found' : 'absent';
+    } catch (err) {
+      if (isChannelUnavailable(err)) throw err;
+      const attempts = p.attempts + 1;
+      if (attempts >= MAX_ATTEMPTS) {
+        store.prompts.attemptFailed(p.id, null);
+        store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: could not check whether it went out: ${(err as Error).message}`);
+        log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed (outcome unknown); moving on');
+        return 'gave-up';
+      }
+      const retry = new Date(clock.now().getTime() + backoffMs(attempts));
+      store.prompts.attemptFailed(p.id, retry);
+      log.warn({ err, sessionId: session.id, promptId: p.id, attempts, retryAt: retry }, 'could not check whether a post went out; will retry');
+      return 'retry';
     }
   }
 
@@ -216,17 +311,19 @@ export class SessionEngine {
     this.deps.listener?.sessionEnded?.(ended);
   }
 
-  private scheduleNext(retryInMs: number | null = null): void {
+  private scheduleNext(): void {
     if (this.stopped) return;
     const { store, clock, timers } = this.deps;
-    let next: number | null = retryInMs === null ? null : clock.now().getTime() + retryInMs;
+    let next: number | null = null;
     for (const s of store.sessions.listActive()) {
       if (s.state === 'paused') continue;
-      for (const p of store.prompts.listBySession(s.id)) {
-        if (p.state !== 'planned' && p.state !== 'posting') continue;
-        const at = Math.max(p.plannedAt.getTime(), p.nextAttemptAt?.getTime() ?? 0);
-        if (next === null || at < next) next = at;
-      }
+      // Prompts go out in order: only the first open one (waiting for its time or its
+      // retry) can move the session on, so it alone sets the session's wake-up. Waking
+      // for a later prompt already due but held up behind it would spin.
+      const first = sortPrompts(store.prompts.listBySession(s.id).filter((p) => p.state === 'planned' || p.state === 'posting'))[0];
+      if (!first) continue;
+      const at = Math.max(first.plannedAt.getTime(), first.nextAttemptAt?.getTime() ?? 0, this.heldOff.get(s.id)?.until ?? 0);
+      if (next === null || at < next) next = at;
     }
     if (this.timer !== null) timers.clearTimeout(this.timer);
     // Nothing due: still wake hourly, so the planner runs without any outside tick.

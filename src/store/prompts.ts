@@ -73,6 +73,7 @@ export class PromptStore {
   private readonly posted;
   private readonly settle;
   private readonly retryAt;
+  private readonly failedTry;
   private readonly move;
   private readonly retext;
 
@@ -86,6 +87,7 @@ export class PromptStore {
     );
     this.settle = db.prepare<[PromptState, string | null, number]>('UPDATE prompts SET state = ?, skip_reason = ?, next_attempt_at = NULL WHERE id = ?');
     this.retryAt = db.prepare<[string, number]>('UPDATE prompts SET next_attempt_at = ? WHERE id = ?');
+    this.failedTry = db.prepare<[string | null, number]>('UPDATE prompts SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?');
     this.move = db.prepare<[string, number]>('UPDATE prompts SET planned_at = ? WHERE id = ?');
     this.retext = db.prepare<[string, number]>('UPDATE prompts SET text = ? WHERE id = ?');
     this.bySession = db.prepare<[number], PromptRow>('SELECT * FROM prompts WHERE session_id = ? ORDER BY planned_at, id');
@@ -123,6 +125,14 @@ export class PromptStore {
 
   retryLater(id: number, at: Date): void {
     this.retryAt.run(at.toISOString(), id);
+  }
+
+  /**
+   * Counts a try that failed before anything was sent (the lookup of a post of unknown
+   * outcome), and when to try again (null: not again).
+   */
+  attemptFailed(id: number, nextAttemptAt: Date | null): void {
+    this.failedTry.run(nextAttemptAt?.toISOString() ?? null, id);
   }
 
   reschedule(id: number, plannedAt: Date): void {
