@@ -5,12 +5,15 @@ import { ImportError } from './archive/import.ts';
 import { ArchiveError } from './archive/types.ts';
 import { bankList, bankShow } from './cli/bank.ts';
 import { importCommand } from './cli/import.ts';
-import { CliError, line, processIo, type CliIo } from './cli/io.ts';
+import { CliError, exitQuietlyOnClosedPipe, line, processIo, type CliIo } from './cli/io.ts';
+import { COMMAND_HELP, USAGE, didYouMean } from './cli/help.ts';
 import { seriesCommand, sessionCommand } from './cli/live.ts';
 import { recapCommand, siteCommand } from './cli/recap.ts';
 import { replayCommand } from './cli/replay.ts';
 import { ConfigError, loadDotEnv, readConfig } from './config.ts';
 import { ControlError } from './session/controls.ts';
+import { FileWriteError } from './fs/atomic.ts';
+import { SiteError } from './recap/site-folder.ts';
 import { systemClock } from './core/clock.ts';
 import { createLogger } from './logger.ts';
 import { StoreError } from './store/db.ts';
@@ -18,79 +21,94 @@ import { openStore, type Store } from './store/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_ARCHIVE = `${ROOT}seeds/2018-10-22-badgechat.txt`;
-const LIVE_FLAGS = ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'session', 'question', 'minutes'] as const;
 /** 48 minutes of chat in about 36 seconds. */
 const DEMO_SPEED = 80;
 
-const USAGE = `Usage: emcee <command> [options]
+/**
+ * The options each command takes (besides -h/--help and -v/--version, which every command
+ * takes). An option a command does not take is refused (exit 2), never silently ignored.
+ */
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  replay: ['json'],
+  import: ['db'],
+  bank: ['db'],
+  recap: ['format', 'out', 'db'],
+  site: ['out', 'force', 'db'],
+  'invite-url': [],
+  series: ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'db'],
+  session: ['channel', 'session', 'questions', 'question', 'minutes', 'db'],
+  demo: ['speed', 'transcript', 'db'],
+};
+const BOOLEAN_FLAGS = new Set(['json', 'force']);
+const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
 
-Commands:
-  replay <file> [--json]   Run a chat archive through the answer attribution and print
-                           each question with its answers (--json: one JSON object on stdout)
-  import <files…>          Store archives as past sessions and their questions in the bank
-                           (importing the same file again changes nothing)
-  bank list                Every question set in the bank, with its questions
-  bank show <id>           One question set in full
-  recap <id|latest> [--format md|html|csv|json|archive] [--out FILE]
-                           A session's recap (default md, to stdout)
-  site --out DIR           The static archive site: every series and session, from file://
-  invite-url [app id]      The URL that adds the bot to a server with the permissions it needs
-  series setup|list        Set up a channel's recurring chat (--guild --channel --tag --weekday
-                           --time --timezone --questions --threads --moderator-role
-                           --preview-minutes), or list the chats
-  session <control>        start|next|skip|pause|resume|extend|end|cancel|status for the
-                           session of --channel ID (or --session N); the running bot follows
-  demo [--speed N] [--transcript FILE]
-                           A full live session on a loopback Discord: the bot runs the
-                           timetable while the archive's participants answer (default:
-                           80× speed, seeds/2018-10-22-badgechat.txt, data/demo.sqlite)
-
-Options:
-  --db <path>              SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)
-  -h, --help               This help
-  -v, --version            Emcee's version
-`;
+type Option = { type: 'string' | 'boolean'; short?: string };
+const optionsFor = (flags: readonly string[]): Record<string, Option> => ({
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  ...Object.fromEntries(flags.map((f) => [f, { type: BOOLEAN_FLAGS.has(f) ? 'boolean' : 'string' } as Option])),
+});
+const ALL_FLAGS = [...new Set(Object.values(COMMAND_FLAGS).flat())];
+const version = () => (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version;
 
 /** Runs one CLI command; returns the process exit code (0 ok, 1 failed, 2 bad usage). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-        speed: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        transcript: { type: 'string' },
-        ...Object.fromEntries(LIVE_FLAGS.map((f) => [f, { type: 'string' as const }])),
-      },
-    });
-  } catch (err) {
-    line(io.stderr, `emcee: ${(err as Error).message}\n\n${USAGE}`);
+  if (io === processIo) exitQuietlyOnClosedPipe(process.stdout);
+  // First pass, lenient: which command is it? (Options with values are skipped properly.)
+  const loose = parseArgs({ args: argv, allowPositionals: true, strict: false, options: optionsFor(ALL_FLAGS) });
+  const command = loose.positionals[0];
+  if (command === undefined) {
+    if (loose.values.version === true) {
+      line(io.stdout, version());
+      return 0;
+    }
+    (loose.values.help === true ? io.stdout : io.stderr).write(USAGE);
+    return loose.values.help === true ? 0 : 2;
+  }
+  if (!COMMANDS.includes(command)) {
+    const guess = didYouMean(command, COMMANDS);
+    line(io.stderr, `emcee: unknown command "${command}"${guess ? ` (did you mean "${guess}"?)` : ''}; emcee --help lists the commands`);
     return 2;
   }
-  const { values, positionals } = args;
-  const [command, ...rest] = positionals;
-  if (values.version) {
-    line(io.stdout, (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version);
+  if (command === 'help') {
+    const topic = loose.positionals[1];
+    if (topic !== undefined && !(topic in COMMAND_HELP)) {
+      const guess = didYouMean(topic, COMMANDS);
+      line(io.stderr, `emcee: no help on "${topic}"${guess ? ` (did you mean "${guess}"?)` : ''}; emcee --help lists the commands`);
+      return 2;
+    }
+    io.stdout.write(topic === undefined ? USAGE : COMMAND_HELP[topic]!);
     return 0;
   }
-  if (values.help || command === undefined || command === 'help') {
-    (command === undefined && !values.help ? io.stderr : io.stdout).write(USAGE);
-    return command === undefined && !values.help ? 2 : 0;
+
+  // Second pass, strict: only the options this command takes.
+  const allowed = COMMAND_FLAGS[command]!;
+  let values: Record<string, string | boolean | undefined>;
+  let rest: string[];
+  try {
+    const parsed = parseArgs({ args: argv, allowPositionals: true, options: optionsFor(allowed) });
+    values = parsed.values;
+    rest = parsed.positionals.slice(1);
+  } catch (err) {
+    line(io.stderr, `emcee: ${usageProblem(command, allowed, err as Error & { code?: string })}`);
+    return 2;
   }
+  if (values.help) {
+    io.stdout.write(COMMAND_HELP[command]!);
+    return 0;
+  }
+  if (values.version) {
+    line(io.stdout, version());
+    return 0;
+  }
+  const str = (name: string) => values[name] as string | undefined;
 
   try {
     if (io.env === process.env) loadDotEnv();
     const config = readConfig(io.env);
     // At a terminal only warnings and errors, unless LOG_LEVEL asks for more.
     const log = createLogger(io.env.LOG_LEVEL ? config.logLevel : 'warn');
-    const databasePath = values.db ?? config.databasePath;
+    const databasePath = str('db') ?? config.databasePath;
     const store = (): Store => openStore(databasePath, systemClock);
     const withStore = async (fn: (s: Store) => void | Promise<void>) => {
       const s = store();
@@ -105,17 +123,17 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     switch (command) {
       case 'replay': {
         if (rest.length !== 1) throw new CliError('replay takes one archive file: emcee replay <file> [--json]', 2);
-        replayCommand(io, rest[0]!, { json: values.json });
+        replayCommand(io, rest[0]!, { json: values.json === true });
         return 0;
       }
       case 'demo': {
-        const speed = values.speed === undefined ? DEMO_SPEED : Number(values.speed);
+        const speed = str('speed') === undefined ? DEMO_SPEED : Number(str('speed'));
         if (!(speed >= 1 && speed <= 10_000)) throw new CliError('--speed takes a number from 1 to 10000 (how many times faster than real time)', 2);
         const { runDemo } = await import('./demo/run.ts'); // discord.js loads only for the demo
         return await runDemo(io, {
-          transcript: values.transcript ?? DEMO_ARCHIVE,
+          transcript: str('transcript') ?? DEMO_ARCHIVE,
           speed,
-          databasePath: values.db ?? 'data/demo.sqlite',
+          databasePath: str('db') ?? 'data/demo.sqlite',
           log,
         });
       }
@@ -132,10 +150,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       }
       case 'recap':
         if (rest.length > 1) throw new CliError('recap takes one session: emcee recap <session-id|latest> --format md|html|csv|json|archive [--out FILE]', 2);
-        await withStore((s) => recapCommand(io, s, rest[0], values.format, values.out));
+        await withStore((s) => recapCommand(io, s, rest[0], str('format'), str('out')));
         return 0;
       case 'site':
-        await withStore((s) => siteCommand(io, s, values.out));
+        await withStore((s) => siteCommand(io, s, str('out'), values.force === true));
         return 0;
       case 'series':
         await withStore((s) => seriesCommand(io, s, systemClock, rest[0], values));
@@ -151,11 +169,24 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return 0;
       }
       default:
-        throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+        throw new Error(`command "${command}" is in COMMAND_FLAGS but has no case`);
     }
   } catch (err) {
     return reportError(io, err);
   }
+}
+
+/** One line for a bad option: which option, which command, what it takes. */
+function usageProblem(command: string, allowed: readonly string[], err: Error & { code?: string }): string {
+  const takes = allowed.length ? `it takes ${allowed.map((f) => `--${f}`).join(', ')}` : 'it takes no options';
+  const unknown = /^Unknown option '([^']+)'/.exec(err.message);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const flag = unknown[1]!;
+    const guess = didYouMean(flag.replace(/^-+/, ''), allowed);
+    return `Unknown option '${flag}' for ${command}${guess ? ` (did you mean --${guess}?)` : ''}; ${takes} (emcee ${command} --help)`;
+  }
+  // A missing value ("Option '--out <value>' argument missing"), an unexpected one, …
+  return `${command}: ${err.message.replace(/\.? To specify .*$/s, '')} (emcee ${command} --help)`;
 }
 
 function reportError(io: CliIo, err: unknown): number {
@@ -168,7 +199,7 @@ function reportError(io: CliIo, err: unknown): number {
     line(io.stderr, `emcee: ${err.message}`);
     return err.exitCode;
   }
-  if (err instanceof ArchiveError || err instanceof ConfigError || err instanceof ControlError || err instanceof StoreError) {
+  if (err instanceof ArchiveError || err instanceof ConfigError || err instanceof ControlError || err instanceof StoreError || err instanceof SiteError || err instanceof FileWriteError) {
     line(io.stderr, `emcee: ${err.message}`);
     return 1;
   }

@@ -41,3 +41,21 @@ export function progress(io: CliIo, total: number): (done: number, label: string
     }
   };
 }
+
+/**
+ * `emcee replay FILE | head -1`: once the reader has gone, writing to stdout fails with EPIPE.
+ * Like any Unix tool, Emcee then stops quietly. Decision: exit code 0 — the reader chose to
+ * stop reading, which is not a failure of the command (scripts with pipefail keep working).
+ * Any other stdout error is one line on stderr and exit 1, never a stack.
+ */
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  if (stream.listeners('error').includes(onStdoutError)) return;
+  exitWith = exit;
+  stream.on('error', onStdoutError);
+}
+
+let exitWith: (code: number) => void = (code) => process.exit(code);
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') process.stderr.write(`emcee: cannot write to stdout: ${err.message}\n`);
+  exitWith(err.code === 'EPIPE' ? 0 : 1);
+}

@@ -1,10 +1,11 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDir, writeFileAtomic, type WriteOptions } from '../fs/atomic.ts';
 import type { Store } from '../store/index.ts';
 import type { Series } from '../store/series.ts';
 import type { Session, SessionState } from '../store/sessions.ts';
 import { escapeHtml, htmlPage, relativeHref, renderHtml } from './html.ts';
 import { buildRecap, formatDate, type Recap } from './model.ts';
+import { SITE_MANIFEST, checkSiteFolder, removeStale, siteManifest } from './site-folder.ts';
 
 /**
  * The static archive site: index.html lists every series with its finished chats (newest
@@ -30,9 +31,21 @@ interface Entry {
   page: string;
 }
 
-export function writeSite(store: Store, outDir: string): WrittenSite {
+export interface SiteOptions extends WriteOptions {
+  /** Write into a non-empty folder that is not an Emcee site (nothing in it is deleted). */
+  force?: boolean;
+}
+
+/**
+ * Writes the site into outDir. The folder must be new, empty, or an Emcee site (it has the
+ * .emcee-site manifest of the files Emcee wrote there); anything else is refused with a
+ * SiteError unless `force`. Every file is written atomically; the only files ever removed
+ * are pages the previous manifest lists whose sessions are no longer listed.
+ */
+export function writeSite(store: Store, outDir: string, options: SiteOptions = {}): WrittenSite {
+  const previous = checkSiteFolder(outDir, options.force ?? false);
   const sessionsDir = join(outDir, 'sessions');
-  mkdirSync(sessionsDir, { recursive: true });
+  ensureDir(sessionsDir);
 
   const listed = store.series.list().map((series) => {
     const entries = store.sessions.listBySeries(series.id)
@@ -48,22 +61,23 @@ export function writeSite(store: Store, outDir: string): WrittenSite {
   const newest = (entries: Entry[]) => entries[0]?.session.startsAt.getTime() ?? -Infinity;
   listed.sort((a, b) => newest(b.entries) - newest(a.entries) || a.series.id - b.series.id);
 
+  const files = ['index.html', ...listed.flatMap((l) => l.entries.map((e) => e.page))];
+  // First the manifest of everything that may be Emcee's once this run stops (old and new),
+  // so a run that fails midway still leaves a folder recognised as a site.
+  writeFileAtomic(join(outDir, SITE_MANIFEST), siteManifest([...new Set([...previous, ...files])]), options);
   const pages: string[] = [];
   for (const { entries } of listed) {
     for (const e of entries) {
       const path = join(outDir, e.page);
-      writeFileSync(path, renderHtml(e.recap, { back: { href: '../index.html', text: '← All chats' } }));
+      writeFileAtomic(path, renderHtml(e.recap, { back: { href: '../index.html', text: '← All chats' } }), options);
       pages.push(path);
     }
   }
-  // Pages of sessions no longer listed (cancelled since, or deleted) would be orphans.
-  const current = new Set(listed.flatMap((l) => l.entries.map((e) => `${e.session.id}.html`)));
-  for (const name of readdirSync(sessionsDir)) {
-    if (/^\d+\.html$/.test(name) && !current.has(name)) rmSync(join(sessionsDir, name));
-  }
-
   const index = join(outDir, 'index.html');
-  writeFileSync(index, renderIndex(listed));
+  writeFileAtomic(index, renderIndex(listed), options);
+  // Pages of sessions no longer listed (cancelled since, or deleted) would be orphans.
+  removeStale(outDir, previous, new Set(files));
+  writeFileAtomic(join(outDir, SITE_MANIFEST), siteManifest(files), options);
   return { index, pages };
 }
 

@@ -1,13 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/recap/html.ts';
 import { buildRecap } from '../../src/recap/model.ts';
 import { writeSite } from '../../src/recap/site.ts';
+import { SITE_MANIFEST, SiteError } from '../../src/recap/site-folder.ts';
+import { emcee } from '../helpers/emcee-cli.ts';
 import { persistSession } from '../../src/session/persist.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { importedSeeds } from '../helpers/recap.ts';
+import { seedPath } from '../helpers/seeds.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -79,11 +82,17 @@ describe('writeSite', () => {
   it('index.html (golden)', () => expectGolden('site/index.html', index));
 
   it('writing again overwrites its own files and gives the same bytes', () => {
+    // A page an earlier run wrote (its manifest lists it) for a session no longer listed:
+    // removed. A page-like file Emcee did not write, and any other file: kept.
+    const manifest = JSON.parse(readFileSync(join(out, SITE_MANIFEST), 'utf8')) as { files: string[] };
+    writeFileSync(join(out, SITE_MANIFEST), JSON.stringify({ ...manifest, files: [...manifest.files, 'sessions/999.html'] }));
     writeFileSync(join(out, 'sessions', '999.html'), 'stale');
+    writeFileSync(join(out, 'sessions', '998.html'), 'not ours either');
     writeFileSync(join(out, 'sessions', 'notes.txt'), 'not ours');
     const again = writeSite(store, out);
     expect(readFileSync(again.index, 'utf8')).toBe(index);
-    expect(readdirSync(join(out, 'sessions')).sort()).toEqual([...[...sessions.values()].map((id) => `${id}.html`), 'notes.txt'].sort());
+    expect(readdirSync(join(out, 'sessions')).sort()).toEqual([...[...sessions.values()].map((id) => `${id}.html`), '998.html', 'notes.txt'].sort());
+    expect(readFileSync(join(out, 'sessions', '998.html'), 'utf8')).toBe('not ours either');
   });
 });
 
@@ -117,5 +126,75 @@ describe('writeSite lists only finished sessions', () => {
     expect(index.indexOf('#Live&lt;Chat&gt;')).toBeLessThan(index.indexOf('#badgechat</h2>'));
     expect(index).toContain('<p class="topic">Question &lt;ended&gt;?</p>');
     expect(index).toContain('<li>TA: &lt;b&gt;bold&lt;/b&gt; &amp; done <span class="by">— amy</span></li>');
+  });
+});
+
+describe('the site folder: never someone else\'s files (hardening #15)', () => {
+  /** Every file under dir with its content. */
+  const snapshot = (dir: string): Record<string, string> => Object.fromEntries(
+    readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()
+      .filter((f) => !statSync(join(dir, f)).isDirectory())
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  const someoneElses = () => {
+    const out = tempDir();
+    mkdirSync(join(out, 'sessions'));
+    writeFileSync(join(out, 'index.html'), 'my own home page');
+    writeFileSync(join(out, 'sessions', '42.html'), 'my page 42');
+    writeFileSync(join(out, 'notes.txt'), 'notes');
+    return out;
+  };
+
+  it('refuses a non-empty folder that is not an Emcee site, and changes nothing in it', () => {
+    const { store } = importedSeeds();
+    const out = someoneElses();
+    const before = snapshot(out);
+    expect(() => writeSite(store, out)).toThrow(SiteError);
+    expect(() => writeSite(store, out)).toThrow(`${out} is not empty and is not an Emcee site`);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('with force writes beside the files there and deletes none of them', () => {
+    const { store, sessions } = importedSeeds();
+    const out = someoneElses();
+    writeSite(store, out, { force: true });
+    expect(readFileSync(join(out, 'sessions', '42.html'), 'utf8')).toBe('my page 42');
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('notes');
+    expect(readdirSync(join(out, 'sessions')).sort()).toEqual([...[...sessions.values()].map((id) => `${id}.html`), '42.html'].sort());
+    // Now it is an Emcee site: written again without force, and 42.html is still not Emcee's.
+    writeSite(store, out);
+    expect(readFileSync(join(out, 'sessions', '42.html'), 'utf8')).toBe('my page 42');
+  });
+
+  it('acts only on its own file names, whatever the manifest says', () => {
+    const { store } = importedSeeds();
+    const parent = tempDir();
+    const out = join(parent, 'site');
+    writeSite(store, out);
+    writeFileSync(join(parent, 'outside.txt'), 'keep me');
+    writeFileSync(join(out, 'notes.txt'), 'keep me too');
+    writeFileSync(join(out, SITE_MANIFEST), JSON.stringify({ emcee: 'site', version: 1, files: ['../outside.txt', 'notes.txt', '/etc/hostname'] }));
+    writeSite(store, out);
+    expect(readFileSync(join(parent, 'outside.txt'), 'utf8')).toBe('keep me');
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('keep me too');
+  });
+
+  it('refuses the root of the file system, even with force', () => {
+    const { store } = importedSeeds();
+    expect(() => writeSite(store, '/', { force: true })).toThrow(/will not write the site into \/, the root of the file system/);
+    expect(existsSync('/.emcee-site')).toBe(false);
+  });
+
+  it('emcee site --out: one clear line for a folder that is not a site; --force writes', async () => {
+    const db = join(tempDir(), 'emcee.sqlite');
+    await emcee('import', seedPath('002_3061b2b49c8629e7.txt'), '--db', db);
+    const out = someoneElses();
+    const before = snapshot(out);
+    const refused = await emcee('site', '--out', out, '--db', db);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toBe(`emcee: ${out} is not empty and is not an Emcee site (no .emcee-site in it); choose a new or empty folder, or add --force to write beside what is there (Emcee never deletes files it did not write)\n`);
+    expect(snapshot(out)).toEqual(before);
+    const forced = await emcee('site', '--out', out, '--force', '--db', db);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(out, 'sessions', '42.html'), 'utf8')).toBe('my page 42');
   });
 });

@@ -1,0 +1,156 @@
+/**
+ * The CLI's words: the global usage, each command's own --help, and "did you mean" for a
+ * mistyped command or option.
+ */
+
+export const USAGE = `Usage: emcee <command> [options]
+
+Commands:
+  replay <file> [--json]   Run a chat archive through the answer attribution and print
+                           each question with its answers (--json: one JSON object on stdout)
+  import <files…>          Store archives as past sessions and their questions in the bank
+                           (importing the same file again changes nothing)
+  bank list                Every question set in the bank, with its questions
+  bank show <id>           One question set in full
+  recap <id|latest> [--format md|html|csv|json|archive] [--out FILE]
+                           A session's recap (default md, to stdout)
+  site --out DIR [--force] The static archive site: every series and session, from file://
+  invite-url [app id]      The URL that adds the bot to a server with the permissions it needs
+  series setup|list        Set up a channel's recurring chat (--guild --channel --tag --weekday
+                           --time --timezone --questions --threads --moderator-role
+                           --preview-minutes), or list the chats
+  session <control>        start|next|skip|pause|resume|extend|end|cancel|status for the
+                           session of --channel ID (or --session N); the running bot follows
+  demo [--speed N] [--transcript FILE]
+                           A full live session on a loopback Discord: the bot runs the
+                           timetable while the archive's participants answer (default:
+                           80× speed, seeds/2018-10-22-badgechat.txt, data/demo.sqlite)
+
+Options:
+  --db <path>              SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)
+  -h, --help               This help; emcee <command> --help for one command's
+  -v, --version            Emcee's version
+`;
+
+const DB = '  --db <path>          SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)';
+
+/** `emcee <command> --help` (and `emcee help <command>`). */
+export const COMMAND_HELP: Record<string, string> = {
+  replay: `Usage: emcee replay <file> [--json]
+
+Runs a chat archive through the live answer attribution and prints each question with
+its answers. Nothing is stored.
+
+Options:
+  --json               One JSON object on stdout (format, messageCount, questions,
+                       answers, inferred, outroIndex)
+`,
+  import: `Usage: emcee import <files…> [--db <path>]
+
+Stores archives as past sessions, and their questions as question sets in the bank.
+Importing the same archive again changes nothing; a bad file imports nothing at all.
+
+Options:
+${DB}
+`,
+  bank: `Usage: emcee bank list | emcee bank show <id> [--db <path>]
+
+  list                 Every question set in the bank, with its questions
+  show <id>            One question set in full
+
+Options:
+${DB}
+`,
+  recap: `Usage: emcee recap <session-id|latest> [--format md|html|csv|json|archive] [--out FILE] [--db <path>]
+
+A session's recap; latest is the newest finished session.
+
+Options:
+  --format <format>    md (default), html, csv, json or archive
+  --out <file>         Write to this file instead of stdout; it is replaced whole or not at
+                       all (a failed write leaves the previous file as it was)
+${DB}
+`,
+  site: `Usage: emcee site --out DIR [--force] [--db <path>]
+
+The static archive site (index.html and sessions/<id>.html), browsable from file://.
+DIR must be new, empty, or a site Emcee wrote before (it has a .emcee-site manifest).
+
+Options:
+  --out <dir>          The site's folder
+  --force              Write into a non-empty folder that is not an Emcee site: index.html
+                       and sessions/<id>.html are overwritten, nothing else is touched
+${DB}
+`,
+  'invite-url': `Usage: emcee invite-url [application id]
+
+The URL that adds the bot to a server with the permissions it needs (the id defaults to
+DISCORD_APPLICATION_ID).
+`,
+  series: `Usage: emcee series setup --guild ID --channel ID [options] | emcee series list [--db <path>]
+
+Sets up (or updates) a channel's recurring chat, or lists the chats.
+
+Options of setup:
+  --guild <id>             The server (required)
+  --channel <id>           The channel (required)
+  --tag <#Chat>            The chat's hashtag
+  --weekday <day>          monday … sunday, with --time: the weekly schedule
+  --time <HH:MM>           Start time, in --timezone
+  --timezone <Area/City>   IANA time zone
+  --questions <set id>     The question set from the bank
+  --threads true|false     Answers in a thread per question
+  --moderator-role <id>    Who may run the chat besides the server's managers
+  --preview-minutes <n>    Post the questions this many minutes before the start
+${DB}
+`,
+  session: `Usage: emcee session <control> --channel ID | --session N [options] [--db <path>]
+
+Controls: start, next, skip, pause, resume, extend, end, cancel, status. The running bot
+notices the change and posts what is due.
+
+Options:
+  --channel <id>       The channel whose current session to control (start: where)
+  --session <n>        The session by number instead
+  --questions <set>    start: a question set id, or questions separated by |
+  --question <n>       skip: which question (default the next)
+  --minutes <n>        extend: by how many minutes
+${DB}
+`,
+  demo: `Usage: emcee demo [--speed N] [--transcript FILE] [--db <path>]
+
+A full live session on a loopback Discord with no token and no network: the bot runs the
+timetable while the archive's participants answer.
+
+Options:
+  --speed <n>          How many times faster than real time, 1 to 10000 (default 80)
+  --transcript <file>  The archive to play (default seeds/2018-10-22-badgechat.txt)
+  --db <path>          The demo's own database (default data/demo.sqlite). The demo
+                       creates it and resets it on every run; it refuses a database it did
+                       not create. Recaps and the site go to <path without .sqlite>-output/.
+`,
+};
+
+/** Edit distance with transpositions (so "recpa" is one step from "recap"). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest of `candidates` to a mistyped `word`, if one is close enough to be a likely typo. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.min(2, Math.floor(word.length / 3)));
+  let best: { c: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d <= limit && (best === undefined || d < best.d)) best = { c, d };
+  }
+  return best?.c;
+}
