@@ -29,3 +29,40 @@ export function persistSession(store: Store, { series, startsAt, questions, ques
     return session;
   });
 }
+
+export interface SessionReplan {
+  startsAt: Date;
+  questions: readonly string[];
+  questionSetId: number | null;
+}
+
+/**
+ * Re-plans a session that has not started from its series' current settings (issue 10,
+ * item 2: a re-setup updates the coming session instead of cancelling it). The session
+ * keeps its id, its control log and every prompt already settled (a posted preview, a
+ * question a moderator skipped); prompts still to come are updated in place (time and
+ * text; same ids, so a post under way keeps its marker), prompts the new timetable no
+ * longer has are skipped, and new ones are added. Call it inside a transaction; the
+ * caller makes sure no other session of the series starts at `startsAt`.
+ */
+export function replanSession(store: Store, session: Session, series: Series, { startsAt, questions, questionSetId }: SessionReplan): Session {
+  const settings = parseSeriesSettings(series.settings);
+  const plan = planSession({ settings, tag: series.tag, questions, startsAt });
+  const key = (p: { kind: string; questionNumber: number | null }) => `${p.kind}:${p.questionNumber ?? ''}`;
+  const existing = new Map(store.prompts.listBySession(session.id).map((p) => [key(p), p]));
+  const moved = store.sessions.replan(session.id, startsAt, questionSetId);
+  for (const item of plan) {
+    const current = existing.get(key(item));
+    existing.delete(key(item));
+    if (!current) {
+      store.prompts.create({ sessionId: session.id, ...item, state: 'planned', postedAt: null, messageId: null });
+    } else if (current.state === 'planned') {
+      store.prompts.reschedule(current.id, item.plannedAt);
+      store.prompts.setText(current.id, item.text);
+    }
+  }
+  for (const left of existing.values()) {
+    if (left.state === 'planned') store.prompts.markSkipped(left.id, 'no longer in the timetable after the series was set up again');
+  }
+  return moved;
+}

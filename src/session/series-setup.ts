@@ -4,7 +4,9 @@ import { parseSeriesSettings } from '../core/settings.ts';
 import { nextOccurrence, validateTimezone, weeklyCron } from '../scheduler/recurrence.ts';
 import type { Store } from '../store/index.ts';
 import type { Series } from '../store/series.ts';
-import { ControlError } from './controls.ts';
+import type { Session } from '../store/sessions.ts';
+import { ControlError, MAX_QUESTIONS } from './controls.ts';
+import { replanSession } from './persist.ts';
 
 /**
  * Creating or updating the recurring chat of a channel: what `/chat setup` and
@@ -34,8 +36,13 @@ export interface SeriesSetupResult {
   created: boolean;
   /** The next session's start, when the series has a schedule. */
   nextSession: Date | null;
-  /** Planned sessions of the old schedule that were cancelled. */
+  /**
+   * Planned sessions that had to be cancelled: only when a new time lands on an instant
+   * that already has a session of the series (normally 0).
+   */
   cancelled: number;
+  /** Planned sessions re-planned in place for the new setup (moved: to a new start). */
+  updated: { sessionId: number; startsAt: Date; moved: boolean }[];
 }
 
 export function setupSeries(store: Store, clock: Clock, by: string, input: SeriesSetupInput): SeriesSetupResult {
@@ -67,19 +74,51 @@ export function setupSeries(store: Store, clock: Clock, by: string, input: Serie
 
   return store.transaction(() => {
     const series = store.series.saveForChannel({ guildId: v.guildId, channelId: v.channelId, tag, timezone, schedule, settings });
-    // Planned sessions made for the old schedule or settings are replaced: the planner
-    // plans the next one afresh.
+    const timeChanged = existing !== null && (existing.schedule !== schedule || existing.timezone !== timezone);
+    const changed = timeChanged || JSON.stringify(old) !== JSON.stringify(settings) || existing?.tag !== tag;
+    const planned = store.sessions.listInChannel(v.channelId)
+      .filter((s) => s.seriesId === series.id && s.state === 'planned')
+      .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    const updated: SeriesSetupResult['updated'] = [];
     let cancelled = 0;
-    const timetableChanged = JSON.stringify(old) !== JSON.stringify(settings) || existing?.schedule !== schedule || existing?.timezone !== timezone;
-    for (const s of store.sessions.listInChannel(v.channelId)) {
-      if (s.seriesId !== series.id || s.state !== 'planned' || !timetableChanged) continue;
-      for (const p of store.prompts.listBySession(s.id)) if (p.state === 'planned') store.prompts.markSkipped(p.id, 'the series was set up anew');
-      store.sessions.setState(s.id, 'cancelled', { endedAt: now });
-      store.controls.record(s.id, 'cancel', by, now, { reason: 'series set up anew' });
-      cancelled++;
-    }
-    return { series, created: existing === null, nextSession, cancelled };
+    if (!changed) return { series, created: existing === null, nextSession, cancelled, updated };
+    // Sessions planned but not started follow the new setup in place (issue 10, item 2):
+    // never cancelled for a settings change, which left that week's chat unplanned for good
+    // (the planner saw the cancelled row of the occurrence). A new time moves the coming
+    // session to the next occurrence of the new schedule; the old instant is no longer an
+    // occurrence, so it never comes back. Only when the new instant already has a session
+    // of the series (or a second planned session would land on it) is one cancelled.
+    planned.forEach((s, i) => {
+      const startsAt = timeChanged ? nextSession : s.startsAt;
+      const other = startsAt !== null && timeChanged ? store.sessions.findOccurrence(series.id, startsAt) : null;
+      if (startsAt === null || (timeChanged && i > 0) || (other !== null && other.id !== s.id)) {
+        for (const p of store.prompts.listBySession(s.id)) if (p.state === 'planned') store.prompts.markSkipped(p.id, 'the series was set up anew');
+        store.sessions.setState(s.id, 'cancelled', { endedAt: now });
+        store.controls.record(s.id, 'cancel', by, now, { reason: 'series set up anew; its new time already has a session' });
+        cancelled++;
+        return;
+      }
+      const { questions, questionSetId } = questionsAfterSetup(store, s, settings.questionSetId);
+      replanSession(store, s, series, { startsAt, questions, questionSetId });
+      store.controls.record(s.id, 'setup', by, now, { from: s.startsAt.toISOString(), to: startsAt.toISOString() });
+      updated.push({ sessionId: s.id, startsAt, moved: startsAt.getTime() !== s.startsAt.getTime() });
+    });
+    return { series, created: existing === null, nextSession, cancelled, updated };
   });
+}
+
+/**
+ * The questions a re-planned session asks: the new question set's when the setup chose
+ * another set (with questions), else the session's own (with any replace or reorder a
+ * moderator made to it).
+ */
+function questionsAfterSetup(store: Store, session: Session, setId: number | null): { questions: string[]; questionSetId: number | null } {
+  if (setId !== null && setId !== session.questionSetId) {
+    const set = store.bank.get(setId);
+    if (set && set.questions.length > 0) return { questions: set.questions.slice(0, MAX_QUESTIONS), questionSetId: set.id };
+  }
+  const own = store.prompts.listBySession(session.id).filter((p) => p.kind === 'question').sort((a, b) => a.questionNumber! - b.questionNumber!);
+  return { questions: own.map((p) => p.text.replace(/^Q\d+: /, '')), questionSetId: session.questionSetId };
 }
 
 function scheduleFor(weekday: (typeof WEEKDAYS)[number] | undefined, time: string | undefined, current: string | null): string | null {

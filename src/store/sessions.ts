@@ -82,6 +82,7 @@ export class SessionStore {
   private readonly recent;
   private readonly finished;
   private readonly collectingHere;
+  private readonly moveStmt;
 
   constructor(db: Db, private readonly clock: Clock) {
     this.active = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') ORDER BY starts_at, id");
@@ -99,6 +100,7 @@ export class SessionStore {
     this.setStateStmt = db.prepare<{ id: number; state: SessionState; endedAt: string | null; pausedAt: string | null }>(
       'UPDATE sessions SET state = @state, ended_at = @endedAt, paused_at = @pausedAt WHERE id = @id',
     );
+    this.moveStmt = db.prepare<[string, number | null, number]>('UPDATE sessions SET starts_at = ?, question_set_id = ? WHERE id = ?');
     this.byId = db.prepare<[number], SessionRow>('SELECT * FROM sessions WHERE id = ?');
     this.byHash = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE source_hash = ?');
     this.bySeries = db.prepare<[number], SessionRow>('SELECT * FROM sessions WHERE series_id = ? ORDER BY starts_at');
@@ -159,6 +161,12 @@ export class SessionStore {
   /** Live sessions of a channel, newest first. */
   listInChannel(channelId: string): Session[] {
     return this.inChannel.all(channelId).map(toSession);
+  }
+
+  /** A planned session re-planned: its start (its occurrence) and question set. */
+  replan(id: number, startsAt: Date, questionSetId: number | null): Session {
+    this.moveStmt.run(startsAt.toISOString(), questionSetId, id);
+    return this.get(id)!;
   }
 
   setState(id: number, state: SessionState, { endedAt = null, pausedAt = null }: { endedAt?: Date | null; pausedAt?: Date | null } = {}): Session {
