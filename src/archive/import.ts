@@ -56,7 +56,7 @@ export function prepareArchives(files: string[]): PreparedArchive[] {
 /**
  * Stores archives as past sessions of the series named by their tag, and their questions
  * as question sets in the bank. All in one transaction; an archive already imported
- * (same bytes) is reported as unchanged.
+ * (the same text, whatever its line endings or BOM) is reported as unchanged.
  */
 export function importArchives(
   store: Store,
@@ -79,9 +79,13 @@ function importOne(store: Store, { transcript: t, replayed }: PreparedArchive): 
     answers: replayed.filter((r) => r.attribution.kind === 'answer').length,
     inferred: replayed.filter((r) => r.attribution.kind === 'inferred').length,
   };
-  const existing = store.sessions.findBySourceHash(t.sha256);
-  if (existing) {
-    const set = store.bank.findBySourceHash(t.sha256);
+  // New rows store the normalised hash (t.sha256); rows from before it hold the hash of the
+  // raw bytes (t.rawSha256), so both are looked up. See archive/hash.ts.
+  const hashes = [...new Set([t.sha256, t.rawSha256 ?? t.sha256])];
+  for (const hash of hashes) {
+    const existing = store.sessions.findBySourceHash(hash);
+    if (!existing) continue;
+    const set = store.bank.findBySourceHash(hash);
     return { file: t.file, status: 'unchanged', tag: t.tag, sessionId: existing.id, questionSetId: set?.id ?? null, ...counts };
   }
 

@@ -28,8 +28,14 @@ export interface ArchiveMessage {
 export interface Transcript {
   /** The file name the transcript was read from, used in every error and report. */
   file: string;
-  /** sha256 of the file's bytes: the same archive imported twice is recognised by it. */
+  /**
+   * Recognises the same archive imported twice. From readArchiveFile: sha256 of the normalised
+   * text (archiveContentHash: line endings, BOM and trailing whitespace do not count); from
+   * parseArchive alone: sha256 of the input as given.
+   */
   sha256: string;
+  /** sha256 of the file's raw bytes, which databases before the normalised hash stored. */
+  rawSha256?: string;
   format: ArchiveFormat;
   title: string;
   /** The chat's hashtag as the title writes it, e.g. "#badgechat". */
