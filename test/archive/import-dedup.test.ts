@@ -26,7 +26,6 @@ const VARIANTS: [string, string][] = [
   ['bom.txt', `\uFEFF${original}`],
   ['newline.txt', `${original}\n`],
   ['all.txt', `\uFEFF${original.replace(/\n/g, '\r\n')}\r\n\r\n`],
-  ['trailing-spaces.txt', original.replace(/\n/g, '  \n')],
 ];
 
 const counts = (store: Store) => ({
