@@ -31,7 +31,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
   const series = ctx.store.series.getByChannel(interaction.guildId, interaction.channelId);
   switch (interaction.options.getSubcommand()) {
     case 'list': {
-      const sets = ctx.store.bank.list();
+      const sets = ctx.store.bank.list({ guildId: interaction.guildId });
       const text = sets.length === 0
         ? 'The bank is empty: /bank add or /bank import fills it.'
         : sets.map((s) => `**#${s.id}** ${s.title} (${s.questions.length} question${s.questions.length === 1 ? '' : 's'})`).join('\n');
@@ -40,7 +40,8 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
     }
     case 'show': {
       const id = interaction.options.getInteger('set', true);
-      const set = ctx.store.bank.get(id);
+      // Another server's set is refused exactly like an unknown one.
+      const set = ctx.store.bank.get(id, { guildId: interaction.guildId });
       if (!set) throw new UserError(`There is no question set #${id}; /bank list shows them.`);
       const lines = [`**#${set.id} ${set.title}**`, ...set.questions.map((q, i) => `Q${i + 1}. ${q}`)];
       if (set.welcomeText) lines.push('', `Welcome: ${set.welcomeText}`);
@@ -91,10 +92,18 @@ async function importArchive(interaction: ChatInputCommandInteraction, ctx: Comm
   }
   if (transcript.messages.length === 0) throw new UserError(`Nothing was imported: ${file.name} has a header but no messages.`);
   await progress(`Reading ${transcript.messages.length} messages of ${transcript.tag}, ${transcript.dateLine}…`);
-  const [report] = importArchives(ctx.store, [{ transcript, replayed: replayTranscript(transcript).messages }]);
-  await progress(report!.status === 'unchanged'
-    ? `${file.name} was already imported (session #${report!.sessionId}); nothing changed.`
-    : `Imported ${file.name}: ${report!.messages} messages, ${report!.questions} questions, ${report!.answers} answers.${report!.questionSetId ? ` Question set #${report!.questionSetId} is in the bank.` : ''}`);
+  const guildId = interaction.guildId!;
+  // The import and the server's claim on its question set are one transaction.
+  const { report, set, copied } = ctx.store.transaction(() => {
+    const [r] = importArchives(ctx.store, [{ transcript, replayed: replayTranscript(transcript).messages }]);
+    if (r!.questionSetId === null) return { report: r!, set: null, copied: false };
+    return { report: r!, ...ctx.store.bank.adoptImported(r!.questionSetId, guildId, r!.status === 'imported') };
+  });
+  await progress(report.status === 'unchanged'
+    ? copied
+      ? `${file.name} was imported before (session #${report.sessionId}); its question set #${set!.id} is now in this server's bank.`
+      : `${file.name} was already imported (session #${report.sessionId}${set ? `; question set #${set.id}` : ''}); nothing changed.`
+    : `Imported ${file.name}: ${report.messages} messages, ${report.questions} questions, ${report.answers} answers.${set ? ` Question set #${set.id} is in the bank.` : ''}`);
 }
 
 export const modals = {
@@ -107,11 +116,12 @@ export const modals = {
     if (questions.length === 0 || questions.length > MAX_QUESTIONS) throw new UserError(`Give between 1 and ${MAX_QUESTIONS} questions, one per line (you gave ${questions.length}).`);
     questions.forEach((q, i) => validateQuestion(q, i + 1));
     const optional = (id: string) => interaction.fields.getTextInputValue(id)?.trim() || null;
-    const set = ctx.store.bank.create({ title, source: 'moderator', questions, welcomeText: optional('welcome'), outroText: optional('outro') });
+    if (!interaction.guildId) throw new UserError('Emcee works in server channels only.');
+    const set = ctx.store.bank.create({ title, source: 'moderator', questions, welcomeText: optional('welcome'), outroText: optional('outro'), guildId: interaction.guildId });
     await interaction.reply({ content: `Question set #${set.id} "${set.title}" is in the bank with ${questions.length} question${questions.length === 1 ? '' : 's'}.`, ...ephemeral });
   },
 };
 
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void> {
-  await interaction.respond(questionSetChoices(ctx.store, String(interaction.options.getFocused()), 'number'));
+  await interaction.respond(interaction.guildId ? questionSetChoices(ctx.store, interaction.guildId, String(interaction.options.getFocused()), 'number') : []);
 }

@@ -143,6 +143,11 @@ async function setup(interaction: ChatInputCommandInteraction, ctx: CommandConte
   requireModerator(interaction, existing, 'set up the chat');
   const threads = interaction.options.getBoolean('threads');
   checkBotCanPost(interaction, channel, threads ?? false);
+  const questionSetId = interaction.options.getInteger('questions');
+  // The series layer knows every set; a server may only pick its own and the shared ones.
+  if (questionSetId !== null && !ctx.store.bank.get(questionSetId, { guildId: interaction.guildId! })) {
+    throw new ControlError(`questions: there is no question set #${questionSetId}; /bank list shows them`);
+  }
 
   const result = setupSeries(ctx.store, ctx.clock, actor, {
     guildId: interaction.guildId!,
@@ -151,7 +156,7 @@ async function setup(interaction: ChatInputCommandInteraction, ctx: CommandConte
     weekday: (interaction.options.getString('weekday') ?? undefined) as (typeof WEEKDAYS)[number] | undefined,
     time: interaction.options.getString('time') ?? undefined,
     timezone: interaction.options.getString('timezone') ?? undefined,
-    questionSetId: interaction.options.getInteger('questions') ?? undefined,
+    questionSetId: questionSetId ?? undefined,
     threads: threads ?? undefined,
     moderatorRoleId: interaction.options.getRole('moderator-role')?.id,
     previewMinutes: interaction.options.getInteger('preview-minutes') ?? undefined,
@@ -202,7 +207,8 @@ function checkStartQuestions(ctx: CommandContext, guildId: string, series: Serie
   }
   const setId = options.questionSetId ?? (series ? parseSeriesSettings(series.settings).questionSetId : null);
   if (setId === null) throw new ControlError('no questions: give some, or choose a question set from the bank for this series');
-  const set = ctx.store.bank.get(setId);
+  // Another server's set is refused exactly like an unknown one.
+  const set = ctx.store.bank.get(setId, { guildId });
   if (!set) throw new ControlError(`there is no question set #${setId} in the bank`);
   if (set.questions.length === 0) throw new ControlError(`question set #${setId} has no questions`);
 }
@@ -225,6 +231,6 @@ function channelName(interaction: ChatInputCommandInteraction): string {
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void> {
   const focused = interaction.options.getFocused(true);
   if (focused.name === 'timezone') await interaction.respond(timezoneChoices(String(focused.value)));
-  else if (focused.name === 'questions') await interaction.respond(questionSetChoices(ctx.store, String(focused.value), focused.type === 4 ? 'number' : 'string'));
+  else if (focused.name === 'questions' && interaction.guildId) await interaction.respond(questionSetChoices(ctx.store, interaction.guildId, String(focused.value), focused.type === 4 ? 'number' : 'string'));
   else await interaction.respond([]);
 }

@@ -9,7 +9,7 @@ export function bankList(io: CliIo, store: Store): void {
     return;
   }
   for (const set of sets) {
-    line(io.stdout, `#${set.id}  ${set.title}  (${plural(set.questions.length, 'question')}, from ${set.source})`);
+    line(io.stdout, `#${set.id}  ${set.title}  (${plural(set.questions.length, 'question')}, from ${set.source})  ${owner(set)}`);
     set.questions.forEach((q, i) => line(io.stdout, `     Q${i + 1}. ${oneLine(q)}`));
   }
   line(io.stdout);
@@ -28,6 +28,7 @@ function printSet(io: CliIo, set: QuestionSet): void {
   const out = (s = '') => line(io.stdout, s);
   out(`Question set #${set.id}: ${set.title}`);
   out(`Source: ${set.source}${set.sourceHash ? ` (sha256 ${set.sourceHash.slice(0, 12)}…)` : ''}, added ${set.createdAt.toISOString()}`);
+  out(`Owner: ${owner(set)}`);
   if (set.welcomeText) out(`Welcome: ${oneLine(set.welcomeText)}`);
   out();
   set.questions.forEach((q, i) => out(`Q${i + 1}. ${oneLine(q)}`));
@@ -35,6 +36,12 @@ function printSet(io: CliIo, set: QuestionSet): void {
     out();
     out(`Outro: ${oneLine(set.outroText)}`);
   }
+}
+
+/** Whose a set is: which servers see it (the terminal sees every set). */
+function owner(set: QuestionSet): string {
+  if (set.guildId !== null) return `server ${set.guildId}`;
+  return set.shared ? 'shared with every server' : 'operator only (not shown in servers; emcee import --shared shares it)';
 }
 
 export function plural(n: number, word: string): string {

@@ -13,10 +13,10 @@ export function timezoneChoices(query: string): ApplicationCommandOptionChoiceDa
   return zones.filter((z) => z.toLowerCase().includes(q)).slice(0, MAX_CHOICES).map((z) => ({ name: z, value: z }));
 }
 
-/** Question sets matching the typed text, newest first; the value is the set id. */
-export function questionSetChoices(store: Store, query: string, as: 'number' | 'string'): ApplicationCommandOptionChoiceData<string | number>[] {
+/** The server's question sets (its own and the shared ones) matching the typed text, newest first; the value is the set id. */
+export function questionSetChoices(store: Store, guildId: string, query: string, as: 'number' | 'string'): ApplicationCommandOptionChoiceData<string | number>[] {
   const q = query.trim().toLowerCase();
-  return store.bank.list().reverse()
+  return store.bank.list({ guildId }).reverse()
     .filter((s) => q === '' || `${s.id} ${s.title}`.toLowerCase().includes(q))
     .slice(0, MAX_CHOICES)
     .map((s) => ({ name: `#${s.id} ${s.title} (${s.questions.length} questions)`.slice(0, 100), value: as === 'number' ? s.id : String(s.id) }));

@@ -8,8 +8,8 @@ export interface GatewayHost {
   botUserId: string;
   resumeUrl(): string;
   readyData(sessionId: string, shard: [number, number]): unknown;
-  /** The full guild for GUILD_CREATE. */
-  guildCreateData(): unknown;
+  /** The full guilds for GUILD_CREATE, one per server the bot is in. */
+  guildCreateData(): unknown[];
   /** GUILD_MEMBERS_CHUNK data for an op 8 request. */
   membersChunk(request: Record<string, unknown>): unknown;
   log(message: string): void;
@@ -273,7 +273,7 @@ export class Gateway {
     this.host.log(`gateway: identified session ${session.id} (intents ${session.intents})`);
     this.send(session, 'READY', this.host.readyData(session.id, shard));
     if (session.intents & Intents.Guilds) {
-      this.send(session, 'GUILD_CREATE', this.host.guildCreateData());
+      for (const guild of this.host.guildCreateData()) this.send(session, 'GUILD_CREATE', guild);
     }
   }
 

@@ -60,8 +60,16 @@ export interface Sandbox {
   /** The guild owner (a plain user, member of the guild, with every permission). */
   owner: SandboxUser;
   guild: { id: string; name: string; ownerId: string };
-  /** A text channel; `denyBot` denies the bot those permission bits there (a member overwrite). */
-  createChannel(name: string, opts?: { denyBot?: bigint }): SandboxChannel;
+  /**
+   * A text channel (in the first guild unless `guildId` names one from createGuild); `denyBot`
+   * denies the bot those permission bits there (a member overwrite).
+   */
+  createChannel(name: string, opts?: { denyBot?: bigint; guildId?: string }): SandboxChannel;
+  /**
+   * Another server the bot is in (it receives GUILD_CREATE). Users, members and roles other
+   * than @everyone are shared by all sandbox guilds; channels belong to one.
+   */
+  createGuild(name: string): { id: string; name: string };
   createUser(username: string, opts?: { bot?: boolean; roles?: string[] }): SandboxUser;
   createRole(name: string, permissions: bigint): { id: string; name: string };
   addRole(userId: string, roleId: string): void;
@@ -129,7 +137,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     botUserId: world.botUser.id,
     resumeUrl: gatewayUrl,
     readyData: (sessionId, shard) => world.readyPayload(sessionId, shard, gatewayUrl()),
-    guildCreateData: () => world.guildCreatePayload(),
+    guildCreateData: () => world.guildIds().map((id) => world.guildCreatePayload(id)),
     membersChunk: (request) => world.membersChunk(request),
     log,
   });
@@ -158,6 +166,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     owner: structuredClone(world.owner),
     guild: { ...world.guild },
     createChannel: (name, opts) => world.createChannel(name, opts),
+    createGuild: (name) => world.createGuild(name),
     createUser: (username, opts) => world.createUser(username, opts),
     createRole: (name, permissions) => world.createRole(name, permissions),
     addRole: (userId, roleId) => world.addRole(userId, roleId),

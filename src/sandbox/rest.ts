@@ -165,9 +165,9 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
     }),
 
     // Guild.
-    route('GET', '/guilds/:id', (ctx) => (guildScope(ctx, 0), ok(world.guildPayload()))),
-    route('GET', '/guilds/:id/channels', (ctx) => (guildScope(ctx, 0), ok(world.guildChannels()))),
-    route('GET', '/guilds/:id/roles', (ctx) => (guildScope(ctx, 0), ok(world.rolesList()))),
+    route('GET', '/guilds/:id', (ctx) => ok(world.guildPayload(guildScope(ctx, 0)))),
+    route('GET', '/guilds/:id/channels', (ctx) => ok(world.guildChannels(guildScope(ctx, 0)))),
+    route('GET', '/guilds/:id/roles', (ctx) => ok(world.rolesList(guildScope(ctx, 0)))),
     route('GET', '/guilds/:id/members', (ctx) => {
       guildScope(ctx, 0);
       const limit = Math.min(1000, Math.max(1, Number(ctx.query.get('limit') ?? 1)));

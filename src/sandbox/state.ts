@@ -162,6 +162,11 @@ export class World {
   readonly botRoleId: string;
   readonly joinedAt: string;
 
+  /**
+   * Further servers the bot is in (createGuild). A simplification: users, members and roles
+   * other than @everyone are shared by every sandbox guild; channels belong to one.
+   */
+  private readonly otherGuilds = new Map<string, { id: string; name: string; ownerId: string }>();
   private readonly members = new Map<string, MemberRecord>();
   private readonly roles = new Map<string, APIRole>();
   private readonly channels = new Map<string, ChannelRecord>();
@@ -307,8 +312,33 @@ export class World {
     return bits & P.Administrator ? ALL_PERMISSIONS : bits;
   }
 
-  rolesList(): APIRole[] {
-    return [...this.roles.values()].map(clone);
+  /** The roles of a guild: its own @everyone (whose id is the guild's) and the shared roles. */
+  rolesList(guildId: string = this.guild.id): APIRole[] {
+    const everyoneOfOthers = new Set(this.guildIds().filter((id) => id !== guildId));
+    return [...this.roles.values()].filter((r) => !everyoneOfOthers.has(r.id)).map(clone);
+  }
+
+  guildIds(): string[] {
+    return [this.guild.id, ...this.otherGuilds.keys()];
+  }
+
+  private guildInfo(guildId: string): { id: string; name: string; ownerId: string } {
+    return guildId === this.guild.id ? this.guild : (this.otherGuilds.get(guildId) ?? this.guild);
+  }
+
+  /** The guild a channel (or thread) belongs to. */
+  guildOf(channelId: string): string {
+    const channel = this.channels.get(channelId)?.channel as { guild_id?: string } | undefined;
+    return channel?.guild_id ?? this.guild.id;
+  }
+
+  /** The bot joins another server: it gets GUILD_CREATE, as on Discord. */
+  createGuild(name: string): { id: string; name: string } {
+    const id = this.ids.next();
+    this.roles.set(id, this.makeRole(id, '@everyone', EVERYONE_PERMISSIONS, 0));
+    this.otherGuilds.set(id, { id, name, ownerId: this.owner.id });
+    this.dispatch('GUILD_CREATE', this.guildCreatePayload(id));
+    return { id, name };
   }
 
   membersList(): APIGuildMember[] {
@@ -317,15 +347,16 @@ export class World {
 
   // ---------------------------------------------------------------- guild & channels
 
-  guildPayload(): Record<string, unknown> {
+  guildPayload(guildId: string = this.guild.id): Record<string, unknown> {
+    const guild = this.guildInfo(guildId);
     return {
-      id: this.guild.id,
-      name: this.guild.name,
+      id: guild.id,
+      name: guild.name,
       icon: null,
       icon_hash: null,
       splash: null,
       discovery_splash: null,
-      owner_id: this.guild.ownerId,
+      owner_id: guild.ownerId,
       afk_channel_id: null,
       afk_timeout: 300,
       widget_enabled: false,
@@ -333,7 +364,7 @@ export class World {
       verification_level: 0,
       default_message_notifications: 0,
       explicit_content_filter: 0,
-      roles: this.rolesList(),
+      roles: this.rolesList(guild.id),
       emojis: [],
       features: [],
       mfa_level: 0,
@@ -361,17 +392,18 @@ export class World {
   }
 
   /** The full guild of GUILD_CREATE. */
-  guildCreatePayload(): Record<string, unknown> {
+  guildCreatePayload(guildId: string = this.guild.id): Record<string, unknown> {
+    const inGuild = (c: SandboxChannel) => (c as { guild_id?: string }).guild_id === guildId;
     return {
-      ...this.guildPayload(),
+      ...this.guildPayload(guildId),
       joined_at: this.joinedAt,
       large: false,
       unavailable: false,
       member_count: this.members.size,
       voice_states: [],
       members: this.membersList(),
-      channels: this.textChannels().map(clone),
-      threads: this.threadChannels().map(clone),
+      channels: this.textChannels().filter(inGuild).map(clone),
+      threads: this.threadChannels().filter(inGuild).map(clone),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
@@ -388,12 +420,14 @@ export class World {
   }
 
   /** `denyBot`: permission bits denied to the bot in this channel (a member overwrite). */
-  createChannel(name: string, opts: { denyBot?: bigint } = {}): SandboxChannel {
+  createChannel(name: string, opts: { denyBot?: bigint; guildId?: string } = {}): SandboxChannel {
+    const guildId = opts.guildId ?? this.guild.id;
+    this.checkGuild(guildId);
     const overwrites = opts.denyBot ? [{ id: this.botUser.id, type: 1, allow: '0', deny: opts.denyBot.toString() }] : [];
     const channel = {
       id: this.ids.next(),
       type: 0,
-      guild_id: this.guild.id,
+      guild_id: guildId,
       name,
       position: this.textChannels().length,
       permission_overwrites: overwrites,
@@ -420,8 +454,8 @@ export class World {
     return record;
   }
 
-  guildChannels(): SandboxChannel[] {
-    return this.textChannels().map(clone);
+  guildChannels(guildId: string = this.guild.id): SandboxChannel[] {
+    return this.textChannels().filter((c) => c.guild_id === guildId).map(clone);
   }
 
   threads(): SandboxChannel[] {
@@ -429,7 +463,7 @@ export class World {
   }
 
   checkGuild(guildId: string): void {
-    if (guildId !== this.guild.id) throw new ApiError(404, 10004, 'Unknown Guild');
+    if (guildId !== this.guild.id && !this.otherGuilds.has(guildId)) throw new ApiError(404, 10004, 'Unknown Guild');
   }
 
   /** PATCH /channels/{id}: name/topic of a channel; name/archived/locked/auto_archive_duration of a thread. */
@@ -635,7 +669,7 @@ export class World {
           throw formError('message_reference', 'REPLIES_UNKNOWN_MESSAGE', 'Unknown message');
         }
       } else {
-        reference = { type: 0, channel_id: refChannel, guild_id: this.guild.id, message_id: target.message.id } as APIMessage['message_reference'];
+        reference = { type: 0, channel_id: refChannel, guild_id: this.guildOf(refChannel), message_id: target.message.id } as APIMessage['message_reference'];
         referenced = clone(target.message);
         delete referenced.referenced_message;
         if (type === MessageTypes.Default) type = MessageTypes.Reply;
@@ -692,7 +726,7 @@ export class World {
   private messageEvent(record: MessageRecord, create: boolean): Record<string, unknown> {
     const message = this.view(record) as unknown as Record<string, unknown>;
     const channel = this.channels.get(record.message.channel_id)?.channel;
-    const event: Record<string, unknown> = { ...message, guild_id: this.guild.id };
+    const event: Record<string, unknown> = { ...message, guild_id: this.guildOf(record.message.channel_id) };
     if (channel) event.channel_type = channel.type;
     if (!record.message.webhook_id && this.members.has(record.message.author.id)) {
       event.member = this.memberPayload(record.message.author.id, false);
@@ -796,7 +830,7 @@ export class World {
     const record = this.requireMessage(messageId, channelId);
     this.markDeleted(record);
     if (!record.ephemeral) {
-      this.dispatch('MESSAGE_DELETE', { id: messageId, channel_id: record.message.channel_id, guild_id: this.guild.id });
+      this.dispatch('MESSAGE_DELETE', { id: messageId, channel_id: record.message.channel_id, guild_id: this.guildOf(record.message.channel_id) });
     }
   }
 
@@ -815,7 +849,7 @@ export class World {
       this.markDeleted(record);
       deleted.push(id);
     }
-    this.dispatch('MESSAGE_DELETE_BULK', { ids: deleted, channel_id: channelId, guild_id: this.guild.id });
+    this.dispatch('MESSAGE_DELETE_BULK', { ids: deleted, channel_id: channelId, guild_id: this.guildOf(channelId) });
   }
 
   /** PUT/DELETE /channels/{id}/messages/{id}/reactions/{emoji}/@me */
@@ -854,7 +888,7 @@ export class World {
       user_id: this.botUser.id,
       channel_id: channelId,
       message_id: messageId,
-      guild_id: this.guild.id,
+      guild_id: this.guildOf(channelId),
       emoji: apiEmoji,
       burst: false,
       type: 0,
@@ -879,7 +913,7 @@ export class World {
     return {
       id,
       type,
-      guild_id: this.guild.id,
+      guild_id: this.guildOf(parentId),
       parent_id: parentId,
       owner_id: this.botUser.id,
       name,
@@ -1086,12 +1120,13 @@ export class World {
   }): InteractionRecord {
     this.requireMember(opts.userId);
     const channel = this.requireChannel(opts.channelId).channel;
+    const guildId = this.guildOf(channel.id);
     const type = opts.type ?? 2;
     let data: Record<string, unknown>;
     if (type === 5) {
       data = { custom_id: opts.name, components: [], ...(opts.data ?? {}) };
     } else {
-      const guildCommand = (this.guildCommands.get(this.guild.id) ?? []).find((c) => c.name === opts.name);
+      const guildCommand = (this.guildCommands.get(guildId) ?? []).find((c) => c.name === opts.name);
       const command = guildCommand ?? this.globalCommands.find((c) => c.name === opts.name);
       const options = opts.options ?? [];
       const resolved = this.resolvedFor(options);
@@ -1101,7 +1136,7 @@ export class World {
         type: command?.type ?? 1,
         ...(options.length > 0 ? { options: clone(options) } : {}),
         ...(resolved ? { resolved } : {}),
-        ...(guildCommand ? { guild_id: this.guild.id } : {}),
+        ...(guildCommand ? { guild_id: guildId } : {}),
         ...(opts.data ?? {}),
       };
     }
@@ -1112,8 +1147,8 @@ export class World {
       application_id: this.applicationId,
       type,
       data,
-      guild_id: this.guild.id,
-      guild: { id: this.guild.id, locale: 'en-US', features: [] },
+      guild_id: guildId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
       channel: clone(channel),
       channel_id: channel.id,
       member: { ...this.memberPayload(opts.userId), permissions: this.permissionsOf(opts.userId).toString() },
@@ -1123,7 +1158,7 @@ export class World {
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guild.id },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       attachment_size_limit: 26214400,
     };
@@ -1163,7 +1198,7 @@ export class World {
           id: record.id,
           type,
           user: clone(user),
-          authorizing_integration_owners: { '0': this.guild.id },
+          authorizing_integration_owners: { '0': this.guildOf(payload.channel_id as string) },
           ...(type === 2 ? { name: data.name, command_type: data.type } : {}),
         },
         ...(type === 2 ? { interaction: { id: record.id, type, name: data.name, user: clone(user) } } : {}),
@@ -1290,7 +1325,7 @@ export class World {
     return {
       v: 10,
       user: { ...clone(this.botUser), verified: true, mfa_enabled: false, email: null },
-      guilds: [{ id: this.guild.id, unavailable: true }],
+      guilds: this.guildIds().map((id) => ({ id, unavailable: true })),
       session_id: sessionId,
       session_type: 'normal',
       resume_gateway_url: resumeUrl,
@@ -1320,7 +1355,7 @@ export class World {
     else if (query) members = members.filter((m) => m.user.username.toLowerCase().startsWith(query));
     members = members.slice(0, limit);
     return {
-      guild_id: this.guild.id,
+      guild_id: typeof request.guild_id === 'string' ? request.guild_id : this.guild.id,
       members: members.map((m) => this.memberPayload(m.user.id)),
       chunk_index: 0,
       chunk_count: 1,

@@ -63,7 +63,7 @@ async function run(w: World, userId: string, command: string, subcommand: string
 }
 
 async function setUpSeries(w: World) {
-  const set = w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?', 'How to fail well?'] });
+  const set = w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?', 'How to fail well?'], guildId: w.sandbox.guild.id });
   const r = await run(w, w.admin, 'chat', 'setup', [
     opt('tag', 3, '#BadgeChat'), opt('weekday', 3, 'monday'), opt('time', 3, '18:30'), opt('timezone', 3, 'America/Denver'),
     opt('questions', 4, set.id), opt('moderator-role', 8, w.modRole),
@@ -203,7 +203,7 @@ describe('/chat status, recap, and errors', () => {
 describe('/bank', () => {
   it('list and show', async () => {
     const w = await world();
-    w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?'] });
+    w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?'], guildId: w.sandbox.guild.id });
     expect((await run(w, w.member, 'bank', 'list')).content).toBe('**#1** Failure (1 question)');
     expect((await run(w, w.member, 'bank', 'show', [opt('set', 4, 1)])).content).toBe('**#1 Failure**\nQ1. Why fail?');
     expect((await run(w, w.member, 'bank', 'show', [opt('set', 4, 9)])).content).toMatch(/no question set #9/);
@@ -258,7 +258,7 @@ describe('/bank', () => {
 describe('autocomplete', () => {
   it('offers matching time zones and question sets', async () => {
     const w = await world();
-    w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why?'] });
+    w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why?'], guildId: w.sandbox.guild.id });
     const tz = w.sandbox.interact({ userId: w.admin, channelId: w.channelId, name: 'chat', type: 4, options: sub('setup', [{ name: 'timezone', type: 3, value: 'denv', focused: true }]) });
     expect((await tz.callback()).data).toEqual({ choices: [{ name: 'America/Denver', value: 'America/Denver' }] });
     const sets = w.sandbox.interact({ userId: w.admin, channelId: w.channelId, name: 'bank', type: 4, options: sub('show', [{ name: 'set', type: 4, value: 'fail', focused: true }]) });

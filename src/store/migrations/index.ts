@@ -1,6 +1,7 @@
 import * as initial from './001_initial.ts';
 import * as live from './002_live_sessions.ts';
 import * as channelIndex from './003_channel_index.ts';
+import * as setOwner from './004_question_set_owner.ts';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'live sessions', up: live.up },
   { version: 3, name: 'channel index', up: channelIndex.up },
+  { version: 4, name: 'question set owner', up: setOwner.up },
 ];
