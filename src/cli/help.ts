@@ -24,7 +24,8 @@ Commands:
   demo [--speed N] [--transcript FILE]
                            A full live session on a loopback Discord: the bot runs the
                            timetable while the archive's participants answer (default:
-                           80× speed, seeds/2018-10-22-badgechat.txt, data/demo.sqlite)
+                           80× speed, seeds/2018-10-22-badgechat.txt, data/demo.sqlite;
+                           output in data/demo-output/)
 
 Options:
   --db <path>              SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)

@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { join } from 'node:path';
 import { importArchives, prepareArchives } from '../archive/import.ts';
 import type { Transcript } from '../archive/types.ts';
-import { line, type CliIo } from '../cli/io.ts';
+import { CliError, line, type CliIo } from '../cli/io.ts';
 import { isTagsOnly } from '../core/labels.ts';
 import { replayTranscript, type ReplayResult } from '../core/replay.ts';
 import { startBot } from '../discord/bot.ts';
@@ -12,6 +11,8 @@ import { recapToString } from '../recap/index.ts';
 import { writeSite } from '../recap/site.ts';
 import { ScaledTime } from '../scheduler/timers.ts';
 import { openStore } from '../store/index.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
+import { claimOutputDir, demoOutputDir, resetDemoDatabase } from './guard.ts';
 
 export interface DemoOptions {
   transcript: string;
@@ -36,8 +37,14 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
   const t = archive!.transcript;
   const { result } = replayTranscript(t);
   const out = (s = '') => line(io.stdout, s);
+  // Everything is checked before anything starts or is written.
+  let say: (m: Transcript['messages'][number], text: string) => void = () => {};
+  const participants = scheduleParticipants(t, result, (m, text) => say(m, text));
+  checkMessageLengths(file, participants);
+  const outputDir = demoOutputDir(databasePath);
+  resetDemoDatabase(databasePath);
+  claimOutputDir(outputDir);
 
-  for (const suffix of ['', '-wal', '-shm']) if (existsSync(databasePath + suffix)) rmSync(databasePath + suffix);
   const time = new ScaledTime(new Date(t.startsAt.getTime() - 5_000), speed);
   const sandbox = await startSandbox({ clock: time });
   const store = openStore(databasePath, time);
@@ -61,11 +68,8 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
     await waitUntil(time, t.startsAt);
     const session = await bot.live.controls.start(series, 'demo');
 
-    const participants = scheduleParticipants(t, result, (m, text) => {
-      const userId = users.get(m.author ?? 'participant')!;
-      sandbox.userSays(channel.id, userId, text);
-    });
     const users = new Map<string, string>();
+    say = (m, text) => sandbox.userSays(channel.id, users.get(m.author ?? 'participant')!, text);
     for (const author of new Set(participants.map((p) => p.author))) {
       // Plain archives have no authors and let anyone post questions (see the replay):
       // their one simulated participant gets the moderator role to match.
@@ -96,12 +100,10 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
     out();
     printSummary(io, store, session.id, result);
     await bot.recapsPosted();
-    const dir = dirname(databasePath);
-    const recapBase = `${dir}/recaps/session-${session.id}`;
-    mkdirSync(`${dir}/recaps`, { recursive: true });
-    writeFileSync(`${recapBase}.md`, recapToString(store, session.id, 'md'));
-    writeFileSync(`${recapBase}.html`, recapToString(store, session.id, 'html'));
-    const site = writeSite(store, `${dir}/site`);
+    const recapBase = join(outputDir, 'recaps', `session-${session.id}`);
+    writeFileAtomic(`${recapBase}.md`, recapToString(store, session.id, 'md'));
+    writeFileAtomic(`${recapBase}.html`, recapToString(store, session.id, 'html'));
+    const site = writeSite(store, join(outputDir, 'site'));
     out();
     out('Recap:');
     out(`  Markdown      ${recapBase}.md`);
@@ -116,6 +118,9 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
 
 interface Participant {
   author: string;
+  /** What the participant posts, and the line of the archive it comes from. */
+  text: string;
+  line: number;
   offsetMs: number;
   send: () => void;
 }
@@ -132,8 +137,24 @@ function scheduleParticipants(t: Transcript, result: ReplayResult, say: (m: Tran
     const text = m.quote && m.quote.author === m.author && isTagsOnly(m.text) ? m.quote.text : m.text;
     if (text.trim() === '') return [];
     const offsetMs = m.at ? m.at.getTime() - t.startsAt.getTime() : (m.index / Math.max(1, t.messages.length)) * PLAIN_SPAN_MS;
-    return [{ author: m.author ?? 'participant', offsetMs, send: () => say(m, text) }];
+    return [{ author: m.author ?? 'participant', text, line: m.line, offsetMs, send: () => say(m, text) }];
   });
+}
+
+/** Discord's limit on a message's content, counted as the sandbox (and discord.js) count it. */
+const DISCORD_MESSAGE_LIMIT = 2000;
+
+/**
+ * Decision: a participant message longer than Discord allows is refused before the demo
+ * starts, naming the file and line (rather than cut or split: the demo is there to show
+ * the archive as it was, and a cut answer would change what the replay compares with).
+ */
+function checkMessageLengths(file: string, participants: Participant[]): void {
+  const long = participants.find((p) => p.text.length > DISCORD_MESSAGE_LIMIT);
+  if (long) {
+    const n = (x: number) => x.toLocaleString('en-US');
+    throw new CliError(`${file}:${long.line}: the message at line ${long.line} is ${n(long.text.length)} characters; Discord allows ${n(DISCORD_MESSAGE_LIMIT)}, so the demo cannot post it (shorten it, or split it in two)`);
+  }
 }
 
 function printSummary(io: CliIo, store: ReturnType<typeof openStore>, sessionId: number, replay: ReplayResult): void {
