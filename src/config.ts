@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -50,9 +50,62 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Reads .env (if any) into process.env without overriding what is already set. */
-export function loadDotEnv(path = '.env'): void {
-  if (existsSync(path)) process.loadEnvFile(path);
+/**
+ * Reads .env (if any) into env (process.env) without overriding what is already set.
+ * A .env that cannot be read, or holds a line that is not KEY=value, is a ConfigError naming
+ * the file (and line): nothing from it is used.
+ */
+export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env): void {
+  let text: string;
+  try {
+    if (!existsSync(path)) return;
+    if (statSync(path).isDirectory()) throw new ConfigError(`${path}: is a directory, not a file of KEY=value lines`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  for (const [key, value] of Object.entries(parseDotEnv(text, path))) {
+    if (env[key] === undefined) env[key] = value;
+  }
+}
+
+const DOTENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The .env grammar, strict where dotenv guesses. One KEY=value per line; blank lines and
+ * lines starting with # are skipped; an optional `export ` prefix is allowed.
+ * - Spaces around "=" are accepted and trimmed (`KEY = value`), as dotenv does.
+ * - An unquoted value is trimmed, and ends at " #" (a comment); a # inside a word stays.
+ * - A value in '…' or "…" is taken as written (and "…" turns \n into a newline); the closing
+ *   quote must be on the same line, followed by nothing but spaces or a comment.
+ * Anything else (no "=", a bad name, an unterminated quote) is an error `FILE:LINE: reason`.
+ */
+export function parseDotEnv(text: string, file: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
+    const fail = (reason: string) => new ConfigError(`${file}:${i + 1}: ${reason}`);
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw fail('expected KEY=value');
+    const key = line.slice(0, eq).trim().replace(/^export\s+/, '');
+    if (!DOTENV_KEY.test(key)) throw fail(`"${key.slice(0, 40)}" is not a variable name (letters, digits and _)`);
+    let value = line.slice(eq + 1).trim();
+    const quote = value[0];
+    if (quote === '"' || quote === "'") {
+      const end = value.indexOf(quote, 1);
+      if (end < 0) throw fail('unterminated quote');
+      const rest = value.slice(end + 1).trim();
+      if (rest !== '' && !rest.startsWith('#')) throw fail(`text after the closing quote: ${rest.slice(0, 40)}`);
+      value = value.slice(1, end);
+      if (quote === '"') value = value.replace(/\\n/g, '\n');
+    } else {
+      value = value.replace(/\s+#.*$/, '').trim();
+    }
+    vars[key] = value;
+  });
+  return vars;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {

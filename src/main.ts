@@ -8,9 +8,9 @@ import { openStore } from './store/index.ts';
 
 /** `npm start`: the bot, on Discord (or wherever DISCORD_API_BASE points). */
 async function main(): Promise<number> {
-  loadDotEnv();
   let config;
   try {
+    loadDotEnv();
     config = readBotConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
