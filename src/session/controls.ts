@@ -78,7 +78,13 @@ export class SessionControls {
     return this.changed(session, 'start', by);
   }
 
-  /** Posts the next question now; everything after it moves earlier by the same amount. */
+  /**
+   * Posts the next question now; everything after it moves earlier by the same amount.
+   * What comes before the question and is not out yet goes out first, in its order
+   * (issue 10, item 4): the welcome and guidelines are posted now, just ahead of the
+   * question; heads-ups (they announce the question being pulled forward) and a preview
+   * (the session runs already) are skipped. Nothing goes out of order.
+   */
   async next(sessionId: number, by: string): Promise<Prompt> {
     const { store, clock } = this.deps;
     const now = clock.now();
@@ -90,7 +96,11 @@ export class SessionControls {
     store.transaction(() => {
       for (const p of open) {
         if (p.kind === 'heads_up' && p.questionNumber === question.questionNumber) store.prompts.markSkipped(p.id, 'the question was posted early (next)');
-        else if (p.plannedAt >= question.plannedAt && shift < 0) store.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + shift));
+        else if (p.plannedAt < question.plannedAt) {
+          if (p.kind === 'heads_up') store.prompts.markSkipped(p.id, 'a question was posted early (next)');
+          else if (p.kind === 'preview') store.prompts.markSkipped(p.id, 'the session had already started');
+          else if (p.plannedAt > now) store.prompts.reschedule(p.id, now);
+        } else if (shift < 0) store.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + shift));
       }
       store.controls.record(session.id, 'next', by, now, { question: question.questionNumber, shiftedMs: Math.min(shift, 0) });
     });
@@ -140,11 +150,19 @@ export class SessionControls {
     return this.changed(resumed, 'resume', by);
   }
 
-  /** Gives the current question N more minutes: everything still to come moves later. */
+  /**
+   * Gives the current question N more minutes: everything still to come moves later.
+   * Only a session that has started can be extended (issue 10, item 5): before the start
+   * it is refused, since moving everything later would move the start itself; a session
+   * is moved by setting the chat up with a new time.
+   */
   async extend(sessionId: number, by: string, minutes: number): Promise<Session> {
     const { store, clock } = this.deps;
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 120) throw new ControlError('extend takes a whole number of minutes from 1 to 120');
     const session = this.active(sessionId, 'extend');
+    if (session.state === 'planned') {
+      throw new ControlError(`session #${session.id} has not started yet, so there is nothing to extend; to move it, set up the chat with a new time`);
+    }
     store.transaction(() => {
       for (const p of this.openPrompts(session)) {
         if (p.kind !== 'preview') store.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + minutes * MINUTE));
@@ -154,11 +172,17 @@ export class SessionControls {
     return this.changed(session, 'extend', by);
   }
 
-  /** Outro now: questions not yet out are skipped, answers close after the grace period. */
+  /**
+   * Outro now: questions not yet out are skipped, answers close after the grace period.
+   * Idempotent (issue 10, item 3): once the session is ending (end was used, or the outro
+   * is out or on its way) a second end is refused and changes nothing, so the close stays
+   * at outro + grace instead of closing collection at once.
+   */
   async end(sessionId: number, by: string): Promise<Session> {
     const { store, clock } = this.deps;
     const session = this.active(sessionId, 'end');
     const now = clock.now();
+    this.refuseIfEnding(session, now);
     const grace = parseSeriesSettings(store.series.get(session.seriesId)?.settings ?? {}).graceMinutes;
     store.transaction(() => {
       const open = this.openPrompts(session);
@@ -263,6 +287,20 @@ export class SessionControls {
     if (!set) throw new ControlError(`there is no question set #${setId} in the bank`);
     if (set.questions.length === 0) throw new ControlError(`question set #${setId} has no questions`);
     return { questions: set.questions.slice(0, MAX_QUESTIONS), questionSetId: set.id };
+  }
+
+  private refuseIfEnding(session: Session, now: Date): void {
+    const { store } = this.deps;
+    const prompts = store.prompts.listBySession(session.id);
+    const outro = prompts.find((p) => p.kind === 'outro');
+    const ended = store.controls.list(session.id).some((c) => c.action === 'end');
+    if (!ended && (!outro || outro.state === 'planned')) return;
+    const state = outro?.state ?? 'skipped';
+    const what = state === 'posted' ? 'the outro is out' : state === 'planned' || state === 'posting' ? 'the outro is going out' : `the outro was ${state}`;
+    const close = prompts.find((p) => p.kind === 'close' && (p.state === 'planned' || p.state === 'posting'));
+    const left = close ? Math.max(0, Math.ceil((close.plannedAt.getTime() - now.getTime()) / MINUTE)) : 0;
+    const closes = close ? ` and answers close in ${left} minute${left === 1 ? '' : 's'}` : '';
+    throw new ControlError(`session #${session.id} is already ending: ${what}${closes}; nothing changed (use cancel to stop at once)`);
   }
 
   private cancelPrompts(session: Session, reason: string): void {

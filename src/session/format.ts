@@ -19,7 +19,11 @@ function promptName(p: Prompt): string {
 
 export function formatStatus(status: SessionStatus, time: TimeFormat): string {
   const { session } = status;
-  const lines = [`**${status.tag}** session #${session.id}: ${session.state}${session.pausedAt ? ` since ${time(session.pausedAt)}` : ''} (started ${time(session.startsAt)})`];
+  // A session that has not started says when it starts (issue 10, item 5); one called off
+  // before its start (nothing but a preview went out) when it was to start.
+  const began = status.posted.some((p) => p.kind !== 'preview');
+  const start = `${session.state === 'planned' ? 'starts' : began ? 'started' : 'was to start'} ${time(session.startsAt)}`;
+  const lines = [`**${status.tag}** session #${session.id}: ${session.state}${session.pausedAt ? ` since ${time(session.pausedAt)}` : ''} (${start})`];
   lines.push(status.next ? `Next: ${promptName(status.next)} at ${time(status.next.plannedAt)}` : session.state === 'paused' ? 'Paused: nothing is posted until /chat resume.' : 'Nothing left to post.');
   lines.push('', 'Questions:');
   for (const q of status.questions) {
