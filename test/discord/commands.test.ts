@@ -135,7 +135,8 @@ describe('permissions', () => {
     expect(w.store.controls.list(session.id).map((c) => c.action)).toEqual(['start', 'pause', 'resume', 'next', 'skip', 'extend', 'end']);
     expect(w.store.controls.list(session.id).every((c) => c.actor.startsWith(who))).toBe(true);
     const posted = w.sandbox.messages(w.channelId).filter((m) => m.author.id === w.sandbox.botUser.id).map((m) => m.embeds[0]?.title ?? m.content.slice(0, 12));
-    expect(posted).toEqual(['Welcome to #', 'Q1', "That's our l"]);
+    // `next` right after the start posts the guidelines first, in order (issue 10, item 4).
+    expect(posted).toEqual(['Welcome to #', 'How it works', 'Q1', "That's our l"]);
     expect((await run(w, user, 'chat', 'cancel')).content).toMatch(/is cancelled/);
   });
 
