@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { REST, Routes } from 'discord.js';
 import { commandsJson } from '../../commands/index.ts';
 import { ConfigError, loadDotEnv, readBotConfig } from '../config.ts';
+import { isEntryPoint } from '../entry-point.ts';
 
 /**
  * `npm run deploy-commands [-- --guild ID]`: registers the command JSON from commands/ with
@@ -30,7 +31,7 @@ export async function deployCommands(argv: string[], env: NodeJS.ProcessEnv = pr
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isEntryPoint(import.meta.url)) {
   loadDotEnv();
   process.exitCode = await deployCommands(process.argv.slice(2));
 }
