@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readArchiveFile } from '../../src/archive/read.ts';
 import { replayTranscript } from '../../src/core/replay.ts';
-import { LABELS_DIR, SHARED_LABELS_DIR, loadLabels, seedPath } from '../helpers/seeds.ts';
+import { LABELS_DIR, SHARED_LABELS_DIR, loadLabels, seedNames, seedPath } from '../helpers/seeds.ts';
 
 /**
  * Every archive replayed through the live attribution must match the hand-reviewed labels
@@ -60,7 +60,18 @@ describe('label fixtures', () => {
     expect(loadLabels()).toHaveLength(5);
   });
 
-  it.runIf(existsSync(SHARED_LABELS_DIR))('are byte-for-byte the shared ground truth', () => {
+  it('label exactly the seed archives: one labels file per seed, each naming its seed', () => {
+    const labelled = loadLabels().map((l) => l.transcript).sort();
+    expect(labelled).toEqual([...seedNames().keys()].sort());
+    expect(readdirSync(LABELS_DIR).filter((f) => f.endsWith('.labels.json')).sort()).toEqual(labelled.map((t) => t.replace(/\.txt$/, '.labels.json')));
+  });
+
+  // Never skipped: the fixtures above are what the ground truth runs from in any checkout.
+  // Where the shared labels are checked out beside the project, they must be the same files.
+  it('are byte-for-byte the shared ground truth when ../shared/labels is present', () => {
+    if (!existsSync(SHARED_LABELS_DIR)) return;
+    const json = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    expect(json(LABELS_DIR)).toEqual(json(SHARED_LABELS_DIR));
     for (const name of readdirSync(SHARED_LABELS_DIR)) {
       expect(readFileSync(`${LABELS_DIR}/${name}`, 'utf8'), name).toBe(readFileSync(`${SHARED_LABELS_DIR}/${name}`, 'utf8'));
     }

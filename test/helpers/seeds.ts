@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SEEDS_DIR = `${ROOT}seeds`;
 export const LABELS_DIR = `${ROOT}test/fixtures/labels`;
-export const SHARED_LABELS_DIR = `${ROOT}../shared/labels`;
+/** The shared hand-reviewed labels, when checked out beside the project; EMCEE_SHARED_LABELS points elsewhere (tests). */
+export const SHARED_LABELS_DIR = process.env.EMCEE_SHARED_LABELS ?? `${ROOT}../shared/labels`;
 
 export interface Labels {
   transcript: string;
