@@ -73,3 +73,13 @@ describe('emcee demo checks the transcript before starting (hardening #30)', () 
     expect(existsSync(db)).toBe(false);
   });
 });
+
+describe('emcee demo where it cannot write', () => {
+  it('a database path under a file is one clear line', async () => {
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const run = await emcee('demo', '--db', join(dir, 'a-file', 'demo.sqlite'), '--speed', '10000', '--transcript', SMALL());
+    expect(run.code).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^emcee: cannot write .*a-file.*(ENOTDIR|EEXIST)\)\n$/);
+  });
+});

@@ -31,11 +31,16 @@ export function resetDemoDatabase(path: string): void {
     for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
   }
   ensureDir(dirname(path));
-  const db = new Database(path);
   try {
-    db.pragma(`application_id = ${DEMO_APPLICATION_ID}`);
-  } finally {
-    db.close();
+    const db = new Database(path);
+    try {
+      db.pragma(`application_id = ${DEMO_APPLICATION_ID}`);
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new CliError(`cannot create the demo database ${path}: ${(err as Error).message}${code ? ` (${code})` : ''}`);
   }
 }
 
