@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations as allMigrations, type Migration } from './migrations/index.ts';
@@ -20,7 +20,10 @@ export const BUSY_TIMEOUT_MS = 5000;
 export function openDatabase(path: string, migrations: readonly Migration[] = allMigrations, { busyTimeoutMs = BUSY_TIMEOUT_MS } = {}): Db {
   let db: Db;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      checkPath(path);
+      mkdirSync(dirname(path), { recursive: true });
+    }
     db = new Database(path, { timeout: busyTimeoutMs });
   } catch (err) {
     throw explain(path, err);
@@ -42,6 +45,26 @@ export function openDatabase(path: string, migrations: readonly Migration[] = al
   }
 }
 
+/**
+ * What can be told about the path before SQLite touches it: it must be a regular file (or
+ * not exist yet), and one that can be written. SQLite would open a device as a database
+ * (/dev/null: "disk I/O error"), and silently opens a file it cannot write read-only, so
+ * that only the first write would fail, in the middle of a command.
+ */
+function checkPath(path: string): void {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // a new database
+    throw err;
+  }
+  const what = `cannot use the database ${path}`;
+  if (stat.isDirectory()) throw new StoreError(`${what}: it is a directory; DATABASE_PATH (or --db) must name a database file, such as ${path.replace(/\/+$/, '')}/emcee.sqlite`);
+  if (!stat.isFile()) throw new StoreError(`${what}: it is not a regular file (a device, FIFO or socket); DATABASE_PATH (or --db) must name a database file`);
+  accessSync(path, constants.R_OK | constants.W_OK); // EACCES / EPERM (immutable) / EROFS: explained below
+}
+
 function explain(path: string, err: unknown): Error {
   if (err instanceof StoreError) return err;
   const code = (err as { code?: string }).code ?? '';
@@ -54,6 +77,12 @@ function explain(path: string, err: unknown): Error {
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
     return new StoreError(`${what}: it cannot be written (read-only file or folder, or no permission). Nothing was changed; check its permissions.`);
+  }
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    return new StoreError(`${what}: a part of its folder path is a file, not a folder. Nothing was changed; set DATABASE_PATH (or --db) to a path in a folder.`);
+  }
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') {
+    return new StoreError(`${what}: the disk is full. Nothing was changed; free some space and try again.`);
   }
   return err as Error;
 }
