@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  findAnswerLabel, findQuestionPost, isTagsOnly, looksLikeOutro, repeatKey, type AnswerTarget,
+  findAnswerLabel, findQuestionPost, isLabelInstruction, isTagsOnly, looksLikeOutro, repeatKey, type AnswerTarget,
 } from './labels.ts';
 
 /**
@@ -122,7 +122,10 @@ export class Attributor {
 
   private evidence(msg: ChatMessage, poster: boolean): Extract<Attribution, { kind: 'answer' }> | null {
     const label = findAnswerLabel(msg.text);
-    if (label && !(label.letter === 'Q' && poster)) {
+    // A host's instruction that mentions labels ("Answer with A1: …", the bot's guidelines,
+    // "share your takeaways with TA:") answers nothing; it may still be the outro.
+    const instruction = poster && label !== null && label.position === 'inline' && isLabelInstruction(msg.text);
+    if (label && !(label.letter === 'Q' && poster) && !instruction) {
       return { kind: 'answer', question: label.target, via: 'label', label: label.raw, text: msg.text };
     }
 

@@ -16,8 +16,15 @@
  *   "… Jumping right in, A3: …"): only with a colon or parenthesis right after the number.
  *   Never: "A1A1", "AA1", "A100" (not A1), "Q1 is a great question", "a1" inside a word or URL.
  *
+ * Label instructions — `isLabelInstruction`:
+ *   A host telling people how to label mentions labels without answering: "Answer with A1:,
+ *   A2: …", "share your takeaways with TA:", "start it with TA:", 'use "TA:"', "like A3:".
+ *   The text has no leading label and a label inside it follows an instruction word (with,
+ *   use, using, like, label(l)ed, prefix(ed), type, write, e.g.), optionally in quotes.
+ *
  * Whether a Q label is an answer or a question post depends on who wrote it; that is the
- * attribution's decision (src/core/attribution.ts), not the grammar's.
+ * attribution's decision (src/core/attribution.ts), not the grammar's. So is whether an
+ * instruction counts: only a host's (moderator's) instructions are set aside.
  */
 
 export type AnswerTarget = number | 'TA';
@@ -67,6 +74,23 @@ export function findAnswerLabel(text: string): AnswerLabel | null {
     return { target: n, letter: m[1]!.toUpperCase() as 'A' | 'Q', position: 'inline', raw };
   }
   return null;
+}
+
+// The words that introduce a label as an instruction: "answer with A1:", 'use "TA:"'.
+const INSTRUCTION_CUE = /(?:^|[^\p{L}\p{N}_])(?:with|use|using|like|label(?:l?ed)?|prefix(?:ed)?|type|write|e\.?g\.?)\s*["'“‘`]?\s*$/iu;
+
+/**
+ * True when the text tells people how to label rather than answering: no label at its
+ * start, and a label inside it that follows an instruction word ("share your takeaways
+ * with TA:"). See the header for the forms.
+ */
+export function isLabelInstruction(text: string): boolean {
+  if (leadLabel(text)) return false;
+  const scan = text.replace(URL, (u) => ' '.repeat(u.length));
+  for (const m of scan.matchAll(INLINE)) {
+    if (INSTRUCTION_CUE.test(scan.slice(0, m.index))) return true;
+  }
+  return false;
 }
 
 function leadLabel(text: string): AnswerLabel | null {
