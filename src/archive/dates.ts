@@ -20,11 +20,15 @@ export const ZONE_OFFSETS: Readonly<Record<string, number>> = {
   HST: -10,
 };
 
-const WEEKDAY = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+const WEEKDAY = `(${WEEKDAYS.join('|')})`;
 const MONTH = `(${MONTHS.map((m) => m[0]!.toUpperCase() + m.slice(1)).join('|')})`;
 const TIME = '(\\d{1,2}):(\\d{2})\\s*([AP]M)\\s+([A-Z]{2,4})';
 
-/** "Monday October 22, 2018", optionally followed on the same line by "6:30 PM EDT". */
+/**
+ * "Monday October 22, 2018", optionally followed on the same line by "6:30 PM EDT".
+ * Groups: 1 weekday, 2 month, 3 day, 4 year, 5-8 hour, minute, AM/PM, zone.
+ */
 export const DATE_LINE = new RegExp(`^\\s*${WEEKDAY},?\\s+${MONTH}\\s+(\\d{1,2}),\\s*(\\d{4})(?:\\s+${TIME})?\\s*$`);
 export const TIME_LINE = new RegExp(`^\\s*${TIME}\\s*$`);
 
@@ -61,6 +65,17 @@ export function readClockTime(h: string, m: string, ampm: string, zone: string):
 export function isRealDate({ year, month, day }: CalendarDate): boolean {
   const d = new Date(Date.UTC(year, month - 1, day));
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+/** The weekday a calendar date falls on, e.g. "Monday". */
+export function weekdayOf({ year, month, day }: CalendarDate): string {
+  return WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]!;
+}
+
+/** "October 22, 2018". */
+export function formatDate({ year, month, day }: CalendarDate): string {
+  const name = MONTHS[month - 1]!;
+  return `${name[0]!.toUpperCase()}${name.slice(1)} ${day}, ${year}`;
 }
 
 /** The UTC instant of a wall-clock time in a fixed-offset zone. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  DATE_LINE, TIME_LINE, isRealDate, monthNumber, readClockTime, toInstant, yearFor,
+  DATE_LINE, TIME_LINE, formatDate, isRealDate, monthNumber, readClockTime, toInstant, weekdayOf, yearFor,
   type CalendarDate, type ClockTime,
 } from './dates.ts';
 import { ArchiveError, type ArchiveMessage, type QuotedMessage, type Transcript } from './types.ts';
@@ -13,6 +13,13 @@ const TAG = /#[\p{L}\p{N}_]+/u;
 const HEADER = /^( {2}| {4})• (\S+?)( - Moderator)? ([A-Z][a-z]{2}) (\d{1,2}) @ (\d{1,2}):(\d{2}) ([AP]M) ([A-Z]{2,4})$/;
 const BULLET = /^ *• /;
 const REPLY = /^In reply to (.*)$/;
+// Format detection: Participate archives indent everything under the header (messages
+// start "  • author …"); plain archives write each message unindented.
+const PARTICIPATE_MESSAGE = /^ /;
+// In a plain archive these betray a pasted Participate block: a header or quote header,
+// or message text indented under one.
+const PARTICIPATE_BULLET = /^ {2,}• /;
+const PARTICIPATE_INDENT = /^ {4}/;
 
 /**
  * Parses a chat archive in either format into a transcript.
@@ -40,37 +47,60 @@ export function parseArchive(input: Uint8Array | string, file: string): Transcri
   }
   const blurb = lines.slice(titleAt + 1, dateAt).map((l) => l.trim()).filter(Boolean).join('\n');
   const m = DATE_LINE.exec(lines[dateAt]!)!;
-  const date: CalendarDate = { year: Number(m[3]), month: monthNumber(m[1]!)!, day: Number(m[2]) };
+  const date: CalendarDate = { year: Number(m[4]), month: monthNumber(m[2]!)!, day: Number(m[3]) };
   if (!isRealDate(date)) throw new ArchiveError(file, dateAt + 1, `"${lines[dateAt]!.trim()}" is not a real date`);
   const dateLine = lines[dateAt]!.trim().replace(/\s+\d{1,2}:\d{2}.*$/, '');
+  // A wrong weekday means a wrong date somewhere: refused rather than guessed at (the
+  // archive's times would all be off by days if the weekday were the right part).
+  const weekday = weekdayOf(date);
+  if (weekday !== m[1]) throw new ArchiveError(file, dateAt + 1, `"${dateLine}" — ${formatDate(date)} was a ${weekday}`);
 
+  // The start time: on the date line ("Monday October 22, 2018 6:30 PM EDT") or on the
+  // next non-blank line. Either layout may head either format.
+  let time: ClockTime;
+  let bodyFrom: number;
+  if (m[5] !== undefined) {
+    time = clockTime(file, dateAt + 1, m.slice(5, 9));
+    bodyFrom = dateAt + 1;
+  } else {
+    const timeAt = lines.findIndex((l, i) => i > dateAt && l.trim() !== '');
+    const t = timeAt < 0 ? null : TIME_LINE.exec(lines[timeAt]!);
+    if (!t) {
+      const where = timeAt < 0 ? lines.length : timeAt + 1;
+      throw new ArchiveError(file, where, `expected the chat's start time (like "6:30 PM EDT") after the date line${timeAt < 0 ? ', found the end of the file' : ''}`);
+    }
+    time = clockTime(file, timeAt + 1, t.slice(1, 5));
+    bodyFrom = timeAt + 1;
+  }
+
+  // The format is what the first message looks like: indented (a "  • author … @ time"
+  // header) makes a Participate archive, unindented a plain one. A file with no messages keeps the
+  // format its header layout has always meant (time on its own line: Participate).
+  const firstAt = lines.findIndex((l, i) => i >= bodyFrom && l.trim() !== '');
+  const participate = firstAt < 0 ? m[5] === undefined : PARTICIPATE_MESSAGE.test(lines[firstAt]!);
   const sha256 = createHash('sha256').update(input).digest('hex');
-  const header = { file, sha256, title, tag, blurb, dateLine };
-  if (m[4] !== undefined) {
-    const time = clockTime(file, dateAt + 1, m.slice(4, 8));
-    return { ...header, format: 'plain', startsAt: toInstant(date, time), messages: parsePlain(lines, dateAt + 1) };
-  }
-
-  const timeAt = lines.findIndex((l, i) => i > dateAt && l.trim() !== '');
-  const t = timeAt < 0 ? null : TIME_LINE.exec(lines[timeAt]!);
-  if (!t) {
-    const where = timeAt < 0 ? lines.length : timeAt + 1;
-    throw new ArchiveError(file, where, `expected the chat's start time (like "6:30 PM EDT") after the date line${timeAt < 0 ? ', found the end of the file' : ''}`);
-  }
-  const time = clockTime(file, timeAt + 1, t.slice(1, 5));
-  return {
-    ...header,
-    format: 'participate',
-    startsAt: toInstant(date, time),
-    messages: parseParticipate(lines, timeAt + 1, date, file),
-  };
+  const header = { file, sha256, title, tag, blurb, dateLine, startsAt: toInstant(date, time) };
+  return participate
+    ? { ...header, format: 'participate', messages: parseParticipate(lines, bodyFrom, date, file) }
+    : { ...header, format: 'plain', messages: parsePlain(lines, bodyFrom, file) };
 }
 
-function parsePlain(lines: string[], from: number): ArchiveMessage[] {
+/**
+ * Plain archives have one unindented message per line. A Participate header ("  • author
+ * …") or text indented like a Participate message means two formats were pasted together:
+ * refused, naming the line, rather than read as messages ("    Q9: hi" as question 9).
+ */
+function parsePlain(lines: string[], from: number, file: string): ArchiveMessage[] {
   const messages: ArchiveMessage[] = [];
   for (let i = from; i < lines.length; i++) {
     const text = lines[i]!;
     if (text.trim() === '') continue;
+    if (PARTICIPATE_BULLET.test(text)) {
+      throw new ArchiveError(file, i + 1, `a Participate message header "${clip(text.trim())}" in a plain archive: the file mixes the two formats`);
+    }
+    if (PARTICIPATE_INDENT.test(text)) {
+      throw new ArchiveError(file, i + 1, `text indented like a Participate message ("${clip(text.trim())}") in a plain archive: the file mixes the two formats`);
+    }
     messages.push({ index: messages.length, author: null, moderator: false, at: null, text, inReplyTo: [], quote: null, line: i + 1 });
   }
   return messages;

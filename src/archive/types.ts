@@ -55,6 +55,7 @@ export class ArchiveError extends Error {
     readonly line: number,
     readonly reason: string,
   ) {
-    super(`${file}:${line}: ${reason}`);
+    // Line 0: the problem is the whole file (it cannot be opened, it is a directory).
+    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
   }
 }

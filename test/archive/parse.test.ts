@@ -17,7 +17,8 @@ function expectArchiveError(fn: () => unknown, line: number, reason: RegExp): vo
     const e = err as ArchiveError;
     expect(e.line).toBe(line);
     expect(e.reason).toMatch(reason);
-    expect(e.message).toContain(`${e.file}:${line}:`);
+    // A whole-file problem (line 0) names no line: "file: reason" (hardening #26).
+    expect(e.message).toBe(line > 0 ? `${e.file}:${line}: ${e.reason}` : `${e.file}: ${e.reason}`);
     return;
   }
   expect.unreachable('expected an ArchiveError');
