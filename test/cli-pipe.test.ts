@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { emcee } from './helpers/emcee-cli.ts';
 import { ROOT } from './helpers/seeds.ts';
 
 /**
@@ -23,15 +24,14 @@ function pipedToHead(args: string): { status: number | null; stdout: string; std
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'emcee-pipe-'));
   archive = join(dir, 'long.txt');
   db = join(dir, 'emcee.sqlite');
   const header = '#badgechat Archive\n\nblurb\n\nMonday October 22, 2018\n6:30 PM EDT\n';
   const messages = Array.from({ length: 1500 }, (_, i) => `  • user${i % 50} Oct 22 @ 6:${String(31 + (i % 28)).padStart(2, '0')} PM EDT\n    A1: answer number ${i}, long enough to fill the pipe quickly\n`);
   writeFileSync(archive, header + messages.join(''));
-  const imported = spawnSync(process.execPath, [BIN, 'import', archive, '--db', db], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
-  expect(imported.status, imported.stderr).toBe(0);
+  expect((await emcee('import', archive, '--db', db)).code).toBe(0);
 }, 60_000);
 
 describe('emcee piped into head -1', () => {
