@@ -66,9 +66,10 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       // All input is checked before the first write: a channel without a chat gets its
       // one-off series only once the questions are known to be good.
       checkStartQuestions(ctx, interaction.guildId, series, options);
+      await acknowledge(interaction);
       const chat = series ?? setupSeries(ctx.store, ctx.clock, actor, { guildId: interaction.guildId, channelId: interaction.channelId, tag: `#${channelName(interaction)}` }).series;
       const session = await ctx.controls.start(chat, actor, options);
-      await interaction.reply({ content: `Session #${session.id} of **${chat.tag}** has started.`, ...ephemeral });
+      await interaction.editReply({ content: `Session #${session.id} of **${chat.tag}** has started.`, allowedMentions: { parse: [] } });
       return;
     }
     case 'status': {
@@ -80,10 +81,12 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       const id = interaction.options.getInteger('session');
       const session = id === null ? latest(ctx, interaction.channelId) : ctx.store.sessions.get(id);
       if (!session || session.channelId !== interaction.channelId) throw new UserError(id === null ? 'No session has run in this channel yet.' : `There is no session #${id} in this channel.`);
+      // Building the Markdown and HTML of a long session, and uploading them, can take a while.
+      await acknowledge(interaction);
       const recap = buildRecap(ctx.store, session.id);
       const format = interaction.options.getString('format') ?? 'summary';
       const files = recapFiles(recap).filter((f) => format === 'summary' || f.name?.endsWith(`.${format}`));
-      await interaction.reply({ content: clip(formatSummary(ctx.store, session.id)), files, ...ephemeral });
+      await interaction.editReply({ content: clip(formatSummary(ctx.store, session.id)), files, allowedMentions: { parse: [] } });
       return;
     }
     default:
@@ -95,6 +98,7 @@ async function control(interaction: ChatInputCommandInteraction, ctx: CommandCon
   const series = ctx.store.series.getByChannel(interaction.guildId!, interaction.channelId);
   requireModerator(interaction, series, CONTROL_ACTIONS[sub] ?? 'steer the session');
   const session = current(ctx, interaction.channelId);
+  await acknowledge(interaction);
   const { controls } = ctx;
   let done: string;
   switch (sub) {
@@ -133,7 +137,19 @@ async function control(interaction: ChatInputCommandInteraction, ctx: CommandCon
     default:
       throw new UserError(`Unknown subcommand ${sub}.`);
   }
-  await interaction.reply({ content: done, ...ephemeral });
+  await interaction.editReply({ content: done, allowedMentions: { parse: [] } });
+}
+
+/**
+ * Discord wants the first answer to an interaction within 3 seconds, or the user sees "The
+ * application did not respond". Commands whose work waits on Discord (a control waits for
+ * the engine's cycle, which posts) or may take long (a recap) defer first, ephemerally, and
+ * edit the reply when done; their errors replace the "thinking…" message (runWithBoundary).
+ * Checks that need no waiting (permissions, is there a session) run before, so refusals
+ * still come as a plain reply.
+ */
+async function acknowledge(interaction: ChatInputCommandInteraction): Promise<void> {
+  if (!interaction.deferred && !interaction.replied) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 }
 
 async function setup(interaction: ChatInputCommandInteraction, ctx: CommandContext, actor: string): Promise<void> {
@@ -161,14 +177,16 @@ async function setup(interaction: ChatInputCommandInteraction, ctx: CommandConte
     moderatorRoleId: interaction.options.getRole('moderator-role')?.id,
     previewMinutes: interaction.options.getInteger('preview-minutes') ?? undefined,
   });
-  await ctx.changed();
   const { series, nextSession } = result;
   const lines = [
     `${result.created ? 'Set up' : 'Updated'} **${series.tag}** in <#${channel.id}>: ${describeSchedule(series)}.`,
     nextSession ? `Next session: ${time(nextSession)}.` : 'Start a session any time with /chat start.',
   ];
   if (result.cancelled) lines.push(`The session planned on the old timetable was replaced.`);
+  // The engine's cycle may wait on Discord; the reply does not wait for it.
+  const planned = ctx.changed();
   await interaction.reply({ content: lines.join('\n'), ...ephemeral });
+  await planned;
 }
 
 /** The bot must be able to post (and embed, and thread) where the chat runs. */

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { Gateway } from './gateway.ts';
 import { createRestHandler, type FailResponse, type FailRule, type RecordedRequest } from './rest.ts';
+import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, type DelayRule, type InteractionDeadlines } from './limits.ts';
 import {
   World,
   type RecordedCallback,
@@ -35,6 +36,17 @@ export interface SandboxOptions {
   port?: number;
   /** Receives debug lines; nothing is logged without it. */
   log?: (msg: string) => void;
+  /**
+   * Discord's interaction deadlines, in real time: an initial response after `callbackMs`
+   * (default 3000) is refused with 404 Unknown interaction (10062); follow-ups and edits
+   * after `tokenMs` (default 15 minutes) with 401 Invalid Webhook Token (50027).
+   */
+  interactionDeadlines?: Partial<InteractionDeadlines>;
+  /**
+   * The most a message's files may weigh together (default Discord's 10 MiB for bots);
+   * more is refused with 413 Request entity too large (40005).
+   */
+  maxUploadBytes?: number;
 }
 
 export interface SandboxInteraction {
@@ -110,6 +122,11 @@ export interface Sandbox {
    * the retry-after header and x-ratelimit-* headers (or x-ratelimit-global), or a 500.
    */
   failNext(match: { method?: string; path: RegExp }, response: FailResponse): void;
+  /**
+   * A slow Discord: every REST request whose method and path (without /api/v10) match waits
+   * `ms` of real time before it is handled, until stop() (which also releases the waiting ones).
+   */
+  delay(match: { method?: string; path: RegExp }, ms: number): { stop(): void };
   close(): Promise<void>;
 }
 
@@ -127,10 +144,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const baseUrl = (): string => `http://127.0.0.1:${port}`;
   const gatewayUrl = (): string => `ws://127.0.0.1:${port}`;
 
-  const world = new World(clock, baseUrl);
+  const world = new World(clock, baseUrl, { ...DISCORD_INTERACTION_DEADLINES, ...options.interactionDeadlines });
   const requests: RecordedRequest[] = [];
   const failures: FailRule[] = [];
-  const server = createServer(createRestHandler({ world, clock, gatewayUrl, requests, failures, log }));
+  const delays: DelayRule[] = [];
+  const maxUploadBytes = options.maxUploadBytes ?? DISCORD_MAX_UPLOAD_BYTES;
+  const server = createServer(createRestHandler({ world, clock, gatewayUrl, requests, failures, delays, maxUploadBytes, log }));
   server.keepAliveTimeout = 1_000;
   const gateway = new Gateway(server, {
     token: world.token,
@@ -215,9 +234,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     failNext: (match, response) => {
       failures.push({ match, response });
     },
+    delay: (match, ms) => {
+      const rule: DelayRule = { match, ms, waiting: new Set(), stopped: false };
+      delays.push(rule);
+      return {
+        stop() {
+          rule.stopped = true;
+          for (const release of [...rule.waiting]) release();
+        },
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
+      for (const rule of delays) {
+        rule.stopped = true;
+        for (const release of [...rule.waiting]) release();
+      }
       await gateway.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.ts';
+import { applyDelays, matches, type DelayRule } from './limits.ts';
 import { boundaryOf, parseMultipart } from './multipart.ts';
 import { ApiError, type MessageBody, type UploadedFile, type World } from './state.ts';
 
@@ -52,6 +53,10 @@ export interface RestOptions {
   gatewayUrl(): string;
   requests: RecordedRequest[];
   failures: FailRule[];
+  /** Slow-Discord rules (sandbox.delay). */
+  delays: DelayRule[];
+  /** Files of one request together may weigh this much; more is 413 (40005). */
+  maxUploadBytes: number;
   log(message: string): void;
 }
 
@@ -279,11 +284,9 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
     let result: Result;
     const needsAuth = !(path.startsWith('/interactions/') || path.startsWith('/webhooks/'));
     const auth = String(req.headers.authorization ?? '');
-    const failure = options.failures.findIndex((rule) => {
-      if (rule.match.method && rule.match.method.toUpperCase() !== method) return false;
-      rule.match.path.lastIndex = 0;
-      return rule.match.path.test(path);
-    });
+    const failure = options.failures.findIndex((rule) => matches(rule, method, path));
+    const uploaded = files.reduce((sum, f) => sum + f.size, 0);
+    await applyDelays(options.delays, method, path);
 
     if (!match) {
       result = { status: 404, body: { message: 'Unknown route (sandbox)', code: 0 } };
@@ -310,6 +313,9 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
       options.log(`rest: ${method} ${path} -> injected ${result.status}`);
     } else if (parseError) {
       result = { status: parseError.status, body: parseError.toJSON() };
+    } else if (uploaded > options.maxUploadBytes) {
+      // Discord: the files of one message together may not exceed the upload limit.
+      result = { status: 413, body: { message: 'Request entity too large', code: 40005 } };
     } else if (!found) {
       result = { status: 404, body: { message: 'Unknown route (sandbox)', code: 0 } };
       options.log(`rest: unknown route ${method} ${path}`);

@@ -13,6 +13,7 @@ import type {
 } from 'discord-api-types/v10';
 import { PermissionFlagsBits } from 'discord-api-types/v10';
 import type { Clock } from '../core/clock.ts';
+import { DISCORD_INTERACTION_DEADLINES, realNow, type InteractionDeadlines } from './limits.ts';
 import { compareSnowflakes, Snowflakes } from './snowflake.ts';
 
 /** A user payload as Discord sends it (APIUser). */
@@ -106,7 +107,11 @@ export interface InteractionRecord {
   token: string;
   payload: Record<string, unknown>;
   callback: RecordedCallback | null;
-  waiters: ((callback: RecordedCallback) => void)[];
+  waiters: { resolve: (callback: RecordedCallback) => void; reject: (error: Error) => void }[];
+  /** Real time (performance.now) of creation: Discord's deadlines count from here. */
+  createdReal: number;
+  /** Why the interaction can no longer be answered (too late, or refused), once it cannot. */
+  failure: Error | null;
   originalId: string | null;
   followUpIds: string[];
 }
@@ -181,6 +186,7 @@ export class World {
   constructor(
     private readonly clock: Clock,
     private readonly baseUrl: () => string,
+    private readonly deadlines: InteractionDeadlines = DISCORD_INTERACTION_DEADLINES,
   ) {
     this.ids = new Snowflakes(clock);
     this.applicationId = this.ids.next();
@@ -1168,9 +1174,17 @@ export class World {
       payload,
       callback: null,
       waiters: [],
+      createdReal: realNow(),
+      failure: null,
       originalId: null,
       followUpIds: [],
     };
+    // Unanswered after the deadline: whoever waits for the callback learns it now.
+    const subcommand = (opts.options?.[0] as { type?: number; name?: string } | undefined);
+    const what = type === 4 ? 'autocomplete' : type === 5 ? 'modal submission' : `/${opts.name}${subcommand?.type === 1 ? ` ${subcommand.name}` : ''}`;
+    setTimeout(() => {
+      if (!record.callback) this.fail(record, new Error(`interaction ${id} (${what}) was not answered within ${this.deadlines.callbackMs} ms: Discord would show "The application did not respond"`));
+    }, this.deadlines.callbackMs + 50).unref();
     this.interactions.set(id, record);
     this.interactionsByToken.set(token, record);
     this.dispatch('INTERACTION_CREATE', clone(payload));
@@ -1211,6 +1225,11 @@ export class World {
     const record = this.interactions.get(id);
     if (!record || record.token !== token) throw new ApiError(404, 10062, 'Unknown interaction');
     if (record.callback) throw new ApiError(400, 40060, 'Interaction has already been acknowledged.');
+    const age = realNow() - record.createdReal;
+    if (age > this.deadlines.callbackMs) {
+      this.fail(record, new Error(`interaction ${record.id} was answered ${Math.round(age)} ms after it was created; Discord refuses an initial response after ${this.deadlines.callbackMs} ms (10062 Unknown interaction)`));
+      throw new ApiError(404, 10062, 'Unknown interaction');
+    }
     const raw = (body ?? {}) as { type?: unknown; data?: unknown };
     if (typeof raw.type !== 'number' || ![1, 4, 5, 6, 7, 8, 9, 10, 12].includes(raw.type)) {
       throw formError('type', 'BASE_TYPE_CHOICES', 'Value must be one of {1, 4, 5, 6, 7, 8, 9, 10, 12}.');
@@ -1225,7 +1244,7 @@ export class World {
     if (original) record.originalId = original.message.id;
     const callback: RecordedCallback = { type: raw.type, ...(raw.data !== undefined ? { data: clone(raw.data) } : {}) };
     record.callback = callback;
-    for (const waiter of record.waiters.splice(0)) waiter(clone(callback));
+    for (const waiter of record.waiters.splice(0)) waiter.resolve(clone(callback));
     if (!withResponse) return undefined;
     return {
       interaction: {
@@ -1243,14 +1262,22 @@ export class World {
     };
   }
 
+  /** Resolves with the bot's initial response; rejects if it came too late or never. */
   waitForCallback(record: InteractionRecord): Promise<RecordedCallback> {
     if (record.callback) return Promise.resolve(clone(record.callback));
-    return new Promise((resolve) => record.waiters.push(resolve));
+    if (record.failure) return Promise.reject(record.failure);
+    return new Promise((resolve, reject) => record.waiters.push({ resolve, reject }));
+  }
+
+  private fail(record: InteractionRecord, error: Error): void {
+    record.failure ??= error;
+    for (const waiter of record.waiters.splice(0)) waiter.reject(record.failure);
   }
 
   private byToken(applicationId: string, token: string): InteractionRecord {
     const record = this.interactionsByToken.get(token);
     if (!record || applicationId !== this.applicationId) throw new ApiError(404, 10015, 'Unknown Webhook');
+    if (realNow() - record.createdReal > this.deadlines.tokenMs) throw new ApiError(401, 50027, 'Invalid Webhook Token');
     return record;
   }
 

@@ -59,7 +59,14 @@ async function run(w: World, userId: string, command: string, subcommand: string
   const callback = await interaction.callback();
   await w.bot.live.engine.whenIdle();
   const data = callback.data as { content?: string; flags?: number } | undefined;
-  return { callback, content: data?.content ?? '', ephemeral: ((data?.flags ?? 0) & 64) === 64, interaction };
+  // A deferred command (type 5) shows its outcome in the original response once done.
+  const content = callback.type === 5
+    ? (await w.sandbox.waitFor(() => {
+      const m = interaction.original();
+      return m && ((m.flags ?? 0) & 128) === 0 ? m : undefined;
+    })).content
+    : data?.content ?? '';
+  return { callback, content, ephemeral: ((data?.flags ?? 0) & 64) === 64, interaction };
 }
 
 async function setUpSeries(w: World) {
@@ -173,7 +180,8 @@ describe('/chat status, recap, and errors', () => {
     const recap = await run(w, w.member, 'chat', 'recap');
     expect(recap.ephemeral).toBe(true);
     expect(recap.content).toContain('Q1: Why fail?\n  1 answer from member');
-    const sent = w.sandbox.requests.find((r) => r.path.includes(recap.interaction.token) && r.path.endsWith('/callback'))!;
+    // Deferred: the files come with the edit of the original response.
+    const sent = w.sandbox.requests.find((r) => r.path.includes(recap.interaction.token) && r.files)!;
     const live = w.store.sessions.listInChannel(w.channelId).find((x) => x.state === 'running')!;
     expect(sent.files?.map((f) => f.name)).toEqual([`BadgeChat-session-${live.id}.md`, `BadgeChat-session-${live.id}.html`]);
   });

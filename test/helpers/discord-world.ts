@@ -43,15 +43,12 @@ export async function runCommand(w: DiscordWorld, userId: string, command: strin
   const callback = await interaction.callback();
   await w.bot.live.engine.whenIdle();
   const data = callback.data as { content?: string; flags?: number } | undefined;
-  return { callback, content: data?.content ?? '', ephemeral: ((data?.flags ?? 0) & 64) === 64, interaction };
-}
-
-/** The text the user finally sees: the callback's content, or (after a deferral) the original response. */
-export async function finalText(w: DiscordWorld, r: Awaited<ReturnType<typeof runCommand>>): Promise<string> {
-  if (r.callback.type !== 5) return r.content;
-  const message = await w.sandbox.waitFor(() => {
-    const m = r.interaction.original();
-    return m && ((m.flags ?? 0) & 128) === 0 ? m : undefined;
-  });
-  return message.content;
+  // A deferred command (type 5) shows its outcome in the original response once done.
+  const content = callback.type === 5
+    ? (await w.sandbox.waitFor(() => {
+      const m = interaction.original();
+      return m && ((m.flags ?? 0) & 128) === 0 ? m : undefined;
+    })).content
+    : data?.content ?? '';
+  return { callback, content, ephemeral: ((data?.flags ?? 0) & 64) === 64, interaction };
 }
