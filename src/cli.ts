@@ -195,6 +195,8 @@ function reportError(io: CliIo, err: unknown): number {
     line(io.stderr, `emcee: nothing was imported (${err.problems.length} file${err.problems.length === 1 ? '' : 's'} with problems)`);
     return 1;
   }
+  // `emcee recap 1 --out /dev/stdout | head -1`: the reader has gone; stop quietly, as for stdout.
+  if (err instanceof FileWriteError && err.code === 'EPIPE') return 0;
   if (err instanceof CliError) {
     line(io.stderr, `emcee: ${err.message}`);
     return err.exitCode;

@@ -48,4 +48,11 @@ describe('emcee piped into head -1', () => {
     expect(run.status).toBe(0);
     expect(run.stdout.split('\n')).toHaveLength(2);
   });
+
+  it('recap --out /dev/stdout writes to the pipe (a device is written in place) and exits quietly too', () => {
+    const run = pipedToHead(`recap 1 --format csv --out /dev/stdout --db "${db}"`);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^[a-z_]+(,[a-z_]+)+\r?\n$/);
+  });
 });

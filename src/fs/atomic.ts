@@ -32,6 +32,7 @@ const REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
   EEXIST: 'a file of that name is in the way',
   EIO: 'input/output error',
+  EPIPE: 'the reader closed the pipe',
 };
 
 /** The error as a FileWriteError about `path` (errors without a code are passed through). */
@@ -115,14 +116,20 @@ function defaultWrite(fd: number, chunk: string | Uint8Array): void {
  * A new file gets mode 0o666 less the umask, an existing one keeps its mode.
  */
 function resolveTarget(path: string): { path: string; special: boolean; mode: number } {
-  let real = path;
+  let st;
   try {
-    real = realpathSync(path);
+    st = statSync(path); // follows links: /dev/stdout is whatever fd 1 is
   } catch (err) {
     if ((err as { code?: string }).code !== 'ENOENT') throw explainWriteError(path, err);
     return { path, special: false, mode: 0o666 };
   }
-  const st = statSync(real);
   if (st.isDirectory()) throw new FileWriteError(path, 'EISDIR', 'it is a directory (EISDIR)');
-  return { path: real, special: !st.isFile(), mode: st.mode & 0o7777 };
+  // A device, pipe or socket is opened by the name given (its real path may not exist:
+  // /dev/stdout on a pipe resolves to "/proc/<pid>/fd/pipe:[…]").
+  if (!st.isFile()) return { path, special: true, mode: 0 };
+  try {
+    return { path: realpathSync(path), special: false, mode: st.mode & 0o7777 };
+  } catch (err) {
+    throw explainWriteError(path, err);
+  }
 }
