@@ -40,6 +40,8 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   demo: ['speed', 'transcript', 'db'],
 };
 const BOOLEAN_FLAGS = new Set(['json', 'force']);
+/** How many arguments after the command it takes, where that is fixed (the others check their own). */
+const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'invite-url': 1, series: 1, session: 1 };
 const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
 
 type Option = { type: 'string' | 'boolean'; short?: string };
@@ -102,6 +104,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 0;
   }
   const str = (name: string) => values[name] as string | undefined;
+  const extra = rest[MAX_ARGUMENTS[command] ?? Infinity];
+  if (extra !== undefined) {
+    line(io.stderr, `emcee: ${command} does not take "${extra}" (emcee ${command} --help)`);
+    return 2;
+  }
 
   try {
     if (io.env === process.env) loadDotEnv();

@@ -63,4 +63,16 @@ describe('emcee usage', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^emcee: recap: Option '--out <value>' argument missing \(emcee recap --help\)\n$/);
   });
+
+  it.each([
+    [['site', 'extra', '--out', 'x'], 'site does not take "extra" (emcee site --help)'],
+    [['demo', 'now'], 'demo does not take "now" (emcee demo --help)'],
+    [['series', 'list', 'all'], 'series does not take "all" (emcee series --help)'],
+    [['session', 'status', '7'], 'session does not take "7" (emcee session --help)'],
+    [['invite-url', '123456789012345678', 'more'], 'invite-url does not take "more" (emcee invite-url --help)'],
+  ])('an argument the command does not take is refused too: %j', async (argv, message) => {
+    const run = await emcee(...argv);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe(`emcee: ${message}\n`);
+  });
 });
