@@ -5,7 +5,7 @@ import {
 import { discordTimestamp } from '../src/core/timetable.ts';
 import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
 import { questionSetChoices, timezoneChoices } from '../src/discord/autocomplete.ts';
-import { recapFiles } from '../src/discord/recap-post.ts';
+import { MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../src/discord/recap-post.ts';
 import { buildRecap } from '../src/recap/model.ts';
 import { formatStatus, formatSummary } from '../src/session/format.ts';
 import { ControlError, MAX_QUESTIONS, validateQuestion } from '../src/session/controls.ts';
@@ -86,7 +86,13 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       const recap = buildRecap(ctx.store, session.id);
       const format = interaction.options.getString('format') ?? 'summary';
       const files = recapFiles(recap).filter((f) => format === 'summary' || f.name?.endsWith(`.${format}`));
-      await interaction.editReply({ content: clip(formatSummary(ctx.store, session.id)), files, allowedMentions: { parse: [] } });
+      // Discord tells each interaction its upload limit; what does not fit is left out, with how to get it.
+      const limit = interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : MAX_UPLOAD_BYTES;
+      const summary = formatSummary(ctx.store, session.id);
+      await sendFitting(files, session.id, limit, (attach, leftOut) => interaction.editReply({
+        content: leftOut.length ? `${clip(summary, 1990 - leftOut.join('\n').length - 2)}\n\n${leftOut.join('\n')}` : clip(summary),
+        files: attach, allowedMentions: { parse: [] },
+      }));
       return;
     }
     default:

@@ -1,4 +1,4 @@
-import { AttachmentBuilder, EmbedBuilder, type Client } from 'discord.js';
+import { AttachmentBuilder, DiscordAPIError, EmbedBuilder, type Client } from 'discord.js';
 import { parseSeriesSettings } from '../core/settings.ts';
 import type { Logger } from '../logger.ts';
 import { renderHtml } from '../recap/html.ts';
@@ -9,6 +9,14 @@ import type { Session } from '../store/sessions.ts';
 
 const EMBED_COLOUR = 0x57f287;
 
+/**
+ * Discord's default upload limit for bots: 10 MiB for all the files of one message
+ * together (boosted servers allow more; an interaction tells its own limit).
+ */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+const KINDS: Record<string, string> = { md: 'Markdown recap', html: 'web page recap' };
+
 /** The recap files of a session: the Markdown digest and the HTML page. */
 export function recapFiles(recap: Recap): AttachmentBuilder[] {
   const base = `${recap.series.tag.replace(/^#/, '')}-session-${recap.session.id}`;
@@ -18,8 +26,51 @@ export function recapFiles(recap: Recap): AttachmentBuilder[] {
   ];
 }
 
-/** A short summary embed: counts, answers per question, the first takeaways. */
-export function recapEmbed(recap: Recap): EmbedBuilder {
+const sizeOf = (file: AttachmentBuilder): number => (file.attachment as Buffer).length;
+const extensionOf = (file: AttachmentBuilder): string => file.name?.split('.').at(-1) ?? '';
+
+/** "The web page recap (12.3 MB) is too large to attach here; `emcee recap 7 --format html` writes it." */
+export function leftOutLine(file: AttachmentBuilder, sessionId: number): string {
+  const bytes = sizeOf(file);
+  const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+  const ext = extensionOf(file);
+  return `The ${KINDS[ext] ?? ext} (${size}) is too large to attach here; \`emcee recap ${sessionId} --format ${ext}\` writes it.`;
+}
+
+/**
+ * Sends a message with as many of `files` as fit the upload limit, in order; `send` gets the
+ * files it may attach and a line for each file left out (saying how to get it). If Discord
+ * still answers 413 Request entity too large (40005) — its limit for this server is lower
+ * than ours — the largest file left is dropped and the message sent again, down to no file
+ * at all: the message itself always goes out.
+ */
+export async function sendFitting<T>(
+  files: AttachmentBuilder[],
+  sessionId: number,
+  limit: number,
+  send: (attach: AttachmentBuilder[], leftOut: string[]) => Promise<T>,
+): Promise<T> {
+  let total = 0;
+  let attach = files.filter((f) => {
+    if (total + sizeOf(f) > limit) return false;
+    total += sizeOf(f);
+    return true;
+  });
+  for (;;) {
+    const leftOut = files.filter((f) => !attach.includes(f)).map((f) => leftOutLine(f, sessionId));
+    try {
+      return await send(attach, leftOut);
+    } catch (err) {
+      const tooLarge = err instanceof DiscordAPIError && (err.code === 40005 || err.status === 413);
+      if (!tooLarge || attach.length === 0) throw err;
+      const largest = attach.reduce((a, b) => (sizeOf(b) > sizeOf(a) ? b : a));
+      attach = attach.filter((f) => f !== largest);
+    }
+  }
+}
+
+/** A short summary embed: counts, answers per question, the first takeaways; `leftOut`: files that could not be attached. */
+export function recapEmbed(recap: Recap, attached: AttachmentBuilder[] = [], leftOut: string[] = []): EmbedBuilder {
   const s = recap.stats;
   const embed = new EmbedBuilder()
     .setColor(EMBED_COLOUR)
@@ -27,7 +78,8 @@ export function recapEmbed(recap: Recap): EmbedBuilder {
     .setDescription([
       `${s.messages} messages from ${s.participants} participants (${s.firstTimers} first-time), ${s.answers} answers.`,
       ...(s.medianSecondsToFirstAnswer === null ? [] : [`A question's first answer came after ${duration(s.medianSecondsToFirstAnswer)} (median).`]),
-      'The full recap is attached: open the .html file in a browser.',
+      ...(attached.some((f) => extensionOf(f) === 'html') ? ['The full recap is attached: open the .html file in a browser.'] : []),
+      ...leftOut,
     ].join('\n'));
   for (const q of recap.questions.slice(0, 10)) {
     embed.addFields({ name: `Q${q.number}${q.state === 'skipped' ? ' (skipped)' : ''}`, value: `${q.answers.length} answer${q.answers.length === 1 ? '' : 's'}`, inline: true });
@@ -37,8 +89,12 @@ export function recapEmbed(recap: Recap): EmbedBuilder {
   return embed;
 }
 
-/** At close: the summary embed with the recap files, in the series' recap channel or the session's own. */
-export async function postRecap(client: Client, store: Store, session: Session, log: Logger): Promise<void> {
+/**
+ * At close: the summary embed with the recap files, in the series' recap channel or the
+ * session's own. Files over the upload limit are left out with a line saying how to get
+ * them; the summary always goes out.
+ */
+export async function postRecap(client: Client, store: Store, session: Session, log: Logger, { maxUploadBytes = MAX_UPLOAD_BYTES } = {}): Promise<void> {
   const series = store.series.get(session.seriesId);
   const channelId = (series && parseSeriesSettings(series.settings).recapChannelId) ?? session.channelId;
   if (!channelId) return;
@@ -46,7 +102,11 @@ export async function postRecap(client: Client, store: Store, session: Session, 
     const recap = buildRecap(store, session.id);
     const channel = await client.channels.fetch(channelId);
     if (!channel?.isSendable()) throw new Error(`channel ${channelId} is not one the bot can post in`);
-    await channel.send({ embeds: [recapEmbed(recap)], files: recapFiles(recap), allowedMentions: { parse: [] } });
+    const files = recapFiles(recap);
+    await sendFitting(files, session.id, maxUploadBytes, async (attach, leftOut) => {
+      if (leftOut.length) log.warn({ sessionId: session.id, channelId, leftOut }, 'recap files left out: too large to attach');
+      await channel.send({ embeds: [recapEmbed(recap, attach, leftOut)], files: attach, allowedMentions: { parse: [] } });
+    });
     log.info({ sessionId: session.id, channelId }, 'recap posted');
   } catch (err) {
     log.error({ err, sessionId: session.id, channelId }, 'could not post the recap');

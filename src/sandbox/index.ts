@@ -144,11 +144,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const baseUrl = (): string => `http://127.0.0.1:${port}`;
   const gatewayUrl = (): string => `ws://127.0.0.1:${port}`;
 
-  const world = new World(clock, baseUrl, { ...DISCORD_INTERACTION_DEADLINES, ...options.interactionDeadlines });
+  const maxUploadBytes = options.maxUploadBytes ?? DISCORD_MAX_UPLOAD_BYTES;
+  const world = new World(clock, baseUrl, { ...DISCORD_INTERACTION_DEADLINES, ...options.interactionDeadlines }, maxUploadBytes);
   const requests: RecordedRequest[] = [];
   const failures: FailRule[] = [];
   const delays: DelayRule[] = [];
-  const maxUploadBytes = options.maxUploadBytes ?? DISCORD_MAX_UPLOAD_BYTES;
   const server = createServer(createRestHandler({ world, clock, gatewayUrl, requests, failures, delays, maxUploadBytes, log }));
   server.keepAliveTimeout = 1_000;
   const gateway = new Gateway(server, {

@@ -13,7 +13,7 @@ import type {
 } from 'discord-api-types/v10';
 import { PermissionFlagsBits } from 'discord-api-types/v10';
 import type { Clock } from '../core/clock.ts';
-import { DISCORD_INTERACTION_DEADLINES, realNow, type InteractionDeadlines } from './limits.ts';
+import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, realNow, type InteractionDeadlines } from './limits.ts';
 import { compareSnowflakes, Snowflakes } from './snowflake.ts';
 
 /** A user payload as Discord sends it (APIUser). */
@@ -187,6 +187,7 @@ export class World {
     private readonly clock: Clock,
     private readonly baseUrl: () => string,
     private readonly deadlines: InteractionDeadlines = DISCORD_INTERACTION_DEADLINES,
+    private readonly maxUploadBytes: number = DISCORD_MAX_UPLOAD_BYTES,
   ) {
     this.ids = new Snowflakes(clock);
     this.applicationId = this.ids.next();
@@ -1166,7 +1167,7 @@ export class World {
       entitlements: [],
       authorizing_integration_owners: { '0': guildId },
       context: 0,
-      attachment_size_limit: 26214400,
+      attachment_size_limit: this.maxUploadBytes,
     };
     const record: InteractionRecord = {
       id,
