@@ -3,6 +3,7 @@ import {
   DATE_LINE, TIME_LINE, formatDate, isRealDate, monthNumber, readClockTime, toInstant, weekdayOf, yearFor,
   type CalendarDate, type ClockTime,
 } from './dates.ts';
+import { visibleControls } from '../core/text.ts';
 import { ArchiveError, type ArchiveMessage, type QuotedMessage, type Transcript } from './types.ts';
 
 /** Archives above this size are refused before they are read. */
@@ -222,6 +223,7 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/** User text quoted in an error: shortened, its controls shown as "\u001b" (never raw to a terminal). */
 function clip(s: string, max = 60): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
+  return visibleControls(s.length > max ? `${s.slice(0, max)}…` : s);
 }

@@ -1,6 +1,7 @@
 import { readArchiveFile } from '../archive/read.ts';
 import { replayTranscript, type ReplayResult } from '../core/replay.ts';
 import type { Transcript } from '../archive/types.ts';
+import { jsonSafe, terminalSafe } from '../core/text.ts';
 import { plural } from './bank.ts';
 import { line, oneLine, type CliIo } from './io.ts';
 
@@ -9,14 +10,14 @@ export function replayCommand(io: CliIo, file: string, { json }: { json: boolean
   const transcript = readArchiveFile(file);
   const { result } = replayTranscript(transcript);
   if (json) {
-    line(io.stdout, JSON.stringify(result));
+    line(io.stdout, jsonSafe(JSON.stringify(result)));
     return;
   }
   printReplay(io, transcript, result);
 }
 
 export function printReplay(io: CliIo, t: Transcript, r: ReplayResult): void {
-  const out = (s = '') => line(io.stdout, s);
+  const out = (s = '') => line(io.stdout, terminalSafe(s)); // user text: no terminal controls (#28)
   const who = (author: string | null) => (author === null ? '' : `@${author}: `);
   out(`${t.tag} — ${t.dateLine}, starting ${t.startsAt.toISOString().replace('.000Z', 'Z')}`);
   out(`${t.format} archive, ${plural(r.messageCount, 'message')}, ${plural(r.questions.length, 'question')}`);

@@ -1,3 +1,4 @@
+import { stripControls } from '../core/text.ts';
 import { formatDate, formatTime, type Participant, type Recap, type RecapAnswer, type RecapQuestion } from './model.ts';
 import { answersPerQuestionChart, hasTimeline, messagesPerMinuteChart } from './svg.ts';
 
@@ -8,9 +9,14 @@ import { answersPerQuestionChart, hasTimeline, messagesPerMinuteChart } from './
  * are http(s) links to the Discord messages (safeHref).
  */
 
-/** Escapes text for HTML content and (quoted) attribute values: & < > " '. */
+/**
+ * Escapes text for HTML content and (quoted) attribute values: & < > " '. Controls and bidi
+ * overrides are dropped first (src/core/text.ts): an author "\u202eevil" cannot show as
+ * "live", nor reorder the page around it (#28). User text elements also carry dir="auto"
+ * (or are <bdi>), which isolates their direction from what surrounds them.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]!};`);
+  return stripControls(text).replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]!};`);
 }
 
 /** An absolute http(s) URL, escaped for an attribute; null for anything else (javascript:, data:, …). */
@@ -74,6 +80,7 @@ svg.chart .chart-marker-label{fill:var(--mark);font-weight:600}
 ol.answers,ul.list{list-style:none;margin:.6rem 0 0;padding:0}
 .answer{background:var(--card);border:1px solid var(--border);border-radius:.5rem;padding:.55rem .8rem;margin:0 0 .5rem;min-width:0}
 .byline{margin-bottom:.25rem;display:flex;flex-wrap:wrap;align-items:baseline;gap:.25rem .55rem;font-size:.9rem}
+[dir=auto],bdi{unicode-bidi:isolate}
 .author{font-weight:650;overflow-wrap:anywhere}
 .byline time{color:var(--muted)}
 .text{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
@@ -156,7 +163,7 @@ export function renderHtml(recap: Recap, options: RenderHtmlOptions = {}): strin
 
   body.push('<header>');
   body.push('<p class="kicker">Chat recap</p>');
-  body.push(`<h1>${escapeHtml(recap.series.tag)}<span class="when">${escapeHtml(formatDate(recap.session.startsAt, recap.series.timezone))}</span></h1>`);
+  body.push(`<h1><bdi>${escapeHtml(recap.series.tag)}</bdi><span class="when">${escapeHtml(formatDate(recap.session.startsAt, recap.series.timezone))}</span></h1>`);
   const meta = headerLine(recap);
   if (meta) body.push(`<p class="meta">${escapeHtml(meta)}</p>`);
   if (recap.session.state === 'running' || recap.session.state === 'paused') {
@@ -217,7 +224,7 @@ function question(q: RecapQuestion, recap: Recap): string {
   const tz = recap.series.timezone;
   const text = q.text === null
     ? '<span class="unasked">(answered, never asked)</span>'
-    : `<span class="qtext">${escapeHtml(q.text)}</span>`;
+    : `<span class="qtext" dir="auto">${escapeHtml(q.text)}</span>`;
   const meta: string[] = [];
   if (q.state === 'skipped') meta.push('<span class="badge warn">skipped</span>');
   if (q.state === 'failed') meta.push('<span class="badge warn">could not be posted</span>');
@@ -240,7 +247,7 @@ function question(q: RecapQuestion, recap: Recap): string {
 const VIA: Partial<Record<RecapAnswer['via'], string>> = { reply: 'via reply', thread: 'in thread', quote: 'via quote', inferred: 'inferred' };
 
 function answer(a: RecapAnswer, tz: string): string {
-  const parts = a.author === null ? [] : [`<span class="author">${escapeHtml(a.author)}</span>`];
+  const parts = a.author === null ? [] : [`<span class="author" dir="auto">${escapeHtml(a.author)}</span>`];
   if (a.at) parts.push(`<time datetime="${a.at.toISOString()}">${escapeHtml(formatTime(a.at, tz))}</time>`);
   const via = VIA[a.via];
   if (via) parts.push(`<span class="badge">${via}</span>`);
@@ -249,7 +256,7 @@ function answer(a: RecapAnswer, tz: string): string {
   if (href) parts.push(`<a class="open" href="${href}" rel="noreferrer">Open in Discord</a>`);
   // Plain archives record no author and no time: then there is no byline at all.
   const byline = parts.length ? `<div class="byline">${parts.join(' ')}</div>` : '';
-  return `<li class="answer">${byline}<p class="text">${escapeHtml(a.text)}</p></li>`;
+  return `<li class="answer">${byline}<p class="text" dir="auto">${escapeHtml(a.text)}</p></li>`;
 }
 
 function participants(recap: Recap): string {
@@ -260,7 +267,7 @@ function participants(recap: Recap): string {
       ...(p.moderator ? ['<span class="badge">moderator</span>'] : []),
       ...(p.firstTime ? ['<span class="badge new">first time</span>'] : []),
     ];
-    return `<tr><td class="name">${escapeHtml(p.name)}${badges.length ? ` ${badges.join(' ')}` : ''}</td><td class="num">${p.messages}</td><td class="num">${p.answers}</td></tr>`;
+    return `<tr><td class="name"><bdi>${escapeHtml(p.name)}</bdi>${badges.length ? ` ${badges.join(' ')}` : ''}</td><td class="num">${p.messages}</td><td class="num">${p.answers}</td></tr>`;
   };
   return [
     '<table class="people">',

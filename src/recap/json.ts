@@ -1,3 +1,4 @@
+import { jsonSafe } from '../core/text.ts';
 import type { Store } from '../store/index.ts';
 import { buildRecap, discordLink, type RecapAnswer } from './model.ts';
 
@@ -11,7 +12,15 @@ import { buildRecap, discordLink, type RecapAnswer } from './model.ts';
  */
 export const JSON_SCHEMA = 'emcee.recap/1';
 
+/**
+ * The JSON export. User text is kept exact, but the controls JSON.stringify leaves raw (DEL,
+ * C1, bidi overrides) are written as \u escapes, so the file is safe to print (#28).
+ */
 export function* exportJson(store: Store, sessionId: number): Generator<string> {
+  for (const chunk of jsonChunks(store, sessionId)) yield jsonSafe(chunk);
+}
+
+function* jsonChunks(store: Store, sessionId: number): Generator<string> {
   const r = buildRecap(store, sessionId, { keepAnswers: false });
   const answer = (a: RecapAnswer) => ({ question: a.question, author: a.author, at: iso(a.at), label: a.label, via: a.via, late: a.late, text: a.text, link: a.link });
   const head = {

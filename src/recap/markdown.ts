@@ -1,3 +1,4 @@
+import { stripControls } from '../core/text.ts';
 import { formatTime, type Recap, type RecapAnswer } from './model.ts';
 
 /**
@@ -25,7 +26,7 @@ export function renderMarkdown(recap: Recap): string {
     const meta = [
       ...(q.state === 'skipped' ? ['_skipped_'] : []),
       ...(q.postedAt ? [`asked at ${formatTime(q.postedAt, tz)}`] : []),
-      ...(q.link ? [`[view on Discord](${q.link})`] : []),
+      ...(mdHref(q.link) ? [`[view on Discord](${mdHref(q.link)})`] : []),
       `${q.answers.length} answer${q.answers.length === 1 ? '' : 's'}`,
     ];
     out.push(meta.join(' · '), '');
@@ -48,17 +49,49 @@ function answerLine(a: RecapAnswer, tz: string): string {
   const who = `**${md(a.author ?? 'someone')}**`;
   const when = a.at ? ` (${formatTime(a.at, tz)})` : '';
   const tags = [...(a.via !== 'label' ? [`via ${a.via}`] : []), ...(a.late ? ['late'] : [])];
-  const link = a.link ? ` [↗](${a.link})` : '';
+  const href = mdHref(a.link);
+  const link = href ? ` [↗](${href})` : '';
   // Continuation lines are indented so a multi-line answer stays one list item.
   return `- ${who}${when}${tags.length ? ` _${tags.join(', ')}_` : ''}: ${md(a.text).replace(/\n/g, '\n  ')}${link}`;
 }
 
 /**
- * User text inside Markdown: no raw HTML ("<" escaped), and a line break inside the text
- * cannot start a heading, quote or list (the first line always follows other text).
+ * User text inside Markdown, written so that it can only ever be text (#27, #28):
+ * - no controls (src/core/text.ts): no terminal escapes, no bidi overrides;
+ * - no links, images, autolinks or HTML: "[" "]" are backslash-escaped (so "[x](…)",
+ *   "![i](…)", "[r][1]" and "[1]: url" are plain text; "(" ")" and "!" are then harmless
+ *   and stay as written), "<" is written "&lt;" (no tag, no "<javascript:…>" autolink), and
+ *   "&" before an entity-like "&lt;" is written "&amp;" so it shows as typed;
+ * - no code spans, emphasis, strikethrough or tables: "`" "*" "_" "~" "|" and "\\"
+ *   are backslash-escaped;
+ * - a line break inside the text cannot start a heading, quote, list, setext underline or
+ *   rule: the first character of each continuation line is escaped when it could (the
+ *   first line always follows other text).
+ * Bare http(s) URLs stay as written: GFM renderers link them, which is what readers want.
  */
 export function md(text: string): string {
-  return text.replace(/</g, '&lt;').replace(/\n(\s*)([#>]|[-*+] |\d+\. )/g, '\n$1\\$2');
+  return stripControls(text)
+    .replace(/[\\`*_[\]~|]/g, '\\$&')
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\n([ \t]*)(?:([#>+=-])|(\d+)([.)]))/g, (_m, indent: string, mark?: string, digits?: string, dot?: string) =>
+      mark !== undefined ? `\n${indent}\\${mark}` : `\n${indent}${digits}\\${dot}`);
+}
+
+/**
+ * A link target of our own (a Discord message URL, whose ids come from the platform): only
+ * http(s), and every character that could end or bend the Markdown link percent-encoded.
+ */
+export function mdHref(link: string | null): string | null {
+  if (!link) return null;
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  return url.href.replace(/[()[\]<>"'`\\*_\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 export function duration(seconds: number): string {

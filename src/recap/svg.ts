@@ -1,3 +1,4 @@
+import { stripControls } from '../core/text.ts';
 import type { Recap } from './model.ts';
 
 /**
@@ -16,9 +17,9 @@ const ROW = FONT + 3;
 
 const COLORS = { bar: '#3a6fe0', muted: '#5b616b', grid: '#d9dde3', marker: '#c2410c', skipped: '#9aa1ac' };
 
-/** Escapes text for SVG/XML content and attribute values. */
+/** Escapes text for SVG/XML content and attribute values; controls and bidi overrides dropped (#28). */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]!};`);
+  return stripControls(text).replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]!};`);
 }
 
 /** A number as written in SVG: at most two decimals, no trailing zeros. */

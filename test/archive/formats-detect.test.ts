@@ -74,3 +74,11 @@ describe('errors about a whole file (hardening #26)', () => {
     expect(new ArchiveError('a.txt', 3, 'bad').message).toBe('a.txt:3: bad');
   });
 });
+
+describe('user text quoted in an error (hardening #28)', () => {
+  it('shows its controls as escapes, never raw', () => {
+    const text = '#x Archive\nMonday October 22, 2018 6:30 PM EDT\n  • amy Oct 22 @ 6:31 PM EDT\n    hi\n\u001b]0;pwned\u0007 \u202eevil';
+    const e = archiveError(() => parseArchive(text, 'esc.txt'));
+    expect(e.message).toBe('esc.txt:5: unexpected line "\\u001b]0;pwned\\u0007 \\u202eevil": message text must be indented under its "•" header');
+  });
+});

@@ -104,4 +104,18 @@ describe('Markdown', () => {
     expect(md('<script>alert(1)</script> & more')).toBe('&lt;script>alert(1)&lt;/script> & more');
     expect(md('#BadgeChat first line\n# not a heading\n- not a list\n> not a quote')).toBe('#BadgeChat first line\n\\# not a heading\n\\- not a list\n\\> not a quote');
   });
+
+  // Hardening #27, #28: user text makes no link, image, autolink, code or emphasis, and
+  // carries no controls; what is left reads as typed.
+  it.each([
+    ['[x](javascript:alert(5))', '\\[x\\](javascript:alert(5))'],
+    ['![i](http://e.x/p.png)', '!\\[i\\](http://e.x/p.png)'],
+    ['<javascript:alert(7)>', '&lt;javascript:alert(7)>'],
+    ['`code` *em* _em_ ~~s~~ a|b \\', '\\`code\\` \\*em\\* \\_em\\_ \\~\\~s\\~\\~ a\\|b \\\\'],
+    ['&lt;img&gt; & &#106;', '&amp;lt;img&amp;gt; & &amp;#106;'],
+    ['one\n[1]: javascript:alert(8)\n---\n===\n1) item\n+ item', 'one\n\\[1\\]: javascript:alert(8)\n\\---\n\\===\n1\\) item\n\\+ item'],
+    ['\u001b[2J\u001b]0;title\u0007 \u202egnp.exe \u009b31m\r\n\tok 👍🏼', '\\[2J\\]0;title gnp.exe 31m\n\tok 👍🏼'],
+  ])('md(%j) is %j', (text, written) => {
+    expect(md(text)).toBe(written);
+  });
 });
