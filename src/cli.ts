@@ -30,7 +30,7 @@ const DEMO_SPEED = 80;
  */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   replay: ['json'],
-  import: ['db'],
+  import: ['shared', 'db'],
   bank: ['db'],
   recap: ['format', 'out', 'db'],
   site: ['out', 'force', 'db'],
@@ -39,7 +39,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   session: ['channel', 'session', 'questions', 'question', 'minutes', 'db'],
   demo: ['speed', 'transcript', 'db'],
 };
-const BOOLEAN_FLAGS = new Set(['json', 'force']);
+const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared']);
 /** How many arguments after the command it takes, where that is fixed (the others check their own). */
 const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'invite-url': 1, series: 1, session: 1 };
 const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
@@ -146,7 +146,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       }
       case 'import':
         if (rest.length === 0) throw new CliError('import needs at least one archive file: emcee import <files…>', 2);
-        importCommand(io, store, rest);
+        importCommand(io, store, rest, { shared: values.shared === true });
         return 0;
       case 'bank': {
         const [sub, ...bankArgs] = rest;

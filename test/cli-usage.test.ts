@@ -75,4 +75,16 @@ describe('emcee usage', () => {
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toBe(`emcee: ${message}\n`);
   });
+
+  it('import takes --shared (the flag the bank list points to), and says so in its help', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { seedPath } = await import('./helpers/seeds.ts');
+    const db = `${mkdtempSync(`${tmpdir()}/emcee-usage-`)}/emcee.sqlite`;
+    const run = await emcee('import', seedPath('002_3061b2b49c8629e7.txt'), '--shared', '--db', db);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/shared with every server/);
+    expect((await emcee('import', '--help')).stdout).toContain('--shared');
+  });
 });

@@ -8,8 +8,10 @@ export const USAGE = `Usage: emcee <command> [options]
 Commands:
   replay <file> [--json]   Run a chat archive through the answer attribution and print
                            each question with its answers (--json: one JSON object on stdout)
-  import <files…>          Store archives as past sessions and their questions in the bank
-                           (importing the same file again changes nothing)
+  import <files…> [--shared]
+                           Store archives as past sessions and their questions in the bank
+                           (importing the same file again changes nothing; --shared: the
+                           question sets are shown in every server)
   bank list                Every question set in the bank, with its questions
   bank show <id>           One question set in full
   recap <id|latest> [--format md|html|csv|json|archive] [--out FILE]
@@ -46,12 +48,14 @@ Options:
   --json               One JSON object on stdout (format, messageCount, questions,
                        answers, inferred, outroIndex)
 `,
-  import: `Usage: emcee import <files…> [--db <path>]
+  import: `Usage: emcee import <files…> [--shared] [--db <path>]
 
 Stores archives as past sessions, and their questions as question sets in the bank.
 Importing the same archive again changes nothing; a bad file imports nothing at all.
 
 Options:
+  --shared             Share the imported question sets with every server (by default
+                       they are the operator's, not shown in any server)
 ${DB}
 `,
   bank: `Usage: emcee bank list | emcee bank show <id> [--db <path>]
