@@ -14,9 +14,9 @@ const TAG = /#[\p{L}\p{N}_]+/u;
 const HEADER = /^( {2}| {4})• (\S+?)( - Moderator)? ([A-Z][a-z]{2}) (\d{1,2}) @ (\d{1,2}):(\d{2}) ([AP]M) ([A-Z]{2,4})$/;
 const BULLET = /^ *• /;
 const REPLY = /^In reply to (.*)$/;
-// Format detection: Participate archives indent everything under the header (messages
-// start "  • author …"); plain archives write each message unindented.
-const PARTICIPATE_MESSAGE = /^ /;
+// Format detection: a Participate archive's first line is a message header ("  • author
+// …"), or text indented under one (an error there); a plain archive's is a message.
+const PARTICIPATE_MESSAGE = /^(?: {2,}• | {4})/;
 // In a plain archive these betray a pasted Participate block: a header or quote header,
 // or message text indented under one.
 const PARTICIPATE_BULLET = /^ {2,}• /;
@@ -74,8 +74,8 @@ export function parseArchive(input: Uint8Array | string, file: string): Transcri
     bodyFrom = timeAt + 1;
   }
 
-  // The format is what the first message looks like: indented (a "  • author … @ time"
-  // header) makes a Participate archive, unindented a plain one. A file with no messages keeps the
+  // The format is what the first message looks like: a "  • author … @ time" header (or
+  // text indented under one) makes a Participate archive, anything else a plain one. A file with no messages keeps the
   // format its header layout has always meant (time on its own line: Participate).
   const firstAt = lines.findIndex((l, i) => i >= bodyFrom && l.trim() !== '');
   const participate = firstAt < 0 ? m[5] === undefined : PARTICIPATE_MESSAGE.test(lines[firstAt]!);

@@ -36,6 +36,12 @@ describe('format detection (hardening #24)', () => {
     expect(t.messages.map((m) => [m.text, m.line])).toEqual([['first', 4], ['Q1: second', 5]]);
   });
 
+  it('reads a plain archive whose first message starts with a space as plain', () => {
+    const t = parseArchive('#x Archive\nMonday October 17, 2016\n6:30 PM EDT\n hello\nQ1: second', 'plain.txt');
+    expect(t.format).toBe('plain');
+    expect(t.messages.map((m) => m.text)).toEqual([' hello', 'Q1: second']);
+  });
+
   it('refuses a plain archive with a pasted Participate block, naming its first line', () => {
     const text = '#x Archive\nMonday October 17, 2016 6:30 PM EDT\nfirst\n  • amy Oct 17 @ 6:40 PM EDT\n    Q9: hi\nlast';
     const e = archiveError(() => parseArchive(text, 'mixed.txt'));
