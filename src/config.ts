@@ -21,14 +21,26 @@ const SNOWFLAKE = /^\d{17,20}$/;
 const botSchema = schema.extend({
   DISCORD_TOKEN: z.string().trim().min(1, 'is required'),
   DISCORD_APPLICATION_ID: z.string().trim().regex(SNOWFLAKE, 'must be the numeric application id from the Developer Portal'),
-  DISCORD_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://discord.com/api' }).optional(),
+  DISCORD_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://discord.com/api' })
+    .transform((url) => url.replace(/\/+$/, '').replace(/\/v10$/, '').replace(/\/+$/, ''))
+    .refine((url) => !/\/v\d+$/.test(url), { error: 'must not end in an API version other than /v10 (Emcee speaks v10): give the API root, such as https://discord.com/api' })
+    .optional(),
+  DISCORD_CONNECT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds').min(100, 'must be at least 100').max(600_000, 'must be at most 600000 (10 minutes)')
+    .default(15_000),
 });
 
 export interface BotConfig extends Config {
   discordToken: string;
   applicationId: string;
-  /** Discord's REST base (without /v10); the sandbox sets its own. Undefined: Discord's. */
+  /**
+   * Discord's REST base; the sandbox sets its own. Undefined: Discord's. A trailing /v10 (the
+   * version discord.js adds itself) is dropped, so both https://discord.com/api and
+   * https://discord.com/api/v10 work; any other version suffix is refused by name.
+   */
   apiBase: string | undefined;
+  /** How long logging in to Discord may take at start-up before giving up (DISCORD_CONNECT_TIMEOUT_MS, default 15 s). */
+  connectTimeoutMs: number;
 }
 
 /** The bot's configuration: the base settings plus Discord's, every problem reported together. */
@@ -43,6 +55,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   return {
     databasePath: d.DATABASE_PATH, logLevel: d.LOG_LEVEL,
     discordToken: d.DISCORD_TOKEN, applicationId: d.DISCORD_APPLICATION_ID, apiBase: d.DISCORD_API_BASE,
+    connectTimeoutMs: d.DISCORD_CONNECT_TIMEOUT_MS,
   };
 }
 

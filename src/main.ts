@@ -1,10 +1,19 @@
 import { ConfigError, loadDotEnv, readBotConfig } from './config.ts';
 import { systemClock } from './core/clock.ts';
-import { startBot } from './discord/bot.ts';
+import { startBot, type RunningBot } from './discord/bot.ts';
+import { DiscordStartError } from './discord/start-error.ts';
 import { createLogger } from './logger.ts';
 import { realTimers } from './scheduler/timers.ts';
 import { StoreError } from './store/db.ts';
 import { openStore } from './store/index.ts';
+
+/**
+ * The most a shutdown may take after SIGINT/SIGTERM. Stopping waits for the post in flight
+ * and the recaps (bot.stop bounds that too), then closes the database; if anything still
+ * hangs (a Discord that stopped answering), the process exits anyway, code 1. A second
+ * signal exits at once.
+ */
+export const SHUTDOWN_BOUND_MS = 5_000;
 
 /** `npm start`: the bot, on Discord (or wherever DISCORD_API_BASE points). */
 async function main(): Promise<number> {
@@ -28,20 +37,47 @@ async function main(): Promise<number> {
     process.stderr.write(`emcee: ${err.message}\n`);
     return 1;
   }
-  log.info({ databasePath: config.databasePath, apiBase: config.apiBase ?? 'Discord' }, 'starting Emcee');
-  const bot = await startBot({ token: config.discordToken, apiBase: config.apiBase, store, clock: systemClock, timers: realTimers, log });
 
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
+  // Signals are handled from here on, start-up included.
+  const stopRequested = new Promise<string>((resolve) => {
+    let received: string | null = null;
+    const onSignal = (signal: string) => {
+      if (received) {
+        process.stderr.write(`emcee: ${signal} again: exiting now\n`);
+        process.exit(1);
+      }
+      received = signal;
       log.info({ signal }, 'shutting down');
-      resolve();
+      setTimeout(() => {
+        process.stderr.write(`emcee: shutdown took longer than ${SHUTDOWN_BOUND_MS / 1000} s: exiting anyway\n`);
+        process.exit(1);
+      }, SHUTDOWN_BOUND_MS).unref();
+      resolve(signal);
     };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+
+  log.info({ databasePath: config.databasePath, apiBase: config.apiBase ?? 'Discord' }, 'starting Emcee');
+  let bot: RunningBot;
+  try {
+    bot = await startBot({
+      token: config.discordToken, apiBase: config.apiBase, connectTimeoutMs: config.connectTimeoutMs,
+      store, clock: systemClock, timers: realTimers, log,
+    });
+  } catch (err) {
+    store.close();
+    if (!(err instanceof DiscordStartError)) throw err;
+    process.stderr.write(`emcee: ${err.message}\n`);
+    return 1;
+  }
+  log.info('running: SIGINT or SIGTERM stops Emcee');
+  await stopRequested;
   await bot.stop();
   store.close();
   return 0;
 }
 
-process.exitCode = await main();
+// process.exit, not exitCode: a discord.js client that lost Discord can leave sockets and
+// timers behind that would keep the process alive after a clean stop.
+process.exit(await main());

@@ -29,7 +29,23 @@ describe('configuration', () => {
 
   it('reads a complete bot configuration', () => {
     expect(readBotConfig({ DISCORD_TOKEN: ' tok ', DISCORD_APPLICATION_ID: APP, DISCORD_API_BASE: 'http://127.0.0.1:9/api', DATABASE_PATH: '/tmp/x.sqlite' }))
-      .toEqual({ discordToken: 'tok', applicationId: APP, apiBase: 'http://127.0.0.1:9/api', databasePath: '/tmp/x.sqlite', logLevel: 'info' });
+      .toEqual({ discordToken: 'tok', applicationId: APP, apiBase: 'http://127.0.0.1:9/api', databasePath: '/tmp/x.sqlite', logLevel: 'info', connectTimeoutMs: 15_000 });
+  });
+
+  it('DISCORD_API_BASE: a trailing /v10 (and slashes) is dropped; another version is refused by name', () => {
+    const base = (DISCORD_API_BASE: string) => readBotConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: APP, DISCORD_API_BASE }).apiBase;
+    expect(base('https://discord.com/api')).toBe('https://discord.com/api');
+    expect(base('https://discord.com/api/')).toBe('https://discord.com/api');
+    expect(base('https://discord.com/api/v10')).toBe('https://discord.com/api');
+    expect(base('http://127.0.0.1:9/api/v10/')).toBe('http://127.0.0.1:9/api');
+    expect(() => base('https://discord.com/api/v9')).toThrow(/DISCORD_API_BASE: must not end in an API version other than \/v10/);
+  });
+
+  it('DISCORD_CONNECT_TIMEOUT_MS: milliseconds, checked', () => {
+    const timeout = (DISCORD_CONNECT_TIMEOUT_MS: string) => readBotConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: APP, DISCORD_CONNECT_TIMEOUT_MS }).connectTimeoutMs;
+    expect(timeout('1500')).toBe(1500);
+    expect(() => timeout('soon')).toThrow(/DISCORD_CONNECT_TIMEOUT_MS: must be a number of milliseconds/);
+    expect(() => timeout('5')).toThrow(/DISCORD_CONNECT_TIMEOUT_MS: must be at least 100/);
   });
 });
 

@@ -11,6 +11,7 @@ import { loadCommands } from '../../commands/index.ts';
 import { registerInteractions } from './interactions.ts';
 import { LiveGate, registerListeners } from './listeners.ts';
 import { DiscordPlatform } from './platform.ts';
+import { ConnectTimeout, explainStartFailure } from './start-error.ts';
 
 /** How often the bot checks whether another process (the CLI) changed the database. */
 const EXTERNAL_CHANGE_POLL_MS = 1000;
@@ -25,7 +26,16 @@ export interface BotOptions {
   log: Logger;
   /** node-cron minute tick (default on). */
   minuteTick?: boolean;
+  /** How long logging in and getting the gateway ready may take (default 15 s). */
+  connectTimeoutMs?: number;
 }
+
+export const CONNECT_TIMEOUT_MS = 15_000;
+/**
+ * How long stop() lets the engine finish the post in flight and the recaps go out before it
+ * destroys the client anyway: with Discord unreachable a REST call can hang for a minute.
+ */
+export const STOP_GRACE_MS = 3_000;
 
 export interface RunningBot {
   client: Client;
@@ -43,7 +53,7 @@ export interface RunningBot {
  * catches up with the messages posted meanwhile, and runs the timetable. Every gateway
  * resume or re-identify triggers the catch-up again.
  */
-export async function startBot({ token, apiBase, store, clock, timers, log, minuteTick = true }: BotOptions): Promise<RunningBot> {
+export async function startBot({ token, apiBase, store, clock, timers, log, minuteTick = true, connectTimeoutMs = CONNECT_TIMEOUT_MS }: BotOptions): Promise<RunningBot> {
   const client = createDiscordClient({ apiBase });
   const platform = new DiscordPlatform(client, log);
   let recaps: Promise<void> = Promise.resolve();
@@ -86,9 +96,23 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.on(Events.Warn, (message) => log.warn({ message }, 'discord client warning'));
 
+  // Start-up is bounded: a Discord that refuses, or never answers, is one clear error
+  // (DiscordStartError) after at most connectTimeoutMs, and the client is let go.
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(token);
-  await ready;
+  let timeout: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.login(token).then(() => ready),
+      new Promise<never>((_, reject) => {
+        timeout = setTimeout(() => reject(new ConnectTimeout()), connectTimeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    void withinMs(client.destroy(), 1000);
+    throw explainStartFailure(err, apiBase, connectTimeoutMs);
+  } finally {
+    clearTimeout(timeout);
+  }
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
   await catchUp('start-up');
   await live.start();
@@ -111,12 +135,26 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
     live,
     lastBackfill: () => catchingUp,
     recapsPosted: () => recaps,
+    // Bounded: the engine's post in flight and the recaps get STOP_GRACE_MS, then the client
+    // is destroyed whatever they are waiting for (a Discord that stopped answering).
     stop: async () => {
       clearInterval(watch);
       live.stop();
-      await live.engine.whenIdle();
-      await recaps;
-      await client.destroy();
+      await withinMs(Promise.all([live.engine.whenIdle(), recaps]), STOP_GRACE_MS);
+      await withinMs(client.destroy(), 1000);
     },
   };
+}
+
+/** Waits for work, but no longer than ms (real time: shutting down is about the process, not the schedule). */
+async function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
