@@ -7,6 +7,7 @@ import { MAX_ARCHIVE_BYTES, parseArchive } from '../src/archive/parse.ts';
 import { ArchiveError } from '../src/archive/types.ts';
 import { replayTranscript } from '../src/core/replay.ts';
 import { questionSetChoices } from '../src/discord/autocomplete.ts';
+import { escapeText } from '../src/discord/escape.ts';
 import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
 import { MAX_QUESTIONS, validateQuestion } from '../src/session/controls.ts';
 
@@ -34,7 +35,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       const sets = ctx.store.bank.list({ guildId: interaction.guildId });
       const text = sets.length === 0
         ? 'The bank is empty: /bank add or /bank import fills it.'
-        : sets.map((s) => `**#${s.id}** ${s.title} (${s.questions.length} question${s.questions.length === 1 ? '' : 's'})`).join('\n');
+        : sets.map((s) => `**#${s.id}** ${escapeText(s.title)} (${s.questions.length} question${s.questions.length === 1 ? '' : 's'})`).join('\n');
       await interaction.reply({ content: clip(text), ...ephemeral });
       return;
     }
@@ -43,9 +44,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       // Another server's set is refused exactly like an unknown one.
       const set = ctx.store.bank.get(id, { guildId: interaction.guildId });
       if (!set) throw new UserError(`There is no question set #${id}; /bank list shows them.`);
-      const lines = [`**#${set.id} ${set.title}**`, ...set.questions.map((q, i) => `Q${i + 1}. ${q}`)];
-      if (set.welcomeText) lines.push('', `Welcome: ${set.welcomeText}`);
-      if (set.outroText) lines.push(`Outro: ${set.outroText}`);
+      const lines = [`**#${set.id} ${escapeText(set.title)}**`, ...set.questions.map((q, i) => `Q${i + 1}. ${escapeText(q)}`)];
+      if (set.welcomeText) lines.push('', `Welcome: ${escapeText(set.welcomeText)}`);
+      if (set.outroText) lines.push(`Outro: ${escapeText(set.outroText)}`);
       await interaction.reply({ content: clip(lines.join('\n')), ...ephemeral });
       return;
     }
@@ -75,23 +76,25 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
 /** Long work: the reply is deferred, then edited with progress. */
 async function importArchive(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
   const file = interaction.options.getAttachment('file', true);
-  if (file.size > MAX_ARCHIVE_BYTES) throw new UserError(`${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; archives larger than 5 MB are refused.`);
+  // Everything shown about the file (its name, its tag and date line) is the uploader's text.
+  const name = escapeText(file.name);
+  if (file.size > MAX_ARCHIVE_BYTES) throw new UserError(`${name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; archives larger than 5 MB are refused.`);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const progress = (text: string) => interaction.editReply({ content: text, allowedMentions: { parse: [] } });
-  await progress(`Downloading ${file.name} (${Math.ceil(file.size / 1024)} KB)…`);
+  await progress(`Downloading ${name} (${Math.ceil(file.size / 1024)} KB)…`);
   const response = await fetch(file.url);
-  if (!response.ok) throw new UserError(`Could not download ${file.name} (HTTP ${response.status}).`);
+  if (!response.ok) throw new UserError(`Could not download ${name} (HTTP ${response.status}).`);
   const bytes = new Uint8Array(await response.arrayBuffer());
 
   let transcript;
   try {
     transcript = parseArchive(bytes, file.name);
   } catch (err) {
-    if (err instanceof ArchiveError) throw new UserError(`Nothing was imported: ${err.message}`);
+    if (err instanceof ArchiveError) throw new UserError(`Nothing was imported: ${escapeText(err.message)}`);
     throw err;
   }
-  if (transcript.messages.length === 0) throw new UserError(`Nothing was imported: ${file.name} has a header but no messages.`);
-  await progress(`Reading ${transcript.messages.length} messages of ${transcript.tag}, ${transcript.dateLine}…`);
+  if (transcript.messages.length === 0) throw new UserError(`Nothing was imported: ${name} has a header but no messages.`);
+  await progress(`Reading ${transcript.messages.length} messages of ${escapeText(transcript.tag)}, ${escapeText(transcript.dateLine)}…`);
   const guildId = interaction.guildId!;
   // The import and the server's claim on its question set are one transaction.
   const { report, set, copied } = ctx.store.transaction(() => {
@@ -101,9 +104,9 @@ async function importArchive(interaction: ChatInputCommandInteraction, ctx: Comm
   });
   await progress(report.status === 'unchanged'
     ? copied
-      ? `${file.name} was imported before (session #${report.sessionId}); its question set #${set!.id} is now in this server's bank.`
-      : `${file.name} was already imported (session #${report.sessionId}${set ? `; question set #${set.id}` : ''}); nothing changed.`
-    : `Imported ${file.name}: ${report.messages} messages, ${report.questions} questions, ${report.answers} answers.${set ? ` Question set #${set.id} is in the bank.` : ''}`);
+      ? `${name} was imported before (session #${report.sessionId}); its question set #${set!.id} is now in this server's bank.`
+      : `${name} was already imported (session #${report.sessionId}${set ? `; question set #${set.id}` : ''}); nothing changed.`
+    : `Imported ${name}: ${report.messages} messages, ${report.questions} questions, ${report.answers} answers.${set ? ` Question set #${set.id} is in the bank.` : ''}`);
 }
 
 export const modals = {
@@ -118,7 +121,7 @@ export const modals = {
     const optional = (id: string) => interaction.fields.getTextInputValue(id)?.trim() || null;
     if (!interaction.guildId) throw new UserError('Emcee works in server channels only.');
     const set = ctx.store.bank.create({ title, source: 'moderator', questions, welcomeText: optional('welcome'), outroText: optional('outro'), guildId: interaction.guildId });
-    await interaction.reply({ content: `Question set #${set.id} "${set.title}" is in the bank with ${questions.length} question${questions.length === 1 ? '' : 's'}.`, ...ephemeral });
+    await interaction.reply({ content: `Question set #${set.id} "${escapeText(set.title)}" is in the bank with ${questions.length} question${questions.length === 1 ? '' : 's'}.`, ...ephemeral });
   },
 };
 

@@ -3,6 +3,7 @@ import {
   type AutocompleteInteraction, type ChatInputCommandInteraction, type GuildBasedChannel,
 } from 'discord.js';
 import { discordTimestamp } from '../src/core/timetable.ts';
+import { escapeText } from '../src/discord/escape.ts';
 import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
 import { questionSetChoices, timezoneChoices } from '../src/discord/autocomplete.ts';
 import { MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../src/discord/recap-post.ts';
@@ -69,12 +70,13 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       await acknowledge(interaction);
       const chat = series ?? setupSeries(ctx.store, ctx.clock, actor, { guildId: interaction.guildId, channelId: interaction.channelId, tag: `#${channelName(interaction)}` }).series;
       const session = await ctx.controls.start(chat, actor, options);
-      await interaction.editReply({ content: `Session #${session.id} of **${chat.tag}** has started.`, allowedMentions: { parse: [] } });
+      await interaction.editReply({ content: `Session #${session.id} of **${escapeText(chat.tag)}** has started.`, allowedMentions: { parse: [] } });
       return;
     }
     case 'status': {
       const session = current(ctx, interaction.channelId);
-      await interaction.reply({ content: clip(formatStatus(ctx.controls.status(session.id), time)), ...ephemeral });
+      const status = ctx.controls.status(session.id);
+      await interaction.reply({ content: clip(formatStatus({ ...status, tag: escapeText(status.tag) }, time)), ...ephemeral });
       return;
     }
     case 'recap': {
@@ -88,7 +90,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       const files = recapFiles(recap).filter((f) => format === 'summary' || f.name?.endsWith(`.${format}`));
       // Discord tells each interaction its upload limit; what does not fit is left out, with how to get it.
       const limit = interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : MAX_UPLOAD_BYTES;
-      const summary = formatSummary(ctx.store, session.id);
+      const summary = formatSummary(ctx.store, session.id, escapeText);
       await sendFitting(files, session.id, limit, (attach, leftOut) => interaction.editReply({
         content: leftOut.length ? `${clip(summary, 1990 - leftOut.join('\n').length - 2)}\n\n${leftOut.join('\n')}` : clip(summary),
         files: attach, allowedMentions: { parse: [] },
@@ -185,7 +187,7 @@ async function setup(interaction: ChatInputCommandInteraction, ctx: CommandConte
   });
   const { series, nextSession } = result;
   const lines = [
-    `${result.created ? 'Set up' : 'Updated'} **${series.tag}** in <#${channel.id}>: ${describeSchedule(series)}.`,
+    `${result.created ? 'Set up' : 'Updated'} **${escapeText(series.tag)}** in <#${channel.id}>: ${describeSchedule(series)}.`,
     nextSession ? `Next session: ${time(nextSession)}.` : 'Start a session any time with /chat start.',
   ];
   if (result.cancelled) lines.push(`The session planned on the old timetable was replaced.`);

@@ -6,6 +6,7 @@ import { duration, renderMarkdown } from '../recap/markdown.ts';
 import { buildRecap, type Recap } from '../recap/model.ts';
 import type { Store } from '../store/index.ts';
 import type { Session } from '../store/sessions.ts';
+import { escapeText } from './escape.ts';
 
 const EMBED_COLOUR = 0x57f287;
 
@@ -74,7 +75,7 @@ export function recapEmbed(recap: Recap, attached: AttachmentBuilder[] = [], lef
   const s = recap.stats;
   const embed = new EmbedBuilder()
     .setColor(EMBED_COLOUR)
-    .setTitle(`${recap.series.tag} recap`.slice(0, 256))
+    .setTitle(clipEscaped(`${escapeText(recap.series.tag)} recap`, 256))
     .setDescription([
       `${s.messages} messages from ${s.participants} participants (${s.firstTimers} first-time), ${s.answers} answers.`,
       ...(s.medianSecondsToFirstAnswer === null ? [] : [`A question's first answer came after ${duration(s.medianSecondsToFirstAnswer)} (median).`]),
@@ -84,9 +85,19 @@ export function recapEmbed(recap: Recap, attached: AttachmentBuilder[] = [], lef
   for (const q of recap.questions.slice(0, 10)) {
     embed.addFields({ name: `Q${q.number}${q.state === 'skipped' ? ' (skipped)' : ''}`, value: `${q.answers.length} answer${q.answers.length === 1 ? '' : 's'}`, inline: true });
   }
-  const takeaways = recap.takeaways.slice(0, 3).map((t) => `• ${t.author ?? 'someone'}: ${t.text}`.slice(0, 300));
+  // Names and texts are the participants': shown literally, so a masked link in a takeaway
+  // cannot become a live link in the bot's own embed.
+  const takeaways = recap.takeaways.slice(0, 3).map((t) => clipEscaped(`• ${t.author === null ? 'someone' : escapeText(t.author)}: ${escapeText(t.text)}`, 300));
   if (takeaways.length) embed.addFields({ name: 'Takeaways', value: takeaways.join('\n').slice(0, 1024) });
   return embed;
+}
+
+/** Cuts escaped text to `max` without leaving a lone escaping backslash at the end. */
+function clipEscaped(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const trailing = /\\+$/.exec(cut)?.[0].length ?? 0;
+  return `${trailing % 2 === 1 ? cut.slice(0, -1) : cut}…`;
 }
 
 /**

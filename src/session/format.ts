@@ -36,22 +36,25 @@ export function formatStatus(status: SessionStatus, time: TimeFormat): string {
   return lines.join('\n');
 }
 
-/** Answers per question, with who answered: the recap until richer recap formats exist. */
-export function formatSummary(store: Store, sessionId: number): string {
+/**
+ * Answers per question, with who answered: the recap until richer recap formats exist.
+ * `escape` is applied to user text (tag, questions, names): Discord passes its Markdown escape.
+ */
+export function formatSummary(store: Store, sessionId: number, escape: (text: string) => string = (text) => text): string {
   const session = store.sessions.get(sessionId)!;
   const tag = store.series.get(session.seriesId)?.tag ?? '';
   const prompts = store.prompts.listBySession(sessionId).filter((p) => p.kind === 'question');
   const answers = store.messages.answers(sessionId);
   const numbers = [...new Set([...prompts.map((p) => p.questionNumber!), ...answers.flatMap((a) => (a.question === 'TA' ? [] : [a.question]))])].sort((a, b) => a - b);
-  const lines = [`**${tag}** session #${sessionId} (${session.state}): ${answers.length} answer${answers.length === 1 ? '' : 's'}`];
+  const lines = [`**${escape(tag)}** session #${sessionId} (${session.state}): ${answers.length} answer${answers.length === 1 ? '' : 's'}`];
   for (const n of numbers) {
     const q = prompts.find((p) => p.questionNumber === n);
     const mine = answers.filter((a) => a.question === n);
-    const who = [...new Set(mine.map((a) => a.authorName ?? 'someone'))];
-    lines.push(`Q${n}${q ? `: ${q.text.replace(/^Q\d+: /, '')}` : ' (not asked)'}${q?.state === 'skipped' ? ' (skipped)' : ''}`);
+    const who = [...new Set(mine.map((a) => (a.authorName === null ? 'someone' : escape(a.authorName))))];
+    lines.push(`Q${n}${q ? `: ${escape(q.text.replace(/^Q\d+: /, ''))}` : ' (not asked)'}${q?.state === 'skipped' ? ' (skipped)' : ''}`);
     lines.push(`  ${mine.length} answer${mine.length === 1 ? '' : 's'}${who.length ? ` from ${who.join(', ')}` : ''}`);
   }
   const takeaways = answers.filter((a) => a.question === 'TA');
-  if (takeaways.length) lines.push(`Takeaways: ${takeaways.length} from ${[...new Set(takeaways.map((a) => a.authorName ?? 'someone'))].join(', ')}`);
+  if (takeaways.length) lines.push(`Takeaways: ${takeaways.length} from ${[...new Set(takeaways.map((a) => (a.authorName === null ? 'someone' : escape(a.authorName))))].join(', ')}`);
   return lines.join('\n');
 }
