@@ -233,8 +233,10 @@ function checkStartQuestions(ctx: CommandContext, guildId: string, series: Serie
   }
   const setId = options.questionSetId ?? (series ? parseSeriesSettings(series.settings).questionSetId : null);
   if (setId === null) throw new ControlError('no questions: give some, or choose a question set from the bank for this series');
-  // Another server's set is refused exactly like an unknown one.
-  const set = ctx.store.bank.get(setId, { guildId });
+  // A set id typed here must be this server's or shared: another server's is refused exactly
+  // like an unknown one. The chat's own set was checked when it was chosen (or the operator
+  // chose it, with `emcee series setup`), and is used as the schedule uses it.
+  const set = ctx.store.bank.get(setId, options.questionSetId === undefined ? null : { guildId });
   if (!set) throw new ControlError(`there is no question set #${setId} in the bank`);
   if (set.questions.length === 0) throw new ControlError(`question set #${setId} has no questions`);
 }

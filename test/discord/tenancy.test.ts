@@ -76,6 +76,14 @@ describe('question sets belong to the server that made them (issue 10, item 6)',
     expect((await runCommand(w, w.admin, 'chat', 'start', [opt('questions', 3, String(shared.id))], a)).content).toMatch(/has started/);
   });
 
+  it('a chat the operator set up with an operator set still starts with its own set; a set id typed in is checked', async () => {
+    const { w, b, guildB } = await twoServers();
+    const operator = w.store.bank.create({ title: 'Operator set', source: 'archive', questions: ['Op?'] });
+    w.store.series.saveForChannel({ guildId: guildB, channelId: b, tag: '#Other', timezone: 'UTC', schedule: null, settings: { questionSetId: operator.id } });
+    expect((await runCommand(w, w.admin, 'chat', 'start', [opt('questions', 3, String(operator.id))], b)).content).toBe(`there is no question set #${operator.id} in the bank`);
+    expect((await runCommand(w, w.admin, 'chat', 'start', [], b)).content).toMatch(/has started/);
+  });
+
   it('/bank import makes the set this server\'s; the same archive imported in another server gives that server its own copy', async () => {
     const { w, a, b, guildA, guildB } = await twoServers();
     const file = w.sandbox.hostFile('2018-10-22-badgechat.txt', readFileSync(seedPath('001_390feaa8c4f3efe6.txt')));
