@@ -21,8 +21,15 @@ export const STDIN_NAMES: readonly string[] = ['-', '/dev/stdin'];
  * bytes, which older databases stored.
  */
 export function readArchiveFile(path: string): Transcript {
-  const bytes = STDIN_NAMES.includes(path) ? readCapped(0, path) : readRegularFile(path);
-  const transcript = parseArchive(bytes, path);
+  return parseArchiveBytes(STDIN_NAMES.includes(path) ? readCapped(0, path) : readRegularFile(path), path);
+}
+
+/**
+ * parseArchive for bytes read elsewhere (an upload): the same transcript as readArchiveFile,
+ * with the normalised sha256 (and rawSha256), so every import path recognises the same chat.
+ */
+export function parseArchiveBytes(bytes: Uint8Array, file: string): Transcript {
+  const transcript = parseArchive(bytes, file);
   return { ...transcript, sha256: archiveContentHash(bytes), rawSha256: transcript.sha256 };
 }
 
