@@ -3,7 +3,8 @@ import {
   type AutocompleteInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction,
 } from 'discord.js';
 import { importArchives } from '../src/archive/import.ts';
-import { MAX_ARCHIVE_BYTES, parseArchive } from '../src/archive/parse.ts';
+import { MAX_ARCHIVE_BYTES } from '../src/archive/parse.ts';
+import { parseArchiveBytes } from '../src/archive/read.ts';
 import { ArchiveError } from '../src/archive/types.ts';
 import { replayTranscript } from '../src/core/replay.ts';
 import { questionSetChoices } from '../src/discord/autocomplete.ts';
@@ -88,7 +89,7 @@ async function importArchive(interaction: ChatInputCommandInteraction, ctx: Comm
 
   let transcript;
   try {
-    transcript = parseArchive(bytes, file.name);
+    transcript = parseArchiveBytes(bytes, file.name);
   } catch (err) {
     if (err instanceof ArchiveError) throw new UserError(`Nothing was imported: ${escapeText(err.message)}`);
     throw err;
