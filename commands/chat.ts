@@ -190,7 +190,10 @@ async function setup(interaction: ChatInputCommandInteraction, ctx: CommandConte
     `${result.created ? 'Set up' : 'Updated'} **${escapeText(series.tag)}** in <#${channel.id}>: ${describeSchedule(series)}.`,
     nextSession ? `Next session: ${time(nextSession)}.` : 'Start a session any time with /chat start.',
   ];
-  if (result.cancelled) lines.push(`The session planned on the old timetable was replaced.`);
+  for (const u of result.updated) {
+    lines.push(u.moved ? `Session #${u.sessionId} moves to ${time(u.startsAt)}.` : `Session #${u.sessionId} (${time(u.startsAt)}) follows the new settings.`);
+  }
+  if (result.cancelled) lines.push(`A planned session fell on the same time as another and was cancelled.`);
   // The engine's cycle may wait on Discord; the reply does not wait for it.
   const planned = ctx.changed();
   await interaction.reply({ content: lines.join('\n'), ...ephemeral });

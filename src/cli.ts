@@ -5,7 +5,7 @@ import { ImportError } from './archive/import.ts';
 import { ArchiveError } from './archive/types.ts';
 import { bankList, bankShow } from './cli/bank.ts';
 import { importCommand } from './cli/import.ts';
-import { CliError, exitQuietlyOnClosedPipe, line, processIo, type CliIo } from './cli/io.ts';
+import { CliError, exitQuietlyOnClosedPipe, line, processIo, terminalSafeStdout, type CliIo } from './cli/io.ts';
 import { COMMAND_HELP, USAGE, didYouMean } from './cli/help.ts';
 import { seriesCommand, sessionCommand } from './cli/live.ts';
 import { recapCommand, siteCommand } from './cli/recap.ts';
@@ -56,6 +56,7 @@ const version = () => (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) a
 /** Runs one CLI command; returns the process exit code (0 ok, 1 failed, 2 bad usage). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   if (io === processIo) exitQuietlyOnClosedPipe(process.stdout);
+  io = terminalSafeStdout(io);
   // First pass, lenient: which command is it? (Options with values are skipped properly.)
   const loose = parseArgs({ args: argv, allowPositionals: true, strict: false, options: optionsFor(ALL_FLAGS) });
   const command = loose.positionals[0];

@@ -7,6 +7,10 @@ import { main } from '../src/cli.ts';
 import type { CliIo } from '../src/cli/io.ts';
 import { readArchiveFile } from '../src/archive/read.ts';
 import { replayTranscript } from '../src/core/replay.ts';
+import { systemClock } from '../src/core/clock.ts';
+import { createLogger } from '../src/logger.ts';
+import { SeriesPlanner } from '../src/scheduler/planner.ts';
+import { openStore } from '../src/store/index.ts';
 import { ROOT, seedFiles, seedPath } from './helpers/seeds.ts';
 
 interface Run {
@@ -249,5 +253,41 @@ describe('emcee recap and emcee site', () => {
     const run = await emcee('site', '--out', `${dir}/site`, '--db', dbPath);
     expect(run.stdout).toMatch(/wrote 5 session pages and the index: .*site\/index\.html/);
     expect(existsSync(`${dir}/site/index.html`)).toBe(true);
+  });
+});
+
+describe('terminal controls never reach the terminal (#28), whatever the command', () => {
+  it('bank list and bank show print an archive question without its ESC/OSC/C1/bidi controls', async () => {
+    const hostile = readFileSync(`${ROOT}seeds/2018-10-22-badgechat.txt`, 'utf8')
+      .replace('Q1: Why is it important', 'Q1: \u001b]52;c;cHduZWQ=\u0007\u001b[2J\u009b31m\u202eWhy is it important');
+    writeFileSync(`${dir}/hostile.txt`, hostile);
+    expect((await emcee('import', `${dir}/hostile.txt`, '--db', dbPath)).code).toBe(0);
+    for (const argv of [['bank', 'list'], ['bank', 'show', '1']]) {
+      const run = await emcee(...argv, '--db', dbPath);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Why is it important');
+      expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u);
+    }
+  });
+});
+
+describe('emcee series setup again (#2)', () => {
+  it('says the coming session follows the new settings, or moves, instead of "replaced"', async () => {
+    const base = ['series', 'setup', '--guild', '1', '--channel', '111111111111111111', '--tag', '#ghost', '--weekday', 'monday', '--time', '18:30', '--timezone', 'UTC', '--questions', '1', '--db', dbPath];
+    expect((await emcee('import', `${ROOT}seeds/2018-10-22-badgechat.txt`, '--db', dbPath)).code).toBe(0);
+    expect((await emcee(...base)).code).toBe(0);
+    // The running bot's planner plans the coming session.
+    const store = openStore(dbPath, systemClock);
+    try {
+      expect(new SeriesPlanner({ store, log: createLogger('silent') }).planUpcoming(new Date())).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+    const again = await emcee(...base, '--threads', 'true');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^Session #2 \(2026-\d\d-\d\d 18:30Z\) follows the new settings\.$/m);
+    expect(again.stdout).not.toMatch(/replaced|cancelled/);
+    const moved = await emcee(...base.map((a) => (a === '18:30' ? '19:00' : a)));
+    expect(moved.stdout).toMatch(/^Session #2 moves to \d{4}-\d\d-\d\d 19:00Z\.$/m);
   });
 });

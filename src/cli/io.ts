@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { terminalSafe } from '../core/text.ts';
 
 /** Where a command writes and what it reads from the environment: injectable for tests. */
 export interface CliIo {
@@ -15,6 +16,24 @@ export class CliError extends Error {
   constructor(message: string, readonly exitCode: 1 | 2 = 1) {
     super(message);
   }
+}
+
+/**
+ * The CLI's stdout with user text made safe for a terminal (#28): every command prints
+ * through it (bank lists, status, replay, recap to stdout, the demo), so no control
+ * character from an archive or a moderator reaches the terminal, whatever the command.
+ * Only stdout: stderr carries the progress bar's own controls, and errors quote user text
+ * with visible escapes. Files written with --out keep their bytes exact.
+ */
+export function terminalSafeStdout(io: CliIo): CliIo {
+  const out = io.stdout;
+  const stdout: CliIo['stdout'] = {
+    get isTTY() { return out.isTTY; },
+    get columns() { return out.columns; },
+    write: ((chunk: unknown, ...rest: unknown[]) =>
+      (out.write as (...a: unknown[]) => boolean)(typeof chunk === 'string' ? terminalSafe(chunk) : chunk, ...rest)) as CliIo['stdout']['write'],
+  };
+  return { ...io, stdout };
 }
 
 export function line(stream: CliIo['stdout'], text = ''): void {

@@ -46,7 +46,10 @@ export function seriesCommand(io: CliIo, store: Store, clock: Clock, sub: string
   });
   line(io.stdout, `${result.created ? 'Set up' : 'Updated'} ${result.series.tag} in channel ${channelId}: ${describeSchedule(result.series)}.`);
   if (result.nextSession) line(io.stdout, `Next session: ${iso(result.nextSession)}.`);
-  if (result.cancelled) line(io.stdout, `${result.cancelled} session planned on the old timetable was replaced.`);
+  for (const u of result.updated) {
+    line(io.stdout, u.moved ? `Session #${u.sessionId} moves to ${iso(u.startsAt)}.` : `Session #${u.sessionId} (${iso(u.startsAt)}) follows the new settings.`);
+  }
+  if (result.cancelled) line(io.stdout, `${result.cancelled} planned session fell on the same time as another and was cancelled.`);
 }
 
 export async function sessionCommand(io: CliIo, store: Store, clock: Clock, log: Logger, sub: string | undefined, flags: Flags): Promise<void> {

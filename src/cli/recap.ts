@@ -1,5 +1,4 @@
 import { writeChunksAtomic, type WriteOptions } from '../fs/atomic.ts';
-import { terminalSafe } from '../core/text.ts';
 import { RECAP_FORMATS, exportRecap, type RecapFormat } from '../recap/index.ts';
 import { writeSite } from '../recap/site.ts';
 import type { Store } from '../store/index.ts';
@@ -18,8 +17,8 @@ export function recapCommand(io: CliIo, store: Store, which: string | undefined,
   // Chunk by chunk: CSV, JSON and archive stream from the database, memory stays flat.
   const chunks = exportRecap(store, session.id, fmt);
   if (out === undefined) {
-    // To stdout, user text loses its terminal controls (#28); --out FILE keeps the bytes exact.
-    for (const chunk of chunks) io.stdout.write(terminalSafe(chunk));
+    // io.stdout strips terminal controls (#28); --out FILE keeps the bytes exact.
+    for (const chunk of chunks) io.stdout.write(chunk);
     return;
   }
   // Whole or not at all: a failed write (full disk) leaves the previous file as it was.

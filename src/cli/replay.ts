@@ -1,7 +1,7 @@
 import { readArchiveFile } from '../archive/read.ts';
 import { replayTranscript, type ReplayResult } from '../core/replay.ts';
 import type { Transcript } from '../archive/types.ts';
-import { jsonSafe, terminalSafe } from '../core/text.ts';
+import { jsonSafe } from '../core/text.ts';
 import { plural } from './bank.ts';
 import { line, oneLine, type CliIo } from './io.ts';
 
@@ -17,7 +17,7 @@ export function replayCommand(io: CliIo, file: string, { json }: { json: boolean
 }
 
 export function printReplay(io: CliIo, t: Transcript, r: ReplayResult): void {
-  const out = (s = '') => line(io.stdout, terminalSafe(s)); // user text: no terminal controls (#28)
+  const out = (s = '') => line(io.stdout, s); // io.stdout strips terminal controls (#28)
   const who = (author: string | null) => (author === null ? '' : `@${author}: `);
   out(`${t.tag} — ${t.dateLine}, starting ${t.startsAt.toISOString().replace('.000Z', 'Z')}`);
   out(`${t.format} archive, ${plural(r.messageCount, 'message')}, ${plural(r.questions.length, 'question')}`);

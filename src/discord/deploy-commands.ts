@@ -10,13 +10,20 @@ import { isEntryPoint } from '../entry-point.ts';
  * changes show at once (handy while developing). The running bot never deploys.
  */
 export async function deployCommands(argv: string[], env: NodeJS.ProcessEnv = process.env, out = process.stdout): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { guild: { type: 'string' } } });
+  let values: { guild?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { guild: { type: 'string' } } }));
+  } catch (err) {
+    process.stderr.write(`deploy-commands: ${(err as Error).message} (it takes only --guild SERVER_ID)\n`);
+    return 2;
+  }
   if (values.guild !== undefined && !/^\d{17,20}$/.test(values.guild)) {
     process.stderr.write(`deploy-commands: --guild takes a server id (17-20 digits), not "${values.guild}"\n`);
     return 2;
   }
   let config;
   try {
+    if (env === process.env) loadDotEnv();
     config = readBotConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -26,12 +33,19 @@ export async function deployCommands(argv: string[], env: NodeJS.ProcessEnv = pr
   const body = await commandsJson();
   const rest = new REST(config.apiBase ? { api: config.apiBase } : {}).setToken(config.discordToken);
   const route = values.guild ? Routes.applicationGuildCommands(config.applicationId, values.guild) : Routes.applicationCommands(config.applicationId);
-  const registered = (await rest.put(route, { body })) as { name: string }[];
+  let registered: { name: string }[];
+  try {
+    registered = (await rest.put(route, { body })) as { name: string }[];
+  } catch (err) {
+    // One line, not a stack: a refused token, an unknown application id, no network.
+    const e = err as Error & { status?: number; code?: string | number };
+    process.stderr.write(`deploy-commands: Discord refused or could not be reached (${e.status ?? e.code ?? 'error'}): ${e.message}\n`);
+    return 1;
+  }
   out.write(`Registered ${registered.length} commands (${registered.map((c) => `/${c.name}`).join(', ')}) ${values.guild ? `in server ${values.guild}` : 'globally (they can take a while to appear everywhere)'}.\n`);
   return 0;
 }
 
 if (isEntryPoint(import.meta.url)) {
-  loadDotEnv();
   process.exitCode = await deployCommands(process.argv.slice(2));
 }
