@@ -4,43 +4,16 @@ import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.ts';
-import type { CliIo } from '../src/cli/io.ts';
 import { readArchiveFile } from '../src/archive/read.ts';
 import { replayTranscript } from '../src/core/replay.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { createLogger } from '../src/logger.ts';
 import { SeriesPlanner } from '../src/scheduler/planner.ts';
 import { openStore } from '../src/store/index.ts';
+import { dumpDb, emcee } from './helpers/emcee-cli.ts';
 import { ROOT, seedFiles, seedPath } from './helpers/seeds.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function emcee(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => ((stdout += s), true) },
-    stderr: { write: (s: string) => ((stderr += s), true) },
-    env: { LOG_LEVEL: 'silent' },
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
-
-/** Every row of every table: "unchanged" means this is equal before and after. */
-function dump(path: string): Record<string, unknown[]> {
-  const db = new Database(path, { readonly: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
-    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t}`).all()]));
-  } finally {
-    db.close();
-  }
-}
+const dump = dumpDb;
 
 let dir: string;
 let dbPath: string;

@@ -6,68 +6,26 @@ import { commandsJson } from '../../commands/index.ts';
 import { main } from '../../src/cli.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { realTimers } from '../../src/scheduler/timers.ts';
-import { startBot, type RunningBot } from '../../src/discord/bot.ts';
+import { startBot } from '../../src/discord/bot.ts';
 import { deployCommands } from '../../src/discord/deploy-commands.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { FakeTime, silentLog } from '../helpers/live.ts';
+import { discordWorld, opt, runCommand, sub, type DiscordWorld } from '../helpers/discord-world.ts';
+import { silentLog } from '../helpers/live.ts';
 import { seedPath } from '../helpers/seeds.ts';
 
 // Monday 2026-11-23, 12:00 in Denver.
 const NOW = new Date('2026-11-23T19:00:00Z');
 
-interface World {
-  time: FakeTime;
-  sandbox: Sandbox;
-  store: Store;
-  bot: RunningBot;
-  channelId: string;
-  admin: string; // Manage Server
-  mod: string; // the series' moderator role only
-  member: string; // neither
-  modRole: string;
-}
+type World = DiscordWorld;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function world(): Promise<World> {
-  const time = new FakeTime(NOW);
-  const sandbox = await startSandbox({ clock: time });
-  const store = openStore(':memory:', time);
-  const channel = sandbox.createChannel('badgechat');
-  const adminRole = sandbox.createRole('Admins', PermissionFlagsBits.ManageGuild);
-  const modRole = sandbox.createRole('Chat mods', 0n);
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
-  cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
-  return {
-    time, sandbox, store, bot, channelId: channel.id, modRole: modRole.id,
-    admin: sandbox.createUser('admin', { roles: [adminRole.id] }).id,
-    mod: sandbox.createUser('mod', { roles: [modRole.id] }).id,
-    member: sandbox.createUser('member').id,
-  };
-}
-
-const sub = (name: string, options: unknown[] = []) => [{ type: 1, name, options }];
-const opt = (name: string, type: number, value: unknown) => ({ name, type, value });
-
-/** Runs /<command> <sub> as a user and returns what the bot answered. */
-async function run(w: World, userId: string, command: string, subcommand: string, options: unknown[] = []) {
-  const interaction = w.sandbox.interact({ userId, channelId: w.channelId, name: command, options: sub(subcommand, options) });
-  const callback = await interaction.callback();
-  await w.bot.live.engine.whenIdle();
-  const data = callback.data as { content?: string; flags?: number } | undefined;
-  // A deferred command (type 5) shows its outcome in the original response once done.
-  const content = callback.type === 5
-    ? (await w.sandbox.waitFor(() => {
-      const m = interaction.original();
-      return m && ((m.flags ?? 0) & 128) === 0 ? m : undefined;
-    })).content
-    : data?.content ?? '';
-  return { callback, content, ephemeral: ((data?.flags ?? 0) & 64) === 64, interaction };
-}
+const world = () => discordWorld(NOW, cleanups);
+const run = (w: World, userId: string, command: string, subcommand: string, options: unknown[] = []) => runCommand(w, userId, command, subcommand, options);
 
 async function setUpSeries(w: World) {
   const set = w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?', 'How to fail well?'], guildId: w.sandbox.guild.id });
