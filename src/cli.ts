@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ImportError } from './archive/import.ts';
 import { ArchiveError } from './archive/types.ts';
@@ -16,11 +14,12 @@ import { FileWriteError } from './fs/atomic.ts';
 import { SiteError } from './recap/site-folder.ts';
 import { systemClock } from './core/clock.ts';
 import { createLogger } from './logger.ts';
+import { packagePath, packageVersion } from './paths.ts';
 import { StoreError } from './store/db.ts';
 import { openStore, type Store } from './store/index.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DEMO_ARCHIVE = `${ROOT}seeds/2018-10-22-badgechat.txt`;
+// Found from the package root, so it holds from src/ and from the build in dist/src/.
+const demoArchive = () => packagePath('seeds', '2018-10-22-badgechat.txt');
 /** 48 minutes of chat in about 36 seconds. */
 const DEMO_SPEED = 80;
 
@@ -51,7 +50,7 @@ const optionsFor = (flags: readonly string[]): Record<string, Option> => ({
   ...Object.fromEntries(flags.map((f) => [f, { type: BOOLEAN_FLAGS.has(f) ? 'boolean' : 'string' } as Option])),
 });
 const ALL_FLAGS = [...new Set(Object.values(COMMAND_FLAGS).flat())];
-const version = () => (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version;
+const version = packageVersion;
 
 /** Runs one CLI command; returns the process exit code (0 ok, 1 failed, 2 bad usage). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -139,7 +138,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         if (!(speed >= 1 && speed <= 10_000)) throw new CliError('--speed takes a number from 1 to 10000 (how many times faster than real time)', 2);
         const { runDemo } = await import('./demo/run.ts'); // discord.js loads only for the demo
         return await runDemo(io, {
-          transcript: str('transcript') ?? DEMO_ARCHIVE,
+          transcript: str('transcript') ?? demoArchive(),
           speed,
           databasePath: str('db') ?? 'data/demo.sqlite',
           log,
