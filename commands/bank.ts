@@ -1,5 +1,5 @@
 import {
-  ActionRowBuilder, MessageFlags, ModalBuilder, PermissionFlagsBits, SlashCommandBuilder, TextInputBuilder, TextInputStyle,
+  ActionRowBuilder, InteractionContextType, MessageFlags, ModalBuilder, PermissionFlagsBits, SlashCommandBuilder, TextInputBuilder, TextInputStyle,
   type AutocompleteInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction,
 } from 'discord.js';
 import { importArchives } from '../src/archive/import.ts';
@@ -17,7 +17,7 @@ export const data = new SlashCommandBuilder()
   .setName('bank')
   .setDescription('The question bank')
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-  .setContexts(0)
+  .setContexts(InteractionContextType.Guild)
   .addSubcommand((s) => s.setName('list').setDescription('Every question set'))
   .addSubcommand((s) => s.setName('show').setDescription('One question set in full')
     .addIntegerOption((o) => o.setName('set').setDescription('The question set').setRequired(true).setAutocomplete(true).setMinValue(1)))

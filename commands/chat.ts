@@ -1,5 +1,5 @@
 import {
-  ChannelType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder,
+  ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder,
   type AutocompleteInteraction, type ChatInputCommandInteraction, type GuildBasedChannel,
 } from 'discord.js';
 import { discordTimestamp } from '../src/core/timetable.ts';
@@ -20,7 +20,7 @@ export const data = new SlashCommandBuilder()
   .setName('chat')
   .setDescription('Run Twitter-chat style sessions in this channel')
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-  .setContexts(0) // guilds only
+  .setContexts(InteractionContextType.Guild)
   .addSubcommand((s) => s.setName('setup').setDescription('Create or update the recurring chat of a channel')
     .addChannelOption((o) => o.setName('channel').setDescription('Where the chat runs (default: here)').addChannelTypes(ChannelType.GuildText))
     .addStringOption((o) => o.setName('tag').setDescription('The chat hashtag, e.g. #BadgeChat').setMaxLength(51))
