@@ -1,0 +1,307 @@
+/**
+ * The SQLite implementation of the store port (better-sqlite3, the embedded default).
+ *
+ * better-sqlite3 is synchronous and this store has one connection, so:
+ * - Each repository call runs its statements synchronously, in one go: a call never
+ *   interleaves with another's statements.
+ * - Transactions run one at a time (a queue). `BEGIN IMMEDIATE` is issued when a
+ *   transaction's turn comes and `COMMIT` (or `ROLLBACK`, when fn throws) when its async fn
+ *   settles; in between, other work on the event loop goes on.
+ * - While a transaction is open, a call made outside it waits until it has ended, so it
+ *   never lands inside someone else's transaction. Calls made on `tx`, or on the store
+ *   itself from within the transaction's own async flow (tracked with AsyncLocalStorage),
+ *   run in the transaction at once: forgetting to use `tx` inside fn cannot deadlock.
+ * - `tx.transaction(fn)` nests with a SAVEPOINT: a throw undoes only the nested part. Nested
+ *   transactions of one transaction must run one after another, not in parallel.
+ * - Iterators read the ordered ids first, then the rows a page at a time, so other calls
+ *   may run between pages (better-sqlite3 cannot run statements while a cursor is open).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Clock } from '../core/clock.ts';
+import { BankStore } from './bank.ts';
+import { ControlLogStore } from './control-log.ts';
+import { openDatabase, type Db } from './db.ts';
+import { MessageStore, toAnswer, toMessage, type StoredAnswer, type StoredMessage } from './messages.ts';
+import type { Migration } from './migrations/index.ts';
+import type {
+  BankRepository, ControlLogRepository, MessageRepository, PromptRepository, Repositories, SeriesRepository,
+  SessionRepository, StorePort, Transaction,
+} from './port.ts';
+import { PromptStore } from './prompts.ts';
+import { SeriesStore } from './series.ts';
+import { SessionStore } from './sessions.ts';
+
+/** Rows an iterator reads per page. */
+export const PAGE_SIZE = 500;
+
+export interface SqliteStoreOptions {
+  /** The schema to bring the file up to (default: every migration). */
+  migrations?: readonly Migration[];
+  busyTimeoutMs?: number;
+}
+
+interface TxContext {
+  open: boolean;
+  ended: Promise<void>;
+  end: () => void;
+  savepoints: number;
+}
+
+type Runner = <T>(fn: () => T) => Promise<T>;
+
+/** The synchronous statements behind the repositories, prepared once per connection. */
+interface Statements {
+  series: SeriesStore;
+  bank: BankStore;
+  sessions: SessionStore;
+  prompts: PromptStore;
+  messages: MessageStore;
+  controls: ControlLogStore;
+  edits: { all(platformId: string): string[] };
+  messageIds: { all(sessionId: number): number[] };
+  messagesByIds: { all(ids: string): unknown[] };
+  answerIds: { all(sessionId: number): number[] };
+  answersByIds: { all(ids: string): unknown[] };
+}
+
+export class SqliteStore implements StorePort {
+  readonly series: SeriesRepository;
+  readonly bank: BankRepository;
+  readonly sessions: SessionRepository;
+  readonly prompts: PromptRepository;
+  readonly messages: MessageRepository;
+  readonly controls: ControlLogRepository;
+
+  private readonly s: Statements;
+  private readonly context = new AsyncLocalStorage<TxContext>();
+  private active: TxContext | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly db: Db, clock: Clock) {
+    this.s = {
+      series: new SeriesStore(db, clock),
+      bank: new BankStore(db, clock),
+      sessions: new SessionStore(db, clock),
+      prompts: new PromptStore(db),
+      messages: new MessageStore(db),
+      controls: new ControlLogStore(db),
+      edits: db.prepare<[string], string>(
+        'SELECT e.old_text FROM message_edits e JOIN messages m ON m.id = e.message_id WHERE m.platform_id = ? ORDER BY e.id',
+      ).pluck() as never,
+      messageIds: db.prepare<[number], number>('SELECT id FROM messages WHERE session_id = ? ORDER BY posted_at, archive_index, id').pluck() as never,
+      messagesByIds: db.prepare<[string]>('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))') as never,
+      answerIds: db.prepare<[number], number>(
+        `SELECT a.message_id FROM answers a JOIN messages m ON m.id = a.message_id
+         WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id`,
+      ).pluck() as never,
+      answersByIds: db.prepare<[string]>(
+        `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late FROM answers a JOIN messages m ON m.id = a.message_id
+         WHERE a.message_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL`,
+      ) as never,
+    };
+    const repositories = this.repositories((fn) => this.outside(fn));
+    this.series = repositories.series;
+    this.bank = repositories.bank;
+    this.sessions = repositories.sessions;
+    this.prompts = repositories.prompts;
+    this.messages = repositories.messages;
+    this.controls = repositories.controls;
+  }
+
+  /** Opens (creating if needed) an SQLite file, or ':memory:', with the schema brought up to date. */
+  static async open(path: string, clock: Clock, { migrations, busyTimeoutMs }: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    return new SqliteStore(openDatabase(path, migrations, busyTimeoutMs === undefined ? undefined : { busyTimeoutMs }), clock);
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const mine = this.context.getStore();
+    if (mine && mine === this.active) return this.nested(mine, fn);
+    const turn = this.queue.then(() => this.run(fn));
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  async externalChangeMark(): Promise<number> {
+    return this.outside(() => this.db.pragma('data_version', { simple: true }) as number);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  /**
+   * Test and benchmark helper, SQLite only (not part of the port): every row of a table, in
+   * rowid order, as stored. Used to prove that a refused command wrote nothing.
+   */
+  async dumpTable(table: 'series' | 'sessions' | 'prompts' | 'control_log' | 'question_sets' | 'questions' | 'messages' | 'answers' | 'message_edits'): Promise<unknown[]> {
+    return this.outside(() => this.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all());
+  }
+
+  /** Benchmark helper, SQLite only: sets a PRAGMA (e.g. 'synchronous = FULL'), or checkpoints the WAL. */
+  async pragma(statement: string): Promise<unknown> {
+    return this.outside(() => this.db.pragma(statement));
+  }
+
+  private async run<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    let end!: () => void;
+    const ctx: TxContext = { open: true, ended: new Promise<void>((resolve) => (end = resolve)), end, savepoints: 0 };
+    this.db.exec('BEGIN IMMEDIATE');
+    this.active = ctx;
+    try {
+      const result = await this.context.run(ctx, () => fn(this.bound(ctx)));
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      ctx.open = false;
+      this.active = null;
+      ctx.end();
+    }
+  }
+
+  private async nested<T>(ctx: TxContext, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const name = `emcee_sp${++ctx.savepoints}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(this.bound(ctx));
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      if (ctx.open) this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw err;
+    }
+  }
+
+  /** The repositories of one transaction: they run at once, and fail once it has ended. */
+  private bound(ctx: TxContext): Transaction {
+    const inside: Runner = async (fn) => {
+      if (!ctx.open) throw new Error('this transaction has ended: use the store, not a transaction kept after it');
+      return fn();
+    };
+    return { ...this.repositories(inside), transaction: (fn) => this.context.run(ctx, () => this.nested(ctx, fn)) };
+  }
+
+  /** A call from outside: waits while another flow's transaction is open. */
+  private async outside<T>(fn: () => T): Promise<T> {
+    while (this.active && this.context.getStore() !== this.active) await this.active.ended;
+    this.assertOpen();
+    return fn();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the store is closed');
+  }
+
+  private repositories(run: Runner): Repositories {
+    const { series, bank, sessions, prompts, messages, controls } = this.s;
+    const s = this.s;
+    return {
+      series: {
+        getByChannel: (g, c) => run(() => series.getByChannel(g, c)),
+        saveForChannel: (input) => run(() => series.saveForChannel(input)),
+        listScheduled: () => run(() => series.listScheduled()),
+        get: (id) => run(() => series.get(id)),
+        list: () => run(() => series.list()),
+        findOrCreateForArchive: (tag) => run(() => series.findOrCreateForArchive(tag)),
+      },
+      bank: {
+        get: (id, viewer) => run(() => bank.get(id, viewer)),
+        findBySourceHash: (hash) => run(() => bank.findBySourceHash(hash)),
+        list: (viewer) => run(() => bank.list(viewer)),
+        setShared: (ids) => run(() => bank.setShared(ids)),
+        adoptImported: (setId, guildId, justImported) => run(() => bank.adoptImported(setId, guildId, justImported)),
+        create: (set) => run(() => bank.create(set)),
+      },
+      sessions: {
+        get: (id) => run(() => sessions.get(id)),
+        findBySourceHash: (hash) => run(() => sessions.findBySourceHash(hash)),
+        listBySeries: (id) => run(() => sessions.listBySeries(id)),
+        create: (x) => run(() => sessions.create(x)),
+        listActive: () => run(() => sessions.listActive()),
+        latestFinished: () => run(() => sessions.latestFinished()),
+        collectingIn: (c, since) => run(() => sessions.collectingIn(c, since)),
+        listCollecting: (since) => run(() => sessions.listCollecting(since)),
+        findOccurrence: (id, at) => run(() => sessions.findOccurrence(id, at)),
+        listInChannel: (c) => run(() => sessions.listInChannel(c)),
+        replan: (id, at, set) => run(() => sessions.replan(id, at, set)),
+        setState: (id, state, at) => run(() => sessions.setState(id, state, at)),
+      },
+      prompts: {
+        listBySession: (id) => run(() => prompts.listBySession(id)),
+        get: (id) => run(() => prompts.get(id)),
+        markPosting: (id, nonce) => run(() => prompts.markPosting(id, nonce)),
+        markPosted: (id, m, at, late) => run(() => prompts.markPosted(id, m, at, late)),
+        markSkipped: (id, r) => run(() => prompts.markSkipped(id, r)),
+        markFailed: (id, r) => run(() => prompts.markFailed(id, r)),
+        retryLater: (id, at) => run(() => prompts.retryLater(id, at)),
+        attemptFailed: (id, at) => run(() => prompts.attemptFailed(id, at)),
+        reschedule: (id, at) => run(() => prompts.reschedule(id, at)),
+        setText: (id, t) => run(() => prompts.setText(id, t)),
+        create: (p) => run(() => prompts.create(p)),
+      },
+      messages: {
+        ingest: (m) => run(() => messages.ingest(m)),
+        get: (id) => run(() => messages.get(id)),
+        lastSeenId: (sid, c, t) => run(() => messages.lastSeenId(sid, c, t)),
+        listBySession: (sid) => run(() => messages.listBySession(sid)),
+        count: (sid) => run(() => messages.count(sid)),
+        edit: (id, text, at) => run(() => messages.edit(id, text, at)),
+        previousTexts: (id) => run(() => s.edits.all(id)),
+        delete: (id, at) => run(() => messages.delete(id, at)),
+        recordAttribution: (m, a) => run(() => messages.recordAttribution(m, a)),
+        iterate: (sid) => paged(run, () => s.messageIds.all(sid), (ids) => s.messagesByIds.all(ids), (row) => {
+          const m = toMessage(row as never);
+          return [m.id, m] as const;
+        }),
+        iterateAnswers: (sid, { inferred = false } = {}) =>
+          filter(paged(run, () => s.answerIds.all(sid), (ids) => s.answersByIds.all(ids), (row) => {
+            const a = toAnswer(row as never);
+            return [a.messageId, a] as const;
+          }), (a: StoredAnswer) => inferred || a.via !== 'inferred'),
+        authorsBefore: (id, before) => run(() => messages.authorsBefore(id, before)),
+        answers: (sid, options) => run(() => messages.answers(sid, options)),
+      },
+      controls: {
+        record: (sid, action, actor, at, details) => run(() => controls.record(sid, action, actor, at, details)),
+        list: (sid) => run(() => controls.list(sid)),
+      },
+    };
+  }
+}
+
+/**
+ * Reads the ordered ids in one query, then the rows a page at a time, yielded in that order.
+ * A row gone from the query's view between pages (a message deleted meanwhile) is left out.
+ */
+async function* paged<T extends StoredMessage | StoredAnswer>(
+  run: Runner,
+  ids: () => number[],
+  rows: (ids: string) => unknown[],
+  key: (row: unknown) => readonly [number, T],
+): AsyncGenerator<T> {
+  const order = await run(ids);
+  for (let i = 0; i < order.length; i += PAGE_SIZE) {
+    const page = order.slice(i, i + PAGE_SIZE);
+    const found = new Map(await run(() => rows(JSON.stringify(page)).map(key)));
+    for (const id of page) {
+      const item = found.get(id);
+      if (item) yield item;
+    }
+  }
+}
+
+async function* filter<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
+  for await (const item of items) if (keep(item)) yield item;
+}
+
+/** The embedded default: an SQLite file (or ':memory:'), migrated on open. */
+export function openSqliteStore(path: string, clock: Clock, options?: SqliteStoreOptions): Promise<SqliteStore> {
+  return SqliteStore.open(path, clock, options);
+}
