@@ -128,11 +128,11 @@ function kernelPeakRss(): number | null {
 }
 
 /** Exports one format of the big session to /dev/null, after a warm-up on the small one. */
-export function runRecapExport(db: RecapDatabase, format: RecapFormat): RecapExportFigures {
+export async function runRecapExport(db: RecapDatabase, format: RecapFormat): Promise<RecapExportFigures> {
   const store = openStore(db.path, new ManualClock(START));
   const fd = openSync('/dev/null', 'w');
   try {
-    for (const chunk of exportRecap(store, db.warmupSessionId, format)) writeSync(fd, chunk);
+    for await (const chunk of exportRecap(store.port, db.warmupSessionId, format)) writeSync(fd, chunk);
     fullGc();
     const base = process.memoryUsage.rss();
     const exact = resetPeakRss();
@@ -140,7 +140,7 @@ export function runRecapExport(db: RecapDatabase, format: RecapFormat): RecapExp
     let bytes = 0;
     let chunks = 0;
     const t0 = performance.now();
-    for (const chunk of exportRecap(store, db.sessionId, format)) {
+    for await (const chunk of exportRecap(store.port, db.sessionId, format)) {
       bytes += writeSync(fd, chunk);
       // Fallback only (no /proc): sampled between chunks, blind inside a single big render.
       if (!exact && ++chunks % 1000 === 0) sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());

@@ -85,7 +85,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       if (!session || session.channelId !== interaction.channelId) throw new UserError(id === null ? 'No session has run in this channel yet.' : `There is no session #${id} in this channel.`);
       // Building the Markdown and HTML of a long session, and uploading them, can take a while.
       await acknowledge(interaction);
-      const recap = buildRecap(ctx.store, session.id);
+      const recap = await buildRecap(ctx.store.port, session.id);
       const format = interaction.options.getString('format') ?? 'summary';
       const files = recapFiles(recap).filter((f) => format === 'summary' || f.name?.endsWith(`.${format}`));
       // Discord tells each interaction its upload limit; what does not fit is left out, with how to get it.

@@ -101,9 +101,9 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
     printSummary(io, store, session.id, result);
     await bot.recapsPosted();
     const recapBase = join(outputDir, 'recaps', `session-${session.id}`);
-    writeFileAtomic(`${recapBase}.md`, recapToString(store, session.id, 'md'));
-    writeFileAtomic(`${recapBase}.html`, recapToString(store, session.id, 'html'));
-    const site = writeSite(store, join(outputDir, 'site'));
+    writeFileAtomic(`${recapBase}.md`, await recapToString(store.port, session.id, 'md'));
+    writeFileAtomic(`${recapBase}.html`, await recapToString(store.port, session.id, 'html'));
+    const site = await writeSite(store.port, join(outputDir, 'site'));
     out();
     out('Recap:');
     out(`  Markdown      ${recapBase}.md`);

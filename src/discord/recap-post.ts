@@ -110,7 +110,7 @@ export async function postRecap(client: Client, store: Store, session: Session, 
   const channelId = (series && parseSeriesSettings(series.settings).recapChannelId) ?? session.channelId;
   if (!channelId) return;
   try {
-    const recap = buildRecap(store, session.id);
+    const recap = await buildRecap(store.port, session.id);
     const channel = await client.channels.fetch(channelId);
     if (!channel?.isSendable()) throw new Error(`channel ${channelId} is not one the bot can post in`);
     const files = recapFiles(recap);

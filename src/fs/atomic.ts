@@ -70,38 +70,77 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
  * target is replaced only once the last chunk is on disk.
  */
 export function writeChunksAtomic(path: string, chunks: Iterable<string | Uint8Array>, { writeChunk = defaultWrite }: WriteOptions = {}): void {
+  const file = openAtomic(path);
+  try {
+    for (const chunk of chunks) writeChunk(file.fd, chunk);
+  } catch (err) {
+    throw file.abort(err);
+  }
+  file.commit();
+}
+
+/** writeChunksAtomic for chunks produced asynchronously (the recap exports read the store as they go). */
+export async function writeChunksAtomicAsync(path: string, chunks: AsyncIterable<string | Uint8Array>, { writeChunk = defaultWrite }: WriteOptions = {}): Promise<void> {
+  const file = openAtomic(path);
+  try {
+    for await (const chunk of chunks) writeChunk(file.fd, chunk);
+  } catch (err) {
+    throw file.abort(err);
+  }
+  file.commit();
+}
+
+/** The open target (or temporary file): commit() puts it in place, abort() removes it and explains the error. */
+function openAtomic(path: string): { fd: number; commit(): void; abort(err: unknown): Error } {
   if (path === '') throw new FileWriteError(path, 'EINVAL', 'the path is empty');
   const target = resolveTarget(path);
   if (target.special) {
     // A device or pipe: no temporary file, no rename.
-    let fd: number | undefined;
+    let fd: number;
     try {
       fd = openSync(target.path, 'w');
-      for (const chunk of chunks) writeChunk(fd, chunk);
     } catch (err) {
       throw explainWriteError(path, err);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
     }
-    return;
+    return {
+      fd,
+      commit: () => closeSync(fd),
+      abort: (err) => {
+        closeSync(fd);
+        return explainWriteError(path, err);
+      },
+    };
   }
   ensureDir(dirname(target.path));
   const tmp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.${++counter}.tmp`);
   let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', target.mode);
-    for (const chunk of chunks) writeChunk(fd, chunk);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, target.path);
-  } catch (err) {
+  const abort = (err: unknown): Error => {
     if (fd !== undefined) {
       try { closeSync(fd); } catch { /* already failing: the first error is the one to report */ }
     }
     rmSync(tmp, { force: true });
-    throw explainWriteError(path, err);
+    return explainWriteError(path, err);
+  };
+  try {
+    fd = openSync(tmp, 'wx', target.mode);
+  } catch (err) {
+    throw abort(err);
   }
+  const open = fd;
+  return {
+    fd: open,
+    commit: () => {
+      try {
+        fsyncSync(open);
+        closeSync(open);
+        fd = undefined;
+        renameSync(tmp, target.path);
+      } catch (err) {
+        throw abort(err);
+      }
+    },
+    abort,
+  };
 }
 
 function defaultWrite(fd: number, chunk: string | Uint8Array): void {

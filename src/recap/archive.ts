@@ -1,6 +1,6 @@
 import { ZONE_OFFSETS } from '../archive/dates.ts';
 import { utcToZonedParts } from '../scheduler/recurrence.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories } from '../store/port.ts';
 import type { StoredMessage } from '../store/messages.ts';
 
 /**
@@ -12,10 +12,10 @@ import type { StoredMessage } from '../store/messages.ts';
  * again), blank lines inside a message, spaces in author names (written with "_"), and a
  * quoted tweet's own time (the quoting message's is used).
  */
-export function* exportArchive(store: Store, sessionId: number): Generator<string> {
-  const session = store.sessions.get(sessionId);
+export async function* exportArchive(store: Repositories, sessionId: number): AsyncGenerator<string> {
+  const session = await store.sessions.get(sessionId);
   if (!session) throw new Error(`there is no session #${sessionId}`);
-  const series = store.series.get(session.seriesId)!;
+  const series = (await store.series.get(session.seriesId))!;
   const zone = zoneFor(series.timezone, session.startsAt);
   const start = wall(session.startsAt, zone);
   const title = `${series.tag} Archive`;
@@ -25,7 +25,7 @@ export function* exportArchive(store: Store, sessionId: number): Generator<strin
 
   if (session.format === 'plain') {
     yield `${title}\n${blurb}\n${dateLine} ${timeLine}\n`;
-    for (const m of store.messages.iterate(sessionId)) {
+    for await (const m of store.messages.iterate(sessionId)) {
       if (m.deletedAt || m.text.trim() === '') continue;
       yield `${m.text.replace(/\s*\n\s*/g, ' ')}\n`;
     }
@@ -33,7 +33,7 @@ export function* exportArchive(store: Store, sessionId: number): Generator<strin
   }
 
   yield `${title}\n\n${blurb}\n\n${dateLine}\n${timeLine}\n\n`;
-  const prompts = store.prompts.listBySession(sessionId);
+  const prompts = await store.prompts.listBySession(sessionId);
   // In live sessions the prompts are the bot's posts (written below from the prompts); in
   // imported archives they point at the moderator's own messages, which stay as they are.
   const botPosts = new Set(session.source === 'live' ? prompts.flatMap((p) => (p.messageId ? [p.messageId] : [])) : []);
@@ -45,7 +45,7 @@ export function* exportArchive(store: Store, sessionId: number): Generator<strin
     }
   }
   let pending = events.sort((a, b) => a.at.getTime() - b.at.getTime());
-  for (const m of store.messages.iterate(sessionId)) {
+  for await (const m of store.messages.iterate(sessionId)) {
     if (m.deletedAt || m.fromSelf || botPosts.has(m.platformId)) continue;
     const at = m.postedAt ?? session.startsAt;
     while (pending.length && pending[0]!.at <= at) {

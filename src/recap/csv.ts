@@ -1,5 +1,5 @@
 import { questionBody } from '../core/labels.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories } from '../store/port.ts';
 import { discordLink } from './model.ts';
 
 /**
@@ -10,13 +10,13 @@ import { discordLink } from './model.ts';
 
 export const CSV_COLUMNS = ['session', 'question', 'question_text', 'author', 'time', 'label', 'via', 'late', 'text', 'link'] as const;
 
-export function* exportCsv(store: Store, sessionId: number): Generator<string> {
-  const session = store.sessions.get(sessionId);
+export async function* exportCsv(store: Repositories, sessionId: number): AsyncGenerator<string> {
+  const session = await store.sessions.get(sessionId);
   if (!session) throw new Error(`there is no session #${sessionId}`);
-  const series = store.series.get(session.seriesId)!;
-  const questionText = new Map(store.prompts.listBySession(sessionId).filter((p) => p.kind === 'question').map((p) => [p.questionNumber!, questionBody(p.text, series.tag)]));
+  const series = (await store.series.get(session.seriesId))!;
+  const questionText = new Map((await store.prompts.listBySession(sessionId)).filter((p) => p.kind === 'question').map((p) => [p.questionNumber!, questionBody(p.text, series.tag)]));
   yield row([...CSV_COLUMNS]);
-  for (const a of store.messages.iterateAnswers(sessionId)) {
+  for await (const a of store.messages.iterateAnswers(sessionId)) {
     yield row([
       String(sessionId),
       String(a.question),

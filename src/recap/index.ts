@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.ts';
+import type { Repositories } from '../store/port.ts';
 import { exportArchive } from './archive.ts';
 import { exportCsv } from './csv.ts';
 import { renderHtml } from './html.ts';
@@ -12,12 +12,12 @@ export type RecapFormat = (typeof RECAP_FORMATS)[number];
 export const RECAP_EXTENSIONS: Record<RecapFormat, string> = { md: 'md', html: 'html', csv: 'csv', json: 'json', archive: 'txt' };
 
 /** A session's recap in one format, as chunks to write (CSV, JSON and archive stream). */
-export function exportRecap(store: Store, sessionId: number, format: RecapFormat): Iterable<string> {
+export function exportRecap(store: Repositories, sessionId: number, format: RecapFormat): AsyncIterable<string> {
   switch (format) {
     case 'md':
-      return [renderMarkdown(buildRecap(store, sessionId))];
+      return once(async () => renderMarkdown(await buildRecap(store, sessionId)));
     case 'html':
-      return [renderHtml(buildRecap(store, sessionId))];
+      return once(async () => renderHtml(await buildRecap(store, sessionId)));
     case 'csv':
       return exportCsv(store, sessionId);
     case 'json':
@@ -27,6 +27,12 @@ export function exportRecap(store: Store, sessionId: number, format: RecapFormat
   }
 }
 
-export function recapToString(store: Store, sessionId: number, format: RecapFormat): string {
-  return [...exportRecap(store, sessionId, format)].join('');
+export async function recapToString(store: Repositories, sessionId: number, format: RecapFormat): Promise<string> {
+  let out = '';
+  for await (const chunk of exportRecap(store, sessionId, format)) out += chunk;
+  return out;
+}
+
+async function* once(make: () => Promise<string>): AsyncGenerator<string> {
+  yield await make();
 }

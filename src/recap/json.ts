@@ -1,5 +1,5 @@
 import { jsonSafe } from '../core/text.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories } from '../store/port.ts';
 import { buildRecap, discordLink, type RecapAnswer } from './model.ts';
 
 
@@ -16,12 +16,12 @@ export const JSON_SCHEMA = 'emcee.recap/1';
  * The JSON export. User text is kept exact, but the controls JSON.stringify leaves raw (DEL,
  * C1, bidi overrides) are written as \u escapes, so the file is safe to print (#28).
  */
-export function* exportJson(store: Store, sessionId: number): Generator<string> {
-  for (const chunk of jsonChunks(store, sessionId)) yield jsonSafe(chunk);
+export async function* exportJson(store: Repositories, sessionId: number): AsyncGenerator<string> {
+  for await (const chunk of jsonChunks(store, sessionId)) yield jsonSafe(chunk);
 }
 
-function* jsonChunks(store: Store, sessionId: number): Generator<string> {
-  const r = buildRecap(store, sessionId, { keepAnswers: false });
+async function* jsonChunks(store: Repositories, sessionId: number): AsyncGenerator<string> {
+  const r = await buildRecap(store, sessionId, { keepAnswers: false });
   const answer = (a: RecapAnswer) => ({ question: a.question, author: a.author, at: iso(a.at), label: a.label, via: a.via, late: a.late, text: a.text, link: a.link });
   const head = {
     schema: JSON_SCHEMA,
@@ -38,7 +38,7 @@ function* jsonChunks(store: Store, sessionId: number): Generator<string> {
   const headJson = JSON.stringify(head, null, 2);
   yield `${headJson.slice(0, -2)},\n  "answers": [`;
   let first = true;
-  for (const a of store.messages.iterateAnswers(sessionId)) {
+  for await (const a of store.messages.iterateAnswers(sessionId)) {
     const place = a.threadId ?? a.channelId ?? r.series.channelId;
     const item = { question: a.question, author: a.authorName, at: iso(a.postedAt), label: a.label, via: a.via, late: a.late, text: a.text, link: discordLink(r.series.guildId, place, a.platformId), messageId: a.platformId };
     yield `${first ? '' : ','}\n    ${JSON.stringify(item)}`;
@@ -46,7 +46,7 @@ function* jsonChunks(store: Store, sessionId: number): Generator<string> {
   }
   yield `${first ? '' : '\n  '}],\n  "messages": [`;
   first = true;
-  for (const m of store.messages.iterate(sessionId)) {
+  for await (const m of store.messages.iterate(sessionId)) {
     if (m.fromSelf || m.deletedAt) continue;
     const message = {
       id: m.platformId, author: m.authorName, moderator: m.isModerator, at: iso(m.postedAt), text: m.text,

@@ -1,5 +1,5 @@
 import { questionBody, type AnswerTarget } from '../core/labels.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories } from '../store/port.ts';
 import type { StoredAnswer } from '../store/messages.ts';
 import type { Prompt, PromptKind, PromptState } from '../store/prompts.ts';
 
@@ -94,10 +94,10 @@ export function discordLink(guildId: string | null, channelId: string | null, me
  * keepAnswers: false leaves each question's `answers` empty (counts and statistics stay
  * exact): for exports that stream the answers themselves.
  */
-export function buildRecap(store: Store, sessionId: number, { keepAnswers = true }: { keepAnswers?: boolean } = {}): Recap {
-  const session = store.sessions.get(sessionId);
+export async function buildRecap(store: Repositories, sessionId: number, { keepAnswers = true }: { keepAnswers?: boolean } = {}): Promise<Recap> {
+  const session = await store.sessions.get(sessionId);
   if (!session) throw new Error(`there is no session #${sessionId}`);
-  const series = store.series.get(session.seriesId)!;
+  const series = (await store.series.get(session.seriesId))!;
   const link = (message: { platformId: string; channelId: string | null; threadId: string | null }) =>
     discordLink(series.guildId, message.threadId ?? message.channelId ?? series.channelId, message.platformId);
 
@@ -107,7 +107,7 @@ export function buildRecap(store: Store, sessionId: number, { keepAnswers = true
   const perMinute: number[] = [];
   let messages = 0;
   let moderatorMessages = 0;
-  for (const m of store.messages.iterate(sessionId)) {
+  for await (const m of store.messages.iterate(sessionId)) {
     if (m.fromSelf || m.deletedAt) continue;
     messages++;
     if (m.isModerator) moderatorMessages++;
@@ -126,7 +126,7 @@ export function buildRecap(store: Store, sessionId: number, { keepAnswers = true
   }
 
   // Questions first, so that answers can be measured against them as they stream by.
-  const prompts = store.prompts.listBySession(sessionId);
+  const prompts = await store.prompts.listBySession(sessionId);
   const questionPrompts = prompts.filter((p) => p.kind === 'question');
   const postedAt = new Map(questionPrompts.map((p) => [String(p.questionNumber), p.postedAt]));
 
@@ -134,7 +134,7 @@ export function buildRecap(store: Store, sessionId: number, { keepAnswers = true
   const perQuestion = new Map<string, { count: number; firstAfterPost: number | null }>();
   const answerCount = new Map<string, number>();
   let lateAnswers = 0;
-  for (const a of store.messages.iterateAnswers(sessionId)) {
+  for await (const a of store.messages.iterateAnswers(sessionId)) {
     const key = String(a.question);
     const q = perQuestion.get(key) ?? { count: 0, firstAfterPost: null };
     q.count++;
@@ -174,7 +174,7 @@ export function buildRecap(store: Store, sessionId: number, { keepAnswers = true
     };
   });
 
-  const returning = store.messages.authorsBefore(series.id, session.startsAt);
+  const returning = await store.messages.authorsBefore(series.id, session.startsAt);
   const participants: Participant[] = [...perAuthor.entries()]
     .map(([name, a]) => ({ name, messages: a.messages, answers: answerCount.get(name) ?? 0, firstTime: !returning.has(name), moderator: a.moderator }))
     .sort((a, b) => b.messages - a.messages || a.name.localeCompare(b.name));

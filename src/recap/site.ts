@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic, type WriteOptions } from '../fs/atomic.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories } from '../store/port.ts';
 import type { Series } from '../store/series.ts';
 import type { Session, SessionState } from '../store/sessions.ts';
 import { escapeHtml, htmlPage, relativeHref, renderHtml } from './html.ts';
@@ -42,21 +42,23 @@ export interface SiteOptions extends WriteOptions {
  * SiteError unless `force`. Every file is written atomically; the only files ever removed
  * are pages the previous manifest lists whose sessions are no longer listed.
  */
-export function writeSite(store: Store, outDir: string, options: SiteOptions = {}): WrittenSite {
+export async function writeSite(store: Repositories, outDir: string, options: SiteOptions = {}): Promise<WrittenSite> {
   const previous = checkSiteFolder(outDir, options.force ?? false);
   const sessionsDir = join(outDir, 'sessions');
   ensureDir(sessionsDir);
 
-  const listed = store.series.list().map((series) => {
-    const entries = store.sessions.listBySeries(series.id)
+  const listed: { series: Series; entries: Entry[] }[] = [];
+  for (const series of await store.series.list()) {
+    const sessions = (await store.sessions.listBySeries(series.id))
       .filter((s) => LISTED_STATES.includes(s.state))
-      .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime() || b.id - a.id)
-      .map((session): Entry => {
-        const recap = buildRecap(store, session.id);
-        return { session, recap, topic: topicOf(store, session, recap), page: `sessions/${session.id}.html` };
-      });
-    return { series, entries };
-  });
+      .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime() || b.id - a.id);
+    const entries: Entry[] = [];
+    for (const session of sessions) {
+      const recap = await buildRecap(store, session.id);
+      entries.push({ session, recap, topic: await topicOf(store, session, recap), page: `sessions/${session.id}.html` });
+    }
+    listed.push({ series, entries });
+  }
   // The series with the most recent chat first; series without any finished chat last.
   const newest = (entries: Entry[]) => entries[0]?.session.startsAt.getTime() ?? -Infinity;
   listed.sort((a, b) => newest(b.entries) - newest(a.entries) || a.series.id - b.series.id);
@@ -82,10 +84,10 @@ export function writeSite(store: Store, outDir: string, options: SiteOptions = {
 }
 
 /** The first question asked, else the title of the question set, else a placeholder. */
-function topicOf(store: Store, session: Session, recap: Recap): string {
+async function topicOf(store: Repositories, session: Session, recap: Recap): Promise<string> {
   const first = recap.questions.find((q) => q.text !== null)?.text;
   if (first) return first;
-  const set = session.questionSetId === null ? null : store.bank.get(session.questionSetId);
+  const set = session.questionSetId === null ? null : await store.bank.get(session.questionSetId);
   return set?.title ?? '(no questions)';
 }
 

@@ -6,10 +6,19 @@ import { MessageStore } from './messages.ts';
 import { PromptStore } from './prompts.ts';
 import { SeriesStore } from './series.ts';
 import { SessionStore } from './sessions.ts';
+import type { StorePort } from './port.ts';
+import { SqliteStore } from './sqlite.ts';
+
+export type { StorePort } from './port.ts';
 
 /** The database with one store per table group; statements are prepared once, here. */
 export interface Store {
   db: Db;
+  /**
+   * The asynchronous port on the same connection (transitional: callers move to it folder by
+   * folder; the synchronous repositories below go once none is left).
+   */
+  port: StorePort;
   series: SeriesStore;
   bank: BankStore;
   sessions: SessionStore;
@@ -24,6 +33,7 @@ export interface Store {
 export function createStore(db: Db, clock: Clock): Store {
   return {
     db,
+    port: new SqliteStore(db, clock),
     series: new SeriesStore(db, clock),
     bank: new BankStore(db, clock),
     sessions: new SessionStore(db, clock),

@@ -168,7 +168,7 @@ afterEach(async () => {
 describe('10,000 fuzzed messages', () => {
   const ctx: Context = { userIds: ['200000000000000001', '200000000000000002'], roleId: '300000000000000001', channelId: '400000000000000001' };
 
-  it('the label grammar never throws and stays fast on every text (4,000-character ones under 50 ms each)', () => {
+  it('the label grammar never throws and stays fast on every text (4,000-character ones under 50 ms each)', async () => {
     const { texts, long: longTexts } = fuzzTexts(SEED, ctx);
     const timed = (text: string) => {
       const t0 = performance.now();
@@ -192,7 +192,7 @@ describe('10,000 fuzzed messages', () => {
   // Was a bug found by this suite: the optional prefix before a label, then
   // (?:(?:[#@]tag|[-–—:,.!]+)\s*)*, split a run of punctuation in exponentially many ways
   // (26 dashes took a second, 40 hours). Fixed by matching one punctuation mark per step.
-  it('a long run of punctuation at the start of a message is read in linear time', () => {
+  it('a long run of punctuation at the start of a message is read in linear time', async () => {
     for (const text of ['-'.repeat(4000) + ' x', '!'.repeat(26) + ' hi', '#chat ' + '.'.repeat(3000) + ' x', '- '.repeat(2000)]) {
       const t0 = performance.now();
       findAnswerLabel(text);
@@ -318,7 +318,7 @@ describe('10,000 fuzzed messages', () => {
     expect(JSON.stringify(recapPost.embeds)).toContain('@everyone'); // the hostile takeaways are in it, inert
 
     // The recap page: no script, no event handler inside a tag, every answer escaped.
-    const recap = buildRecap(store, session.id);
+    const recap = await buildRecap(store.port, session.id);
     const html = renderHtml(recap);
     expect(html).not.toMatch(/<script/i);
     const tags = html.match(/<[^>]*>/g) ?? [];

@@ -317,7 +317,7 @@ describe('kill -9 at random moments', () => {
     check('participant messages', () => expect({ lost, doubled, strays, count: stored.size }).toEqual({ lost: [], doubled: [], strays: [], count: sent.length }));
 
     // 3. The recap counts every labelled answer, per question.
-    const recap = buildRecap(store, session.id);
+    const recap = await buildRecap(store.port, session.id);
     const want: Record<string, number> = { 1: 0, 2: 0, 3: 0, 4: 0 };
     for (const m of sent) if (m.label !== null) want[String(m.label)]!++;
     check('recap answers per question', () => expect(recap.stats.answersPerQuestion).toEqual(want));

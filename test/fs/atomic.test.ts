@@ -25,7 +25,7 @@ function fullDiskAfter(okChunks: number) {
 const quietIo: CliIo = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
 
 describe('atomic writes', () => {
-  it('a write that fails midway leaves the previous file intact and no temporary file', () => {
+  it('a write that fails midway leaves the previous file intact and no temporary file', async () => {
     const file = join(dir, 'recap.csv');
     writeFileSync(file, 'previous good file\n');
     function* chunks() {
@@ -46,28 +46,28 @@ describe('atomic writes', () => {
     expect(readdirSync(dir)).toEqual(['recap.csv']);
   });
 
-  it('recap --out on a disk that fills up midway keeps the previous recap', () => {
+  it('recap --out on a disk that fills up midway keeps the previous recap', async () => {
     const { store, sessions } = importedSeeds();
     const id = sessions.get('001_390feaa8c4f3efe6.txt')!;
     const out = join(dir, 'recap.csv');
     writeFileSync(out, 'previous good recap\n');
-    expect(() => recapCommand(quietIo, store, String(id), 'csv', out, { writeChunk: fullDiskAfter(2) })).toThrow(/cannot write .*recap\.csv: no space left on the device \(ENOSPC\)/);
+    await expect(recapCommand(quietIo, store, String(id), 'csv', out, { writeChunk: fullDiskAfter(2) })).rejects.toThrow(/cannot write .*recap\.csv: no space left on the device \(ENOSPC\)/);
     expect(readFileSync(out, 'utf8')).toBe('previous good recap\n');
     expect(readdirSync(dir)).toEqual(['recap.csv']);
   });
 
-  it('site on a disk that fills up midway leaves no empty or partial page', () => {
+  it('site on a disk that fills up midway leaves no empty or partial page', async () => {
     const { store } = importedSeeds();
     const out = join(dir, 'site');
-    const first = writeSite(store, out);
+    const first = await writeSite(store.port, out);
     const before = Object.fromEntries([first.index, ...first.pages].map((p) => [p, readFileSync(p, 'utf8')]));
-    expect(() => writeSite(store, out, { writeChunk: fullDiskAfter(2) })).toThrow(/no space left on the device/);
+    await expect(writeSite(store.port, out, { writeChunk: fullDiskAfter(2) })).rejects.toThrow(/no space left on the device/);
     for (const [p, text] of Object.entries(before)) expect(readFileSync(p, 'utf8'), p).toBe(text);
     const leftovers = [...readdirSync(out), ...readdirSync(join(out, 'sessions'))].filter((n) => n.endsWith('.tmp'));
     expect(leftovers).toEqual([]);
   });
 
-  it('a device is written in place, never replaced by a file', () => {
+  it('a device is written in place, never replaced by a file', async () => {
     expect(() => writeFileAtomic('/dev/full', 'x')).toThrow('cannot write /dev/full: no space left on the device (ENOSPC)');
     expect(existsSync('/dev/full')).toBe(true);
     mkdirSync(join(dir, 'd'));

@@ -12,24 +12,28 @@ import { loadLabels } from '../helpers/seeds.ts';
 
 const { store, sessions } = importedSeeds();
 const archives = loadLabels().map((l) => [l.transcript, l] as const);
-const text = (chunks: Iterable<string>) => [...chunks].join('');
+const text = async (chunks: AsyncIterable<string>) => {
+  let out = '';
+  for await (const chunk of chunks) out += chunk;
+  return out;
+};
 
 describe.each(archives)('recaps of %s', (original, labels) => {
   const id = sessions.get(original)!;
 
-  it('Markdown digest (golden)', () => expectGolden(`md/${original}.md`, renderMarkdown(buildRecap(store, id))));
-  it('CSV (golden)', () => expectGolden(`csv/${original}.csv`, text(exportCsv(store, id))));
-  it('JSON (golden, valid, schema-tagged)', () => {
-    const json = text(exportJson(store, id));
+  it('Markdown digest (golden)', async () => expectGolden(`md/${original}.md`, renderMarkdown(await buildRecap(store.port, id))));
+  it('CSV (golden)', async () => expectGolden(`csv/${original}.csv`, await text(exportCsv(store.port, id))));
+  it('JSON (golden, valid, schema-tagged)', async () => {
+    const json = await text(exportJson(store.port, id));
     const parsed = JSON.parse(json);
     expect(parsed.schema).toBe(JSON_SCHEMA);
     expect(parsed.messages).toHaveLength(labels.messageCount);
     expectGolden(`json/${original}.json`, json);
   });
-  it('archive transcript (golden)', () => expectGolden(`archive/${original}`, text(exportArchive(store, id))));
+  it('archive transcript (golden)', async () => expectGolden(`archive/${original}`, await text(exportArchive(store.port, id))));
 
-  it('round trip: importing the exported archive gives the same questions and answers', () => {
-    const exported = parseArchive(text(exportArchive(store, id)), `exported-${original}`);
+  it('round trip: importing the exported archive gives the same questions and answers', async () => {
+    const exported = parseArchive(await text(exportArchive(store.port, id)), `exported-${original}`);
     const { result } = replayTranscript(exported);
     expect(exported.format).toBe(labels.format);
     expect(result.messageCount).toBe(labels.messageCount);
@@ -37,8 +41,8 @@ describe.each(archives)('recaps of %s', (original, labels) => {
     expect(result.answers.map((a) => [a.question, a.index, a.author])).toEqual(labels.answers.map((a) => [a.question, a.index, a.author]));
   });
 
-  it('the recap counts agree with the labels', () => {
-    const r = buildRecap(store, id);
+  it('the recap counts agree with the labels', async () => {
+    const r = await buildRecap(store.port, id);
     expect(r.stats.answers).toBe(labels.answers.length);
     expect(r.questions.flatMap((q) => q.answers.map((a) => a.archiveIndex)).concat(r.takeaways.map((a) => a.archiveIndex)).sort((a, b) => a! - b!))
       .toEqual(labels.answers.map((a) => a.index).sort((a, b) => a - b));
@@ -46,8 +50,8 @@ describe.each(archives)('recaps of %s', (original, labels) => {
 });
 
 describe('stats', () => {
-  it('counts participants, first-timers across the series, moderators and response time (001)', () => {
-    const r = buildRecap(store, sessions.get('001_390feaa8c4f3efe6.txt')!);
+  it('counts participants, first-timers across the series, moderators and response time (001)', async () => {
+    const r = await buildRecap(store.port, sessions.get('001_390feaa8c4f3efe6.txt')!);
     expect(r.stats.messages).toBe(101);
     expect(r.moderators).toEqual(['SenorG']);
     // 003 (May 2018) came before 001 (October 2018) in the same series: its people return.
@@ -62,15 +66,15 @@ describe('stats', () => {
     expect(r.stats.messagesPerMinute.reduce((a, b) => a + b, 0)).toBe(101);
   });
 
-  it('lists questions answered but never asked (003 had no Q4 post)', () => {
-    const r = buildRecap(store, sessions.get('003_ae6eeb954bf6cb09.txt')!);
+  it('lists questions answered but never asked (003 had no Q4 post)', async () => {
+    const r = await buildRecap(store.port, sessions.get('003_ae6eeb954bf6cb09.txt')!);
     expect(r.questions.map((q) => [q.number, q.state])).toEqual([[1, 'posted'], [2, 'posted'], [3, 'posted'], [4, 'not asked']]);
   });
 });
 
 describe('CSV', () => {
-  it('has the documented header', () => {
-    const first = text(exportCsv(store, sessions.get('004_f0e2c35a92f416f4.txt')!)).split('\r\n')[0];
+  it('has the documented header', async () => {
+    const first = (await text(exportCsv(store.port, sessions.get('004_f0e2c35a92f416f4.txt')!))).split('\r\n')[0];
     expect(first).toBe(CSV_COLUMNS.join(','));
     expect(first).toBe('session,question,question_text,author,time,label,via,late,text,link');
   });
@@ -93,14 +97,14 @@ describe('CSV', () => {
     expect(cell(value)).toBe(written);
   });
 
-  it('rows end with CRLF, and a quoted newline survives a round of RFC 4180 parsing', () => {
+  it('rows end with CRLF, and a quoted newline survives a round of RFC 4180 parsing', async () => {
     const line = row(['1', 'A1: "quoted", and\nnew line', '=1+1']);
     expect(line).toBe('1,"A1: ""quoted"", and\nnew line",\'=1+1\r\n');
   });
 });
 
 describe('Markdown', () => {
-  it('escapes HTML and structure in user text', () => {
+  it('escapes HTML and structure in user text', async () => {
     expect(md('<script>alert(1)</script> & more')).toBe('&lt;script>alert(1)&lt;/script> & more');
     expect(md('#BadgeChat first line\n# not a heading\n- not a list\n> not a quote')).toBe('#BadgeChat first line\n\\# not a heading\n\\- not a list\n\\> not a quote');
   });

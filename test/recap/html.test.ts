@@ -58,11 +58,11 @@ function hostileSession(): { store: Store; id: number } {
 const { store, sessions } = importedSeeds();
 
 describe('escapeHtml and links', () => {
-  it('escapes the five characters', () => {
+  it('escapes the five characters', async () => {
     expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
   });
 
-  it('only http(s) links, escaped', () => {
+  it('only http(s) links, escaped', async () => {
     expect(safeHref('https://discord.com/channels/1/2/3')).toBe('https://discord.com/channels/1/2/3');
     expect(safeHref('https://discord.com/channels/1/2/3"><script>')).toBe('https://discord.com/channels/1/2/3%22%3E%3Cscript%3E');
     expect(safeHref('javascript:alert(1)')).toBeNull();
@@ -75,18 +75,20 @@ describe('escapeHtml and links', () => {
   });
 });
 
+const pages = new Map(await Promise.all(loadLabels().map(async (l) => [l.transcript, renderHtml(await buildRecap(store.port, sessions.get(l.transcript)!))] as const)));
+
 describe.each(loadLabels().map((l) => [l.transcript, l.format] as const))('HTML recap of %s', (original, format) => {
-  const html = renderHtml(buildRecap(store, sessions.get(original)!));
+  const html = pages.get(original)!;
 
-  it('matches its golden file', () => expectGolden(`html/${original}.html`, html));
+  it('matches its golden file', async () => expectGolden(`html/${original}.html`, html));
 
-  it('is self-contained: no script, no external reference, a strict CSP', () => {
+  it('is self-contained: no script, no external reference, a strict CSP', async () => {
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; img-src data:">`);
     expect(html).not.toMatch(/<script|<link|<iframe|<object|<embed|@import|url\(/i);
     expect(html).not.toMatch(/https?:\/\//);
   });
 
-  it('has both charts, or a note instead of the timeline for plain archives', () => {
+  it('has both charts, or a note instead of the timeline for plain archives', async () => {
     expect(html).toContain('<svg class="chart" id="chart-answers"');
     if (format === 'plain') {
       expect(html).not.toContain('id="chart-activity"');
@@ -97,14 +99,16 @@ describe.each(loadLabels().map((l) => [l.transcript, l.format] as const))('HTML 
   });
 });
 
+const hostile = hostileSession();
+const hostileRecap = await buildRecap(hostile.store.port, hostile.id);
+
 describe('hostile text', () => {
-  const { store: hs, id } = hostileSession();
-  const recap = buildRecap(hs, id);
+  const recap = hostileRecap;
   const html = renderHtml(recap);
 
-  it('matches its golden file (the page the browser test opens)', () => expectGolden('html/hostile.html', html));
+  it('matches its golden file (the page the browser test opens)', async () => expectGolden('html/hostile.html', html));
 
-  it('renders the answers as text', () => {
+  it('renders the answers as text', async () => {
     expect(html).toContain('A1: &lt;script&gt;window.pwned=1&lt;/script&gt;');
     expect(html).toContain('A1: &lt;img src=x onerror=&quot;window.pwned=2&quot;&gt;');
     expect(html).toContain('&quot;quoted&quot; &amp; &#39;single&#39;\nsecond line 🎉');
@@ -114,14 +118,14 @@ describe('hostile text', () => {
     expect(html).not.toContain('<marquee>');
   });
 
-  it('escapes question texts, author names and the tag, in the page and in the charts', () => {
+  it('escapes question texts, author names and the tag, in the page and in the charts', async () => {
     expect(html).toContain('&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;window.pwned=3&lt;/script&gt; &quot;question&quot;?');
     expect(html).toContain('&lt;i&gt;Evil&lt;/i&gt; &amp; &quot;Co&quot;');
     expect(html).toContain('<title>#Hack&amp;&lt;b&gt;Chat&lt;/b&gt; — ');
     expect(html).not.toMatch(/<(b|i|u)>/);
   });
 
-  it('links only to the Discord messages, with hostile ids percent-encoded', () => {
+  it('links only to the Discord messages, with hostile ids percent-encoded', async () => {
     const urls = [...html.matchAll(/https?:\/\/[^\s"<>]*/g)].map((m) => m[0]);
     expect(urls.length).toBeGreaterThan(0);
     for (const url of urls) expect(url).toMatch(/^https:\/\/discord\.com\/channels\/900\/901\/[0-9A-Za-z%=.]+$/);
@@ -132,7 +136,7 @@ describe('hostile text', () => {
     expect(html).not.toMatch(/<link|<script src/i);
   });
 
-  it('shows the markers: skipped, via reply, late; the timeline has the prompts', () => {
+  it('shows the markers: skipped, via reply, late; the timeline has the prompts', async () => {
     expect(html).toMatch(/<h3><span class="qnum">Q3<\/span>[^\n]*\n<p class="qmeta"><span class="badge warn">skipped<\/span>/);
     expect(html).toContain('<span class="badge">via reply</span>');
     expect(html).toContain('<span class="badge warn">late</span>');

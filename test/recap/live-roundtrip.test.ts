@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArchive } from '../../src/archive/parse.ts';
 import { replayTranscript } from '../../src/core/replay.ts';
-import { exportArchive } from '../../src/recap/archive.ts';
+import { recapToString } from '../../src/recap/index.ts';
 import type { IncomingMessage } from '../../src/session/ingest.ts';
 import { persistSession } from '../../src/session/persist.ts';
 import { MINUTE, bootBot, newWorld } from '../helpers/live.ts';
@@ -55,7 +55,7 @@ describe('a live session exported as an archive and replayed', () => {
       [3, 'A3: open standards'], [4, 'A4: start small'], ['TA', 'TA: I learned a lot'], ['TA', 'Takeaway: come back next week'],
     ]);
 
-    const exported = parseArchive([...exportArchive(bot.store, session.id)].join(''), 'live-export.txt');
+    const exported = parseArchive(await recapToString(bot.store.port, session.id, 'archive'), 'live-export.txt');
     const { result } = replayTranscript(exported);
     expect(result.answers.map((a) => [a.question, a.text])).toEqual(live);
     expect(result.answers.every((a) => a.author !== 'Emcee')).toBe(true);

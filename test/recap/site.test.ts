@@ -22,24 +22,28 @@ afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true 
 
 const hrefs = (html: string) => [...html.matchAll(/\bhref="([^"]*)"/g)].map((m) => m[1]!);
 
-describe('writeSite', () => {
+const written = await (async () => {
   const { store, sessions } = importedSeeds();
   const out = join(tempDir(), 'nested', 'site'); // created as needed
-  const site = writeSite(store, out);
+  return { store, sessions, out, site: await writeSite(store.port, out) };
+})();
+
+describe('writeSite', () => {
+  const { store, sessions, out, site } = written;
   const index = readFileSync(site.index, 'utf8');
 
-  it('writes index.html and one page per session', () => {
+  it('writes index.html and one page per session', async () => {
     expect(site.index).toBe(join(out, 'index.html'));
     expect(site.pages.map((p) => p.slice(out.length + 1)).sort()).toEqual([...sessions.values()].map((id) => `sessions/${id}.html`).sort());
     for (const page of site.pages) expect(existsSync(page)).toBe(true);
   });
 
-  it('lists both series and all five sessions, newest first, with their counts', () => {
+  it('lists both series and all five sessions, newest first, with their counts', async () => {
     expect(index).toContain('<h2 id="series-2">#badgechat</h2>');
     expect(index).toContain('<h2 id="series-1">#BadgeChatK12</h2>');
     expect(index.indexOf('#badgechat</h2>')).toBeLessThan(index.indexOf('#BadgeChatK12</h2>'));
     for (const [original, id] of sessions) {
-      const recap = buildRecap(store, id);
+      const recap = await buildRecap(store.port, id);
       const card = new RegExp(`<article class="session">\\n<h3><a href="sessions/${id}\\.html">[^<]+</a></h3>\\n<p class="topic">[^<]+</p>\\n<p class="counts">([^<]+)</p>`).exec(index);
       expect(card, original).not.toBeNull();
       expect(card![1]).toContain(`${recap.stats.messages} messages`);
@@ -57,7 +61,7 @@ describe('writeSite', () => {
     expect(index).toContain('<li>Takeaway: Lots of really smart people');
   });
 
-  it('every relative link resolves to a file; nothing points elsewhere', () => {
+  it('every relative link resolves to a file; nothing points elsewhere', async () => {
     expect(hrefs(index).length).toBe(5);
     for (const href of hrefs(index)) {
       expect(href).not.toMatch(/^[a-z]+:|^\//i);
@@ -73,15 +77,15 @@ describe('writeSite', () => {
     expect(index).not.toMatch(/https?:\/\/|<script|<link/i);
   });
 
-  it('a session page is its HTML recap with the way back', () => {
+  it('a session page is its HTML recap with the way back', async () => {
     const id = sessions.get('001_390feaa8c4f3efe6.txt')!;
     const page = readFileSync(join(out, `sessions/${id}.html`), 'utf8');
-    expect(page.replace('<p class="back"><a href="../index.html">← All chats</a></p>\n', '')).toBe(renderHtml(buildRecap(store, id)));
+    expect(page.replace('<p class="back"><a href="../index.html">← All chats</a></p>\n', '')).toBe(renderHtml(await buildRecap(store.port, id)));
   });
 
-  it('index.html (golden)', () => expectGolden('site/index.html', index));
+  it('index.html (golden)', async () => expectGolden('site/index.html', index));
 
-  it('writing again overwrites its own files and gives the same bytes', () => {
+  it('writing again overwrites its own files and gives the same bytes', async () => {
     // A page an earlier run wrote (its manifest lists it) for a session no longer listed:
     // removed. A page-like file Emcee did not write, and any other file: kept.
     const manifest = JSON.parse(readFileSync(join(out, SITE_MANIFEST), 'utf8')) as { files: string[] };
@@ -89,7 +93,7 @@ describe('writeSite', () => {
     writeFileSync(join(out, 'sessions', '999.html'), 'stale');
     writeFileSync(join(out, 'sessions', '998.html'), 'not ours either');
     writeFileSync(join(out, 'sessions', 'notes.txt'), 'not ours');
-    const again = writeSite(store, out);
+    const again = await writeSite(store.port, out);
     expect(readFileSync(again.index, 'utf8')).toBe(index);
     expect(readdirSync(join(out, 'sessions')).sort()).toEqual([...[...sessions.values()].map((id) => `${id}.html`), '998.html', 'notes.txt'].sort());
     expect(readFileSync(join(out, 'sessions', '998.html'), 'utf8')).toBe('not ours either');
@@ -97,7 +101,7 @@ describe('writeSite', () => {
 });
 
 describe('writeSite lists only finished sessions', () => {
-  it('leaves out planned, running and cancelled sessions; keeps ended ones; escapes takeaways', () => {
+  it('leaves out planned, running and cancelled sessions; keeps ended ones; escapes takeaways', async () => {
     const { store } = importedSeeds();
     const series = store.series.saveForChannel({ guildId: '1', channelId: '2', tag: '#Live<Chat>', timezone: 'Europe/Paris', schedule: null, settings: {} });
     const make = (day: number, state: 'planned' | 'running' | 'cancelled' | 'ended') =>
@@ -113,7 +117,7 @@ describe('writeSite lists only finished sessions', () => {
     store.messages.recordAttribution(message, { kind: 'answer', question: 'TA', via: 'label', label: 'TA:', text: message.text });
 
     const out = tempDir();
-    const site = writeSite(store, out);
+    const site = await writeSite(store.port, out);
     const index = readFileSync(site.index, 'utf8');
     expect(site.pages).toHaveLength(6);
     expect(index).toContain(`href="sessions/${ended.id}.html"`);
@@ -144,43 +148,43 @@ describe('the site folder: never someone else\'s files (hardening #15)', () => {
     return out;
   };
 
-  it('refuses a non-empty folder that is not an Emcee site, and changes nothing in it', () => {
+  it('refuses a non-empty folder that is not an Emcee site, and changes nothing in it', async () => {
     const { store } = importedSeeds();
     const out = someoneElses();
     const before = snapshot(out);
-    expect(() => writeSite(store, out)).toThrow(SiteError);
-    expect(() => writeSite(store, out)).toThrow(`${out} is not empty and is not an Emcee site`);
+    await expect(writeSite(store.port, out)).rejects.toThrow(SiteError);
+    await expect(writeSite(store.port, out)).rejects.toThrow(`${out} is not empty and is not an Emcee site`);
     expect(snapshot(out)).toEqual(before);
   });
 
-  it('with force writes beside the files there and deletes none of them', () => {
+  it('with force writes beside the files there and deletes none of them', async () => {
     const { store, sessions } = importedSeeds();
     const out = someoneElses();
-    writeSite(store, out, { force: true });
+    await writeSite(store.port, out, { force: true });
     expect(readFileSync(join(out, 'sessions', '42.html'), 'utf8')).toBe('my page 42');
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('notes');
     expect(readdirSync(join(out, 'sessions')).sort()).toEqual([...[...sessions.values()].map((id) => `${id}.html`), '42.html'].sort());
     // Now it is an Emcee site: written again without force, and 42.html is still not Emcee's.
-    writeSite(store, out);
+    await writeSite(store.port, out);
     expect(readFileSync(join(out, 'sessions', '42.html'), 'utf8')).toBe('my page 42');
   });
 
-  it('acts only on its own file names, whatever the manifest says', () => {
+  it('acts only on its own file names, whatever the manifest says', async () => {
     const { store } = importedSeeds();
     const parent = tempDir();
     const out = join(parent, 'site');
-    writeSite(store, out);
+    await writeSite(store.port, out);
     writeFileSync(join(parent, 'outside.txt'), 'keep me');
     writeFileSync(join(out, 'notes.txt'), 'keep me too');
     writeFileSync(join(out, SITE_MANIFEST), JSON.stringify({ emcee: 'site', version: 1, files: ['../outside.txt', 'notes.txt', '/etc/hostname'] }));
-    writeSite(store, out);
+    await writeSite(store.port, out);
     expect(readFileSync(join(parent, 'outside.txt'), 'utf8')).toBe('keep me');
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('keep me too');
   });
 
-  it('refuses the root of the file system, even with force', () => {
+  it('refuses the root of the file system, even with force', async () => {
     const { store } = importedSeeds();
-    expect(() => writeSite(store, '/', { force: true })).toThrow(/will not write the site into \/, the root of the file system/);
+    await expect(writeSite(store.port, '/', { force: true })).rejects.toThrow(/will not write the site into \/, the root of the file system/);
     expect(existsSync('/.emcee-site')).toBe(false);
   });
 

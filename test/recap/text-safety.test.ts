@@ -50,7 +50,7 @@ writeFileSync(file, ARCHIVE);
 const db = join(dir, 'hostile.sqlite');
 const store = createStore(openDatabase(db), new ManualClock(new Date('2026-11-23T12:00:00Z')));
 const [report] = importArchives(store, prepareArchives([file]));
-const recap = buildRecap(store, report!.sessionId);
+const recap = await buildRecap(store.port, report!.sessionId);
 
 /**
  * The links, images, autolinks, raw HTML and code spans a CommonMark/GFM renderer would
@@ -73,20 +73,20 @@ function markdownConstructs(md: string): { links: string[]; other: string[] } {
 describe('the Markdown recap of hostile text (#27, #28)', () => {
   const md = renderMarkdown(recap);
 
-  it('has the answers, as text', () => {
+  it('has the answers, as text', async () => {
     expect(recap.stats.answers).toBe(4);
     expect(md).toContain('javascript:alert(5)');
     expect(md).toContain('gnp.exe');
   });
 
-  it('makes no link, image, autolink, HTML, code span or entity from user text', () => {
+  it('makes no link, image, autolink, HTML, code span or entity from user text', async () => {
     const { links, other } = markdownConstructs(md);
     expect(links).toEqual([]); // imported archives have no Discord links of their own
     expect(other).toEqual([]);
     expect(md).not.toMatch(/^\s*-{3,}\s*$/m); // a "---" line would make a heading of the line before
   });
 
-  it('holds no control characters', () => {
+  it('holds no control characters', async () => {
     expect(md).not.toMatch(CONTROL);
   });
 });
@@ -94,7 +94,7 @@ describe('the Markdown recap of hostile text (#27, #28)', () => {
 describe('the HTML recap of hostile text (#28)', () => {
   const html = renderHtml(recap);
 
-  it('drops bidi overrides and isolates user text, so "\\u202eevil" is not shown as "live"', () => {
+  it('drops bidi overrides and isolates user text, so "\\u202eevil" is not shown as "live"', async () => {
     expect(html).not.toMatch(CONTROL);
     expect(html).toContain('<span class="author" dir="auto">evil</span>');
     expect(html).toContain('<p class="text" dir="auto">A1: gnp.exe</p>');
@@ -110,21 +110,21 @@ describe('the terminal (#28)', () => {
     return run.stdout;
   };
 
-  it('emcee replay prints no control characters', () => {
+  it('emcee replay prints no control characters', async () => {
     const out = emcee('replay', file);
     expect(out).toContain('gnp.exe');
     expect(out).toContain('[2J');
     expect(out).not.toMatch(CONTROL);
   });
 
-  it('emcee replay --json escapes them, and keeps the text exact', () => {
+  it('emcee replay --json escapes them, and keeps the text exact', async () => {
     const out = emcee('replay', file, '--json');
     expect(out).not.toMatch(CONTROL);
     const parsed = JSON.parse(out);
     expect(parsed.answers.map((a: { text: string }) => a.text)).toContain(`A1: ${TERMINAL} \u2066isolate\u2069 \u202aembed\u202c`);
   });
 
-  it.each(['md', 'csv', 'json', 'archive', 'html'])('emcee recap --format %s prints no control characters', (format) => {
+  it.each(['md', 'csv', 'json', 'archive', 'html'])('emcee recap --format %s prints no control characters', async (format) => {
     const out = emcee('recap', String(report!.sessionId), '--format', format, '--db', db);
     expect(out).toContain('gnp.exe');
     // CSV rows end with CRLF: the one CR a terminal sees, as a line ending.
