@@ -35,7 +35,10 @@ describe('packaging', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const sources = [...files(join(ROOT, 'src'), /\.ts$/), ...files(join(ROOT, 'commands'), /\.ts$/), ...files(join(ROOT, 'bin'), /\.js$/)];
     const imported = sources.flatMap((f) => runtimeImports(readFileSync(f, 'utf8')).map((spec) => ({ file: relative(ROOT, f), name: packageOf(spec) })));
-    expect(imported.map((i) => i.name)).toEqual(expect.arrayContaining(['discord.js', 'better-sqlite3', 'discord-api-types', 'tsx']));
+    expect(imported.map((i) => i.name)).toEqual(expect.arrayContaining(['discord.js', 'better-sqlite3', 'discord-api-types']));
+    // Issue 11: the bin runs the compiled dist/ with plain node; tsx is for development only.
+    expect(imported.map((i) => i.name)).not.toContain('tsx');
+    expect(pkg.dependencies).not.toHaveProperty('tsx');
     const undeclared = imported.filter((i) => !(i.name in pkg.dependencies)).map((i) => `${i.file}: ${i.name}`);
     expect(undeclared).toEqual([]);
   });

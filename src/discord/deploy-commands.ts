@@ -30,7 +30,7 @@ export async function deployCommands(argv: string[], env: NodeJS.ProcessEnv = pr
     process.stderr.write(`deploy-commands: ${err.message}\n`);
     return 1;
   }
-  const body = await commandsJson();
+  const body = commandsJson();
   const rest = new REST(config.apiBase ? { api: config.apiBase } : {}).setToken(config.discordToken);
   const route = values.guild ? Routes.applicationGuildCommands(config.applicationId, values.guild) : Routes.applicationCommands(config.applicationId);
   let registered: { name: string }[];
