@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.ts';
+import { ApiError } from './errors.ts';
 import { applyDelays, matches, type DelayRule } from './limits.ts';
+import type { UploadedFile } from './model.ts';
 import { boundaryOf, parseMultipart } from './multipart.ts';
-import { ApiError, type MessageBody, type UploadedFile, type World } from './state.ts';
+import { createRoutes, type Result, type Route } from './routes.ts';
+import type { World } from './state.ts';
 
 /** One REST request the bot made, as the sandbox saw it. */
 export interface RecordedRequest {
@@ -28,23 +31,17 @@ export interface FailRule {
   response: FailResponse;
 }
 
-interface RouteContext {
-  params: string[];
-  query: URLSearchParams;
-  body: unknown;
-  files: UploadedFile[];
-}
-
-interface Result {
-  status: number;
-  body?: unknown;
-}
-
-interface Route {
+/** One REST exchange, for a checker (tests check it against Discord's published schema). */
+export interface Exchange {
   method: string;
-  pattern: RegExp;
-  template: string;
-  handle(ctx: RouteContext): Result;
+  path: string;
+  /** The route that served it; undefined for an unknown route. */
+  route: Route | undefined;
+  /** The parsed JSON body (for multipart, payload_json), undefined when there was none. */
+  requestBody: unknown;
+  status: number;
+  /** The JSON body sent back, undefined for none. */
+  responseBody: unknown;
 }
 
 export interface RestOptions {
@@ -58,23 +55,8 @@ export interface RestOptions {
   /** Files of one request together may weigh this much; more is 413 (40005). */
   maxUploadBytes: number;
   log(message: string): void;
-}
-
-const ok = (body: unknown): Result => ({ status: 200, body });
-const noContent = (): Result => ({ status: 204 });
-const ID = '(\\d+)';
-const TOKEN = '([^/]+)';
-
-function route(method: string, template: string, handle: (ctx: RouteContext) => Result): Route {
-  const source = template
-    .split('/')
-    .map((part) => (part === ':id' ? ID : part === ':token' ? TOKEN : part === ':any' ? '([^/]+)' : part.replace(/[.*+?^${}()|[\]\\@]/g, '\\$&')))
-    .join('/');
-  return { method, template, pattern: new RegExp(`^${source}$`), handle };
-}
-
-function p(ctx: RouteContext, i: number): string {
-  return ctx.params[i] ?? '';
+  /** Sees every exchange once its response is decided (the sandbox's schema checks). */
+  onExchange?: (exchange: Exchange) => void;
 }
 
 function safeDecode(value: string): string {
@@ -85,124 +67,10 @@ function safeDecode(value: string): string {
   }
 }
 
-function asObject(body: unknown): Record<string, unknown> {
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-}
-
 /** The REST side of the sandbox: a router over node's http with Discord's headers and errors. */
 export function createRestHandler(options: RestOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { world } = options;
-  const guildScope = (ctx: RouteContext, i: number): string => {
-    const guildId = p(ctx, i);
-    world.checkGuild(guildId);
-    return guildId;
-  };
-  const checkApp = (ctx: RouteContext): void => {
-    if (p(ctx, 0) !== world.applicationId) throw new ApiError(404, 10002, 'Unknown Application');
-  };
-
-  const routes: Route[] = [
-    route('GET', '/gateway/bot', () =>
-      ok({
-        url: options.gatewayUrl(),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
-      }),
-    ),
-    route('GET', '/gateway', () => ok({ url: options.gatewayUrl() })),
-    route('GET', '/users/@me', () => ok(world.user(world.botUser.id))),
-    route('GET', '/users/:id', (ctx) => {
-      const user = world.user(p(ctx, 0));
-      if (!user) throw new ApiError(404, 10013, 'Unknown User');
-      return ok(user);
-    }),
-    route('GET', '/applications/@me', () => ok(world.applicationPayload())),
-    route('GET', '/oauth2/applications/@me', () => ok(world.applicationPayload())),
-
-    // Application commands, global and guild.
-    route('GET', '/applications/:id/commands', (ctx) => (checkApp(ctx), ok(world.commandList(null)))),
-    route('PUT', '/applications/:id/commands', (ctx) => (checkApp(ctx), ok(world.overwriteCommands(null, ctx.body)))),
-    route('POST', '/applications/:id/commands', (ctx) => (checkApp(ctx), { status: 201, body: world.upsertCommand(null, ctx.body) })),
-    route('GET', '/applications/:id/commands/:id', (ctx) => (checkApp(ctx), ok(world.getCommand(null, p(ctx, 1))))),
-    route('PATCH', '/applications/:id/commands/:id', (ctx) => (checkApp(ctx), ok(world.editCommand(null, p(ctx, 1), asObject(ctx.body))))),
-    route('DELETE', '/applications/:id/commands/:id', (ctx) => (checkApp(ctx), world.deleteCommand(null, p(ctx, 1)), noContent())),
-    route('GET', '/applications/:id/guilds/:id/commands', (ctx) => (checkApp(ctx), ok(world.commandList(guildScope(ctx, 1))))),
-    route('PUT', '/applications/:id/guilds/:id/commands', (ctx) => (checkApp(ctx), ok(world.overwriteCommands(guildScope(ctx, 1), ctx.body)))),
-    route('POST', '/applications/:id/guilds/:id/commands', (ctx) => (checkApp(ctx), { status: 201, body: world.upsertCommand(guildScope(ctx, 1), ctx.body) })),
-    route('GET', '/applications/:id/guilds/:id/commands/:id', (ctx) => (checkApp(ctx), ok(world.getCommand(guildScope(ctx, 1), p(ctx, 2))))),
-    route('PATCH', '/applications/:id/guilds/:id/commands/:id', (ctx) =>
-      (checkApp(ctx), ok(world.editCommand(guildScope(ctx, 1), p(ctx, 2), asObject(ctx.body))))),
-    route('DELETE', '/applications/:id/guilds/:id/commands/:id', (ctx) =>
-      (checkApp(ctx), world.deleteCommand(guildScope(ctx, 1), p(ctx, 2)), noContent())),
-
-    // Channels and messages.
-    route('GET', '/channels/:id', (ctx) => {
-      const channel = world.channel(p(ctx, 0));
-      if (!channel) throw new ApiError(404, 10003, 'Unknown Channel');
-      return ok(channel);
-    }),
-    route('PATCH', '/channels/:id', (ctx) => ok(world.modifyChannel(p(ctx, 0), asObject(ctx.body)))),
-    route('GET', '/channels/:id/messages', (ctx) => ok(world.listMessages(p(ctx, 0), ctx.query))),
-    route('POST', '/channels/:id/messages', (ctx) => ok(world.botPosts(p(ctx, 0), asObject(ctx.body) as MessageBody, ctx.files))),
-    route('POST', '/channels/:id/messages/bulk-delete', (ctx) => {
-      const ids = asObject(ctx.body).messages;
-      world.bulkDelete(p(ctx, 0), Array.isArray(ids) ? ids.map(String) : [], true);
-      return noContent();
-    }),
-    route('GET', '/channels/:id/messages/:id', (ctx) => ok(world.getMessage(p(ctx, 0), p(ctx, 1)))),
-    route('PATCH', '/channels/:id/messages/:id', (ctx) =>
-      ok(world.botEdits(p(ctx, 0), p(ctx, 1), asObject(ctx.body) as MessageBody, ctx.files))),
-    route('DELETE', '/channels/:id/messages/:id', (ctx) => (world.deleteMessage(p(ctx, 1), p(ctx, 0)), noContent())),
-    route('PUT', '/channels/:id/messages/:id/reactions/:any/@me', (ctx) =>
-      (world.botReacts(p(ctx, 0), p(ctx, 1), p(ctx, 2), true), noContent())),
-    route('DELETE', '/channels/:id/messages/:id/reactions/:any/@me', (ctx) =>
-      (world.botReacts(p(ctx, 0), p(ctx, 1), p(ctx, 2), false), noContent())),
-    route('POST', '/channels/:id/typing', (ctx) => (world.requireChannel(p(ctx, 0)), noContent())),
-    route('POST', '/channels/:id/messages/:id/threads', (ctx) =>
-      ({ status: 201, body: world.threadFromMessage(p(ctx, 0), p(ctx, 1), asObject(ctx.body)) })),
-    route('POST', '/channels/:id/threads', (ctx) => ({ status: 201, body: world.threadWithoutMessage(p(ctx, 0), asObject(ctx.body)) })),
-    route('PUT', '/channels/:id/thread-members/@me', (ctx) => (world.requireChannel(p(ctx, 0)), noContent())),
-    route('DELETE', '/channels/:id/thread-members/@me', (ctx) => (world.requireChannel(p(ctx, 0)), noContent())),
-    route('GET', '/channels/:id/threads/archived/public', (ctx) => {
-      world.requireChannel(p(ctx, 0));
-      const threads = world.threads().filter((t) => t.parent_id === p(ctx, 0) && t.type === 11 && t.thread_metadata?.archived);
-      return ok({ threads, members: [], has_more: false });
-    }),
-
-    // Guild.
-    route('GET', '/guilds/:id', (ctx) => ok(world.guildPayload(guildScope(ctx, 0)))),
-    route('GET', '/guilds/:id/channels', (ctx) => ok(world.guildChannels(guildScope(ctx, 0)))),
-    route('GET', '/guilds/:id/roles', (ctx) => ok(world.rolesList(guildScope(ctx, 0)))),
-    route('GET', '/guilds/:id/members', (ctx) => {
-      guildScope(ctx, 0);
-      const limit = Math.min(1000, Math.max(1, Number(ctx.query.get('limit') ?? 1)));
-      const after = ctx.query.get('after') ?? '0';
-      const members = world.membersList().filter((m) => BigInt(m.user.id) > BigInt(after)).slice(0, limit);
-      return ok(members);
-    }),
-    route('GET', '/guilds/:id/members/:id', (ctx) => {
-      guildScope(ctx, 0);
-      if (!world.user(p(ctx, 1))) throw new ApiError(404, 10007, 'Unknown Member');
-      return ok(world.memberPayload(p(ctx, 1)));
-    }),
-    route('GET', '/guilds/:id/threads/active', (ctx) => (guildScope(ctx, 0), ok(world.activeThreads()))),
-
-    // Interactions and their webhooks.
-    route('POST', '/interactions/:id/:token/callback', (ctx) => {
-      const withResponse = ctx.query.get('with_response') === 'true';
-      const response = world.interactionCallback(p(ctx, 0), p(ctx, 1), ctx.body, ctx.files, withResponse);
-      return withResponse ? ok(response) : noContent();
-    }),
-    route('POST', '/webhooks/:id/:token', (ctx) => {
-      const message = world.webhookExecute(p(ctx, 0), p(ctx, 1), asObject(ctx.body) as MessageBody, ctx.files);
-      return ctx.query.get('wait') === 'false' ? noContent() : ok(message);
-    }),
-    route('GET', '/webhooks/:id/:token/messages/:any', (ctx) => ok(world.webhookGet(p(ctx, 0), p(ctx, 1), p(ctx, 2)))),
-    route('PATCH', '/webhooks/:id/:token/messages/:any', (ctx) =>
-      ok(world.webhookEdit(p(ctx, 0), p(ctx, 1), p(ctx, 2), asObject(ctx.body) as MessageBody, ctx.files))),
-    route('DELETE', '/webhooks/:id/:token/messages/:any', (ctx) =>
-      (world.webhookDelete(p(ctx, 0), p(ctx, 1), p(ctx, 2)), noContent())),
-  ];
+  const routes = createRoutes(world, options.gatewayUrl);
 
   const bucketOf = (method: string, template: string): string =>
     createHash('sha1').update(`${method} ${template}`).digest('hex').slice(0, 32);
@@ -234,7 +102,7 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
     const query = Object.fromEntries(url.searchParams.entries());
     const hosted = !match && method === 'GET' ? /^\/attachments\/(\d+)\//.exec(path) : null;
     if (hosted) {
-      const file = world.hostedFiles.get(hosted[1]!);
+      const file = world.messages.hostedFiles.get(hosted[1]!);
       res.writeHead(file ? 200 : 404, { 'content-type': file?.contentType ?? 'text/plain', 'content-length': String(file?.content.length ?? 9) });
       res.end(file?.content ?? 'not found');
       return;
@@ -290,7 +158,7 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
 
     if (!match) {
       result = { status: 404, body: { message: 'Unknown route (sandbox)', code: 0 } };
-    } else if (needsAuth && auth !== `Bot ${world.token}`) {
+    } else if (needsAuth && auth !== `Bot ${world.dir.token}`) {
       result = { status: 401, body: { message: '401: Unauthorized', code: 0 } };
     } else if (failure !== -1) {
       const rule = options.failures.splice(failure, 1)[0] as FailRule;
@@ -334,6 +202,7 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
     }
     recorded.status = result.status === 200 && result.body === undefined ? 204 : result.status;
     options.requests.push(recorded);
+    options.onExchange?.({ method, path, route: found, requestBody: body, status: recorded.status, responseBody: result.status === 204 ? undefined : result.body });
     options.log(`rest: ${method} ${path} -> ${recorded.status}`);
     send(res, result, headers);
   };
