@@ -98,10 +98,10 @@ async function importArchive(interaction: ChatInputCommandInteraction, ctx: Comm
   await progress(`Reading ${transcript.messages.length} messages of ${escapeText(transcript.tag)}, ${escapeText(transcript.dateLine)}…`);
   const guildId = interaction.guildId!;
   // The import and the server's claim on its question set are one transaction.
-  const { report, set, copied } = ctx.store.transaction(() => {
-    const [r] = importArchives(ctx.store, [{ transcript, replayed: replayTranscript(transcript).messages }]);
+  const { report, set, copied } = await ctx.store.port.transaction(async (tx) => {
+    const [r] = await importArchives(tx, [{ transcript, replayed: replayTranscript(transcript).messages }]);
     if (r!.questionSetId === null) return { report: r!, set: null, copied: false };
-    return { report: r!, ...ctx.store.bank.adoptImported(r!.questionSetId, guildId, r!.status === 'imported') };
+    return { report: r!, ...(await tx.bank.adoptImported(r!.questionSetId, guildId, r!.status === 'imported')) };
   });
   await progress(report.status === 'unchanged'
     ? copied

@@ -146,7 +146,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       }
       case 'import':
         if (rest.length === 0) throw new CliError('import needs at least one archive file: emcee import <files…>', 2);
-        importCommand(io, store, rest, { shared: values.shared === true });
+        await importCommand(io, store, rest, { shared: values.shared === true });
         return 0;
       case 'bank': {
         const [sub, ...bankArgs] = rest;

@@ -1,6 +1,6 @@
 import { replayTranscript, type ReplayedMessage } from '../core/replay.ts';
 import { questionBody } from '../core/labels.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories, StoreScope } from '../store/port.ts';
 import { readArchiveFile } from './read.ts';
 import { ArchiveError, type Transcript } from './types.ts';
 
@@ -59,20 +59,23 @@ export function prepareArchives(files: string[]): PreparedArchive[] {
  * (the same text, whatever its line endings or BOM) is reported as unchanged.
  */
 export function importArchives(
-  store: Store,
+  store: StoreScope,
   archives: PreparedArchive[],
   onProgress: (done: number, total: number, report: ImportReport) => void = () => {},
-): ImportReport[] {
-  return store.transaction(() =>
-    archives.map((archive, i) => {
-      const report = importOne(store, archive);
+): Promise<ImportReport[]> {
+  // Inside a caller's transaction (emcee import --shared) this nests: one transaction in all.
+  return store.transaction(async (tx) => {
+    const reports: ImportReport[] = [];
+    for (const [i, archive] of archives.entries()) {
+      const report = await importOne(tx, archive);
       onProgress(i + 1, archives.length, report);
-      return report;
-    }),
-  );
+      reports.push(report);
+    }
+    return reports;
+  });
 }
 
-function importOne(store: Store, { transcript: t, replayed }: PreparedArchive): ImportReport {
+async function importOne(store: Repositories, { transcript: t, replayed }: PreparedArchive): Promise<ImportReport> {
   const counts = {
     messages: t.messages.length,
     questions: replayed.filter((r) => r.attribution.kind === 'question').length,
@@ -83,17 +86,17 @@ function importOne(store: Store, { transcript: t, replayed }: PreparedArchive): 
   // raw bytes (t.rawSha256), so both are looked up. See archive/hash.ts.
   const hashes = [...new Set([t.sha256, t.rawSha256 ?? t.sha256])];
   for (const hash of hashes) {
-    const existing = store.sessions.findBySourceHash(hash);
+    const existing = await store.sessions.findBySourceHash(hash);
     if (!existing) continue;
-    const set = store.bank.findBySourceHash(hash);
+    const set = await store.bank.findBySourceHash(hash);
     return { file: t.file, status: 'unchanged', tag: t.tag, sessionId: existing.id, questionSetId: set?.id ?? null, ...counts };
   }
 
-  const series = store.series.findOrCreateForArchive(t.tag);
+  const series = await store.series.findOrCreateForArchive(t.tag);
   const questionPosts = replayed.flatMap((r) => (r.attribution.kind === 'question' ? [t.messages[r.index]!] : []));
   const outro = replayed.find((r) => r.attribution.kind === 'outro');
   const welcome = t.messages[0] && /\bwelcome\b/i.test(t.messages[0].text) ? t.messages[0].text : null;
-  const set = questionPosts.length === 0 ? null : store.bank.create({
+  const set = questionPosts.length === 0 ? null : await store.bank.create({
     title: `${t.tag} — ${t.dateLine}`,
     source: 'archive',
     sourceHash: t.sha256,
@@ -103,7 +106,7 @@ function importOne(store: Store, { transcript: t, replayed }: PreparedArchive): 
   });
 
   const last = t.messages.findLast((m) => m.at !== null)?.at ?? null;
-  const session = store.sessions.create({
+  const session = await store.sessions.create({
     seriesId: series.id,
     questionSetId: set?.id ?? null,
     state: 'archived',
@@ -118,7 +121,7 @@ function importOne(store: Store, { transcript: t, replayed }: PreparedArchive): 
   const idPrefix = `archive:${t.sha256.slice(0, 16)}:`;
   for (const r of replayed) {
     const m = t.messages[r.index]!;
-    const { message } = store.messages.ingest({
+    const { message } = await store.messages.ingest({
       sessionId: session.id,
       platformId: `${idPrefix}${m.index}`,
       channelId: null,
@@ -133,9 +136,9 @@ function importOne(store: Store, { transcript: t, replayed }: PreparedArchive): 
       quote: m.quote ? { author: m.quote.author, text: m.quote.text } : null,
       archiveIndex: m.index,
     });
-    store.messages.recordAttribution(message, r.attribution);
+    await store.messages.recordAttribution(message, r.attribution);
     if (r.attribution.kind === 'question' || r.attribution.kind === 'outro') {
-      store.prompts.create({
+      await store.prompts.create({
         sessionId: session.id,
         kind: r.attribution.kind,
         questionNumber: r.attribution.kind === 'question' ? r.attribution.number : null,

@@ -2,8 +2,8 @@ import type { QuestionSet } from '../store/bank.ts';
 import type { Store } from '../store/index.ts';
 import { CliError, line, oneLine, type CliIo } from './io.ts';
 
-export function bankList(io: CliIo, store: Store): void {
-  const sets = store.bank.list();
+export async function bankList(io: CliIo, store: Store): Promise<void> {
+  const sets = await store.port.bank.list();
   if (sets.length === 0) {
     line(io.stdout, 'The question bank is empty. Import archives with: npx emcee import seeds/*.txt');
     return;
@@ -16,10 +16,10 @@ export function bankList(io: CliIo, store: Store): void {
   line(io.stdout, `${plural(sets.length, 'question set')}. Details: npx emcee bank show <id>`);
 }
 
-export function bankShow(io: CliIo, store: Store, rawId: string): void {
+export async function bankShow(io: CliIo, store: Store, rawId: string): Promise<void> {
   const id = Number(rawId.replace(/^#/, ''));
   if (!Number.isSafeInteger(id) || id < 1) throw new CliError(`"${rawId}" is not a question set id (a number, as in \`emcee bank list\`)`, 2);
-  const set = store.bank.get(id);
+  const set = await store.port.bank.get(id);
   if (!set) throw new CliError(`there is no question set #${id}; \`emcee bank list\` shows the ids`);
   printSet(io, set);
 }

@@ -12,19 +12,20 @@ import { line, progress, type CliIo } from './io.ts';
  * archive imported before shares its set too, if it is the operator's (a set a server made
  * with /bank import stays that server's).
  */
-export function importCommand(io: CliIo, openStore: () => Store, files: string[], options: { shared?: boolean } = {}): void {
+export async function importCommand(io: CliIo, openStore: () => Store, files: string[], options: { shared?: boolean } = {}): Promise<void> {
   const archives = prepareArchives(files);
-  const store = openStore();
+  const legacy = openStore();
+  const store = legacy.port;
   try {
     const step = files.length > 1 ? progress(io, files.length) : () => {};
-    const reports = store.transaction(() => {
-      const done = importArchives(store, archives, (n, _total, r) => step(n, r.file.split('/').at(-1)!));
-      if (options.shared) store.bank.setShared(done.flatMap((r) => (r.questionSetId === null ? [] : [r.questionSetId])));
+    const reports = await store.transaction(async (tx) => {
+      const done = await importArchives(tx, archives, (n, _total, r) => step(n, r.file.split('/').at(-1)!));
+      if (options.shared) await tx.bank.setShared(done.flatMap((r) => (r.questionSetId === null ? [] : [r.questionSetId])));
       return done;
     });
     for (const r of reports) {
       const what = `${plural(r.messages, 'message')}, ${plural(r.questions, 'question')}, ${plural(r.answers, 'answer')}`;
-      const set = r.questionSetId === null ? null : store.bank.get(r.questionSetId);
+      const set = r.questionSetId === null ? null : await store.bank.get(r.questionSetId);
       const sharing = set?.shared ? ', shared with every server' : '';
       line(io.stdout, r.status === 'imported'
         ? `imported  ${r.file}: ${r.tag} session #${r.sessionId}, ${what}${set ? `, question set #${set.id}${sharing}` : ', no questions for the bank'}`
@@ -33,6 +34,6 @@ export function importCommand(io: CliIo, openStore: () => Store, files: string[]
     const added = reports.filter((r) => r.status === 'imported').length;
     line(io.stdout, `${plural(added, 'archive')} imported, ${reports.length - added} already there.`);
   } finally {
-    store.close();
+    legacy.close();
   }
 }

@@ -55,7 +55,7 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
     out(`Loopback Discord on ${sandbox.apiBase}; everything is stored in ${databasePath}`);
     out();
 
-    const [imported] = importArchives(store, [archive!]);
+    const [imported] = await importArchives(store.port, [archive!]);
     const channel = sandbox.createChannel(t.tag.replace(/^#/, '').toLowerCase());
     const role = sandbox.createRole('Chat moderator', 0n);
     const series = store.series.saveForChannel({

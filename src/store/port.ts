@@ -140,6 +140,9 @@ export interface Transaction extends Repositories {
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
 }
 
+/** The store or an open transaction: what code that may run in either takes. */
+export type StoreScope = Repositories & { transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> };
+
 export interface StorePort extends Repositories {
   /**
    * Runs fn in one transaction: all of its writes land, or none (fn throws: rolled back, and

@@ -34,51 +34,51 @@ const counts = (store: Store) => ({
   messages: store.db.prepare('SELECT count(*) FROM messages').pluck().get(),
 });
 
-function importFiles(store: Store, files: string[]) {
-  return importArchives(store, prepareArchives(files)).map((r) => r.status);
+async function importFiles(store: Store, files: string[]) {
+  return (await importArchives(store.port, prepareArchives(files))).map((r) => r.status);
 }
 
 describe('importing the same archive again', () => {
-  it('with CRLF endings, a BOM or extra newlines changes nothing (the seed first)', () => {
+  it('with CRLF endings, a BOM or extra newlines changes nothing (the seed first)', async () => {
     const store = openStore(`${dir}/a.sqlite`, systemClock);
-    expect(importFiles(store, [SEED])).toEqual(['imported']);
+    expect(await importFiles(store, [SEED])).toEqual(['imported']);
     const before = counts(store);
     for (const [name, text] of VARIANTS) {
-      expect(importFiles(store, [variant(name, text)]), name).toEqual(['unchanged']);
+      expect(await importFiles(store, [variant(name, text)]), name).toEqual(['unchanged']);
     }
     expect(counts(store)).toEqual(before);
     store.close();
   });
 
-  it('a variant first, then the seed and the other variants, changes nothing', () => {
+  it('a variant first, then the seed and the other variants, changes nothing', async () => {
     const store = openStore(`${dir}/b.sqlite`, systemClock);
     const first = variant('first.txt', VARIANTS[3]![1]);
-    expect(importFiles(store, [first])).toEqual(['imported']);
+    expect(await importFiles(store, [first])).toEqual(['imported']);
     const before = counts(store);
-    expect(importFiles(store, [SEED, ...VARIANTS.map(([n, t]) => variant(`b-${n}`, t))])).toEqual(Array(VARIANTS.length + 1).fill('unchanged'));
+    expect(await importFiles(store, [SEED, ...VARIANTS.map(([n, t]) => variant(`b-${n}`, t))])).toEqual(Array(VARIANTS.length + 1).fill('unchanged'));
     expect(counts(store)).toEqual(before);
     store.close();
   });
 
-  it('a database that stored raw-byte hashes still recognises the very same file', () => {
+  it('a database that stored raw-byte hashes still recognises the very same file', async () => {
     // An older Emcee stored sha256 of the file's bytes; simulate such a row for a CRLF file.
     const store = openStore(`${dir}/c.sqlite`, systemClock);
     const crlf = variant('old-crlf.txt', VARIANTS[0]![1]);
-    expect(importFiles(store, [crlf])).toEqual(['imported']);
+    expect(await importFiles(store, [crlf])).toEqual(['imported']);
     const raw = createHash('sha256').update(readFileSync(crlf)).digest('hex');
     store.db.prepare('UPDATE sessions SET source_hash = ?').run(raw);
     store.db.prepare('UPDATE question_sets SET source_hash = ?').run(raw);
     const before = counts(store);
-    expect(importFiles(store, [crlf])).toEqual(['unchanged']);
+    expect(await importFiles(store, [crlf])).toEqual(['unchanged']);
     expect(counts(store)).toEqual(before);
     store.close();
   });
 
-  it('a different chat is still imported', () => {
+  it('a different chat is still imported', async () => {
     const store = openStore(`${dir}/d.sqlite`, systemClock);
-    expect(importFiles(store, [SEED])).toEqual(['imported']);
+    expect(await importFiles(store, [SEED])).toEqual(['imported']);
     const changed = variant('changed.txt', original.replace('Q1:', 'Q1: (edited)'));
-    expect(importFiles(store, [changed])).toEqual(['imported']);
+    expect(await importFiles(store, [changed])).toEqual(['imported']);
     store.close();
   });
 });

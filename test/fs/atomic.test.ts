@@ -47,7 +47,7 @@ describe('atomic writes', () => {
   });
 
   it('recap --out on a disk that fills up midway keeps the previous recap', async () => {
-    const { store, sessions } = importedSeeds();
+    const { store, sessions } = await importedSeeds();
     const id = sessions.get('001_390feaa8c4f3efe6.txt')!;
     const out = join(dir, 'recap.csv');
     writeFileSync(out, 'previous good recap\n');
@@ -57,7 +57,7 @@ describe('atomic writes', () => {
   });
 
   it('site on a disk that fills up midway leaves no empty or partial page', async () => {
-    const { store } = importedSeeds();
+    const { store } = await importedSeeds();
     const out = join(dir, 'site');
     const first = await writeSite(store.port, out);
     const before = Object.fromEntries([first.index, ...first.pages].map((p) => [p, readFileSync(p, 'utf8')]));

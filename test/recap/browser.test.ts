@@ -38,7 +38,7 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: n
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'emcee-recap-'));
     mkdirSync(OUTPUT, { recursive: true });
-    const { store, sessions } = importedSeeds();
+    const { store, sessions } = await importedSeeds();
     files.recap001 = join(dir, 'recap-001.html');
     writeFileSync(files.recap001, renderHtml(await buildRecap(store.port, sessions.get('001_390feaa8c4f3efe6.txt')!)));
     // The hostile page is the golden file that test/recap/html.test.ts checks renderHtml against.

@@ -10,7 +10,7 @@ import { expectGolden } from '../helpers/golden.ts';
 import { importedSeeds } from '../helpers/recap.ts';
 import { loadLabels } from '../helpers/seeds.ts';
 
-const { store, sessions } = importedSeeds();
+const { store, sessions } = await importedSeeds();
 const archives = loadLabels().map((l) => [l.transcript, l] as const);
 const text = async (chunks: AsyncIterable<string>) => {
   let out = '';

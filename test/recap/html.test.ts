@@ -55,7 +55,7 @@ function hostileSession(): { store: Store; id: number } {
   return { store, id: session.id };
 }
 
-const { store, sessions } = importedSeeds();
+const { store, sessions } = await importedSeeds();
 
 describe('escapeHtml and links', () => {
   it('escapes the five characters', async () => {

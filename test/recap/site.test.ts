@@ -23,7 +23,7 @@ afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true 
 const hrefs = (html: string) => [...html.matchAll(/\bhref="([^"]*)"/g)].map((m) => m[1]!);
 
 const written = await (async () => {
-  const { store, sessions } = importedSeeds();
+  const { store, sessions } = await importedSeeds();
   const out = join(tempDir(), 'nested', 'site'); // created as needed
   return { store, sessions, out, site: await writeSite(store.port, out) };
 })();
@@ -102,7 +102,7 @@ describe('writeSite', () => {
 
 describe('writeSite lists only finished sessions', () => {
   it('leaves out planned, running and cancelled sessions; keeps ended ones; escapes takeaways', async () => {
-    const { store } = importedSeeds();
+    const { store } = await importedSeeds();
     const series = store.series.saveForChannel({ guildId: '1', channelId: '2', tag: '#Live<Chat>', timezone: 'Europe/Paris', schedule: null, settings: {} });
     const make = (day: number, state: 'planned' | 'running' | 'cancelled' | 'ended') =>
       persistSession(store, { series, startsAt: new Date(`2026-11-0${day}T18:00:00Z`), questions: [`Question <${state}>?`], questionSetId: null, state });
@@ -149,7 +149,7 @@ describe('the site folder: never someone else\'s files (hardening #15)', () => {
   };
 
   it('refuses a non-empty folder that is not an Emcee site, and changes nothing in it', async () => {
-    const { store } = importedSeeds();
+    const { store } = await importedSeeds();
     const out = someoneElses();
     const before = snapshot(out);
     await expect(writeSite(store.port, out)).rejects.toThrow(SiteError);
@@ -158,7 +158,7 @@ describe('the site folder: never someone else\'s files (hardening #15)', () => {
   });
 
   it('with force writes beside the files there and deletes none of them', async () => {
-    const { store, sessions } = importedSeeds();
+    const { store, sessions } = await importedSeeds();
     const out = someoneElses();
     await writeSite(store.port, out, { force: true });
     expect(readFileSync(join(out, 'sessions', '42.html'), 'utf8')).toBe('my page 42');
@@ -170,7 +170,7 @@ describe('the site folder: never someone else\'s files (hardening #15)', () => {
   });
 
   it('acts only on its own file names, whatever the manifest says', async () => {
-    const { store } = importedSeeds();
+    const { store } = await importedSeeds();
     const parent = tempDir();
     const out = join(parent, 'site');
     await writeSite(store.port, out);
@@ -183,7 +183,7 @@ describe('the site folder: never someone else\'s files (hardening #15)', () => {
   });
 
   it('refuses the root of the file system, even with force', async () => {
-    const { store } = importedSeeds();
+    const { store } = await importedSeeds();
     await expect(writeSite(store.port, '/', { force: true })).rejects.toThrow(/will not write the site into \/, the root of the file system/);
     expect(existsSync('/.emcee-site')).toBe(false);
   });

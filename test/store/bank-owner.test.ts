@@ -18,7 +18,7 @@ function capture() {
 }
 
 describe('question set owners (issue 10, item 6)', () => {
-  it('migration 004: a set one server used becomes its own; every other existing set becomes shared', () => {
+  it('migration 004: a set one server used becomes its own; every other existing set becomes shared', async () => {
     const db = openDatabase(':memory:', migrations.slice(0, 3));
     const at = T0.toISOString();
     const set = (title: string) => Number(db.prepare("INSERT INTO question_sets (title, source, created_at) VALUES (?, 'moderator', ?)").run(title, at).lastInsertRowid);
@@ -54,26 +54,26 @@ describe('question set owners (issue 10, item 6)', () => {
     db.close();
   });
 
-  it('emcee import keeps sets to the operator unless --shared; bank list says whose each set is', () => {
+  it('emcee import keeps sets to the operator unless --shared; bank list says whose each set is', async () => {
     const path = `${mkdtempSync(`${tmpdir()}/emcee-owner-`)}/emcee.sqlite`;
     const [first, second] = seedFiles();
     const open = () => openStore(path, new ManualClock(T0));
-    importCommand(capture().io, open, [first!]);
+    await importCommand(capture().io, open, [first!]);
     const shared = capture();
-    importCommand(shared.io, open, [second!], { shared: true });
+    await importCommand(shared.io, open, [second!], { shared: true });
     expect(shared.out()).toMatch(/question set #2, shared with every server/);
     const store = open();
     expect(store.bank.list().map((s) => [s.id, s.guildId, s.shared])).toEqual([[1, null, false], [2, null, true]]);
     expect(store.bank.list({ guildId: 'G1' }).map((s) => s.id)).toEqual([2]);
     store.bank.create({ title: 'Mine', source: 'moderator', questions: ['Q?'], guildId: '123456789012345678' });
     const list = capture();
-    bankList(list.io, store);
+    await bankList(list.io, store);
     expect(list.out()).toMatch(/#1 {2}.*\(\d+ questions, from archive\) {2}operator only \(not shown in servers; emcee import --shared shares it\)\n/);
     expect(list.out()).toMatch(/#2 {2}.*\(\d+ questions, from archive\) {2}shared with every server\n/);
     expect(list.out()).toMatch(/#3 {2}Mine {2}\(1 question, from moderator\) {2}server 123456789012345678\n/);
     // --shared again on an archive imported before shares its (operator) set.
     store.close();
-    importCommand(capture().io, open, [first!], { shared: true });
+    await importCommand(capture().io, open, [first!], { shared: true });
     const again = open();
     expect(again.bank.get(1)).toMatchObject({ shared: true });
     again.close();
