@@ -7,5 +7,8 @@ export default defineConfig({
     // 2-core CI machines: keep parallelism modest so process-spawning tests don't starve.
     maxWorkers: 2,
     testTimeout: 20_000,
+    // Sandboxes check every REST exchange against Discord's published schema; a test fails on a disagreement.
+    env: { EMCEE_SANDBOX_SCHEMAS: '1' },
+    setupFiles: ['test/setup/sandbox-schemas.ts'],
   },
 });

@@ -1,5 +1,5 @@
 /** What a message create/edit body turns into: validation, mentions and attachments, as on Discord. */
-import type { APIAttachment, APIMessage, APIUser } from 'discord-api-types/v10';
+import type { APIAttachment, APIEmbed, APIMessage, APIUser } from 'discord-api-types/v10';
 import type { Directory } from './directory.ts';
 import { ApiError, formError } from './errors.ts';
 import { clone, type AllowedMentions, type MessageBody, type MemberRecord, type UploadedFile } from './model.ts';
@@ -82,4 +82,17 @@ export function attachmentsFrom(dir: Directory, baseUrl: string, files: Uploaded
       proxy_url: url,
     };
   });
+}
+
+/**
+ * Embeds as Discord stores and returns them: `type` 'rich' unless given, and every field's
+ * `inline` present (false unless given), as Discord's schema requires of a message's embeds.
+ */
+export function storedEmbeds(embeds: unknown): APIEmbed[] {
+  if (!Array.isArray(embeds)) return [];
+  return (clone(embeds) as APIEmbed[]).map((embed) => ({
+    type: 'rich',
+    ...embed,
+    ...(embed.fields ? { fields: embed.fields.map((field) => ({ ...field, inline: field.inline ?? false })) } : {}),
+  })) as APIEmbed[];
 }

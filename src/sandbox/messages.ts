@@ -1,10 +1,10 @@
 /** Messages: create, edit, delete and list them, as the bot (REST) and as users (the control API). */
-import type { APIAttachment, APIEmbed, APIMessage, APIMessageTopLevelComponent, APIUser } from 'discord-api-types/v10';
+import type { APIAttachment, APIMessage, APIMessageTopLevelComponent, APIUser } from 'discord-api-types/v10';
 import { GatewayDispatchEvents as E } from 'discord-api-types/v10';
 import type { Directory } from './directory.ts';
 import { ApiError, formError } from './errors.ts';
 import { messageEvent } from './gateway-payloads.ts';
-import { attachmentsFrom, attachmentUrl, mentionsFor, validateBody, type HostedFiles } from './message-body.ts';
+import { attachmentsFrom, attachmentUrl, mentionsFor, storedEmbeds, validateBody, type HostedFiles } from './message-body.ts';
 import {
   clone,
   Flags,
@@ -148,7 +148,7 @@ export class Messages {
       mentions: mentions.mentions,
       mention_roles: mentions.mention_roles,
       attachments: attachmentsFrom(dir, this.baseUrl(), input.files ?? [], body.attachments),
-      embeds: Array.isArray(body.embeds) ? (clone(body.embeds) as APIEmbed[]) : [],
+      embeds: storedEmbeds(body.embeds),
       timestamp: dir.isoNow(),
       edited_timestamp: null,
       flags,
@@ -224,7 +224,7 @@ export class Messages {
     validateBody(body, files.length > 0, false);
     const message = record.message;
     if (typeof body.content === 'string' || body.content === null) message.content = (body.content as string | null) ?? '';
-    if (body.embeds !== undefined) message.embeds = Array.isArray(body.embeds) ? (clone(body.embeds) as APIEmbed[]) : [];
+    if (body.embeds !== undefined) message.embeds = storedEmbeds(body.embeds);
     if (body.components !== undefined) {
       message.components = Array.isArray(body.components) ? (clone(body.components) as APIMessageTopLevelComponent[]) : [];
     }

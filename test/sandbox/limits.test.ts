@@ -68,7 +68,7 @@ describe('sandbox: Discord limits (issue 10, items 8 and 10)', () => {
     const channel = s.createChannel('general');
     const form = (sizes: number[]) => {
       const f = new FormData();
-      f.set('payload_json', JSON.stringify({ content: 'files', attachments: sizes.map((_, id) => ({ id, filename: `f${id}.txt` })) }));
+      f.set('payload_json', JSON.stringify({ content: 'files', attachments: sizes.map((_, id) => ({ id: String(id), filename: `f${id}.txt` })) }));
       sizes.forEach((size, id) => f.set(`files[${id}]`, new Blob([Buffer.alloc(size, 120)]), `f${id}.txt`));
       return f;
     };
