@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commandsJson } from '../commands/index.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { emcee } from './helpers/emcee-cli.ts';
@@ -69,7 +69,8 @@ beforeAll(() => {
   expect(build.status).toBe(0);
 }, 120_000);
 
-afterAll(async () => {
+// After each test: a sandbox and the bot talking to it end with the test that started them.
+afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
