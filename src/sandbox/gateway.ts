@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type {
+  GatewayGuildCreateDispatchData,
+  GatewayGuildMembersChunkDispatchData,
+  GatewayReadyDispatchData,
+} from 'discord-api-types/v10';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 
 /** What the gateway needs from the sandbox's state. */
@@ -7,11 +12,11 @@ export interface GatewayHost {
   token: string;
   botUserId: string;
   resumeUrl(): string;
-  readyData(sessionId: string, shard: [number, number]): unknown;
+  readyData(sessionId: string, shard: [number, number]): GatewayReadyDispatchData;
   /** The full guilds for GUILD_CREATE, one per server the bot is in. */
-  guildCreateData(): unknown[];
+  guildCreateData(): GatewayGuildCreateDispatchData[];
   /** GUILD_MEMBERS_CHUNK data for an op 8 request. */
-  membersChunk(request: Record<string, unknown>): unknown;
+  membersChunk(request: Record<string, unknown>): GatewayGuildMembersChunkDispatchData;
   log(message: string): void;
 }
 

@@ -3,8 +3,8 @@
  * interaction webhook (follow-ups, the original response) for 15 minutes (see limits.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { APIInteraction, APIMessage, APIUser } from 'discord-api-types/v10';
-import { GatewayDispatchEvents as E } from 'discord-api-types/v10';
+import type { APIChatInputApplicationCommandGuildInteraction, APIInteraction, APIMessage, APIUser } from 'discord-api-types/v10';
+import { ApplicationIntegrationType, GatewayDispatchEvents as E, InteractionContextType, Locale } from 'discord-api-types/v10';
 import type { Commands } from './commands.ts';
 import type { Directory } from './directory.ts';
 import { ApiError, formError } from './errors.ts';
@@ -135,30 +135,33 @@ export class Interactions {
     return record;
   }
 
-  /** INTERACTION_CREATE's data. `data` holds the test's raw options, so its type is asserted here. */
+  /**
+   * INTERACTION_CREATE's data. Every field is checked against discord-api-types' guild
+   * chat-input interaction except `type` and `data`: `data` carries the test's raw options
+   * (and modal/autocomplete data), so those two are asserted.
+   */
   private payload(record: InteractionRecord, guildId: string): APIInteraction {
     const dir = this.dir;
     const channel = dir.requireChannel(record.channelId).channel;
-    return {
+    const common = {
       id: record.id,
       application_id: dir.applicationId,
-      type: record.type,
-      data: clone(record.data),
       guild_id: guildId,
-      guild: { id: guildId, locale: 'en-US', features: [] },
+      guild: { id: guildId, locale: Locale.EnglishUS, features: [] },
       channel: clone(channel),
       channel_id: channel.id,
       member: { ...dir.memberPayload(record.user.id), permissions: dir.permissionsOf(record.user.id).toString() },
       token: record.token,
       version: 1,
       app_permissions: dir.permissionsOf(dir.botUser.id).toString(),
-      locale: 'en-US',
-      guild_locale: 'en-US',
+      locale: Locale.EnglishUS,
+      guild_locale: Locale.EnglishUS,
       entitlements: [],
-      authorizing_integration_owners: { '0': guildId },
-      context: 0,
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guildId },
+      context: InteractionContextType.Guild,
       attachment_size_limit: this.maxUploadBytes,
-    } as unknown as APIInteraction;
+    } satisfies Omit<APIChatInputApplicationCommandGuildInteraction, 'type' | 'data'>;
+    return { ...common, type: record.type, data: clone(record.data) } as unknown as APIInteraction;
   }
 
   private message(record: InteractionRecord, body: MessageBody, files: UploadedFile[], loading: boolean): MessageRecord {
