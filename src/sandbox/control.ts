@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { APIAttachment } from 'discord-api-types/v10';
 import type { Gateway } from './gateway.ts';
+import type { InteractOptions } from './interactions.ts';
 import type { DelayRule } from './limits.ts';
 import type { RecordedCallback, SandboxChannel, SandboxCommand, SandboxMessage, SandboxUser } from './model.ts';
 import type { FailResponse, FailRule, RecordedRequest } from './rest.ts';
@@ -52,14 +53,7 @@ export interface Sandbox {
    * submit; `name` is then the modal's custom_id). `options` are raw API options; user, role and
    * channel options get `resolved` filled in. `data` is merged over the generated data.
    */
-  interact(opts: {
-    userId: string;
-    channelId: string;
-    name: string;
-    options?: unknown[];
-    type?: 2 | 4 | 5;
-    data?: Record<string, unknown>;
-  }): SandboxInteraction;
+  interact(opts: InteractOptions): SandboxInteraction;
   /** Serves a file as an attachment (for attachment options of slash commands). */
   hostFile(filename: string, content: Buffer | string, contentType?: string): APIAttachment;
   messages(channelId: string): SandboxMessage[];

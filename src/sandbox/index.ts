@@ -24,6 +24,7 @@ import { World } from './state.ts';
 import type { Clock } from '../core/clock.ts';
 
 export type { Sandbox, SandboxInteraction } from './control.ts';
+export type { InteractOptions } from './interactions.ts';
 export type { RecordedCallback, SandboxChannel, SandboxCommand, SandboxMessage, SandboxUser } from './model.ts';
 export type { RecordedRequest, FailResponse };
 
