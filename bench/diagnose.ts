@@ -30,7 +30,7 @@ export interface IngestCoreFigures extends IngestCoreOptions {
   heapRetainedBytesPerMessage: number;
 }
 
-export function runIngestCore({ storage, history }: IngestCoreOptions): IngestCoreFigures {
+export async function runIngestCore({ storage, history }: IngestCoreOptions): Promise<IngestCoreFigures> {
   // Fewer messages with a long history: each one then costs milliseconds.
   const N = QUICK ? 3_000 : history > 100 ? 5_000 : 30_000;
   const WARMUP = 1_000;
@@ -38,36 +38,37 @@ export function runIngestCore({ storage, history }: IngestCoreOptions): IngestCo
   const clock = new ManualClock(start);
   const dir = mkdtempSync(`${tmpdir()}/emcee-bench-core-`);
   const store = openStore(storage === 'memory' ? ':memory:' : `${dir}/core.sqlite`, clock);
-  const series = store.series.saveForChannel({ guildId: 'g', channelId: 'c', tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {} });
+  const port = store.port;
+  const series = await port.series.saveForChannel({ guildId: 'g', channelId: 'c', tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {} });
   const questions = ['One?', 'Two?', 'Three?', 'Four?'];
-  store.transaction(() => {
+  await port.transaction(async (tx) => {
     for (let k = 1; k <= history; k++) {
-      const s = persistSession(store, { series, startsAt: new Date(start.getTime() - k * 7 * 86_400_000), questions, questionSetId: null, state: 'ended' });
-      store.sessions.setState(s.id, 'ended', { endedAt: new Date(s.startsAt.getTime() + 45 * 60_000) });
+      const s = await persistSession(tx, { series, startsAt: new Date(start.getTime() - k * 7 * 86_400_000), questions, questionSetId: null, state: 'ended' });
+      await tx.sessions.setState(s.id, 'ended', { endedAt: new Date(s.startsAt.getTime() + 45 * 60_000) });
     }
   });
-  persistSession(store, { series, startsAt: start, questions, questionSetId: null, state: 'running' });
-  const ingest = new LiveIngest({ store, log: silentLog });
+  await persistSession(port, { series, startsAt: start, questions, questionSetId: null, state: 'running' });
+  const ingest = new LiveIngest({ store: port, log: silentLog });
   progress('diagnose', `LiveIngest alone: ${storage}, ${history} past sessions, ${N.toLocaleString('en-US')} messages`);
 
   let i = 0;
-  const one = (): void => {
+  const one = async (): Promise<void> => {
     clock.advance(10);
-    const r = ingest.messageCreated({
+    const r = await ingest.messageCreated({
       id: String(1_400_000_000_000_000_000n + BigInt(i)), channelId: 'c', threadId: null, authorId: `u${i % 200}`, authorName: `author_${i % 200}`,
       moderator: false, fromSelf: false, at: clock.now(), text: answerText(i), replyToId: null,
     });
     if (r?.attribution?.kind !== 'answer') throw new Error(`diagnose: message ${i} was not attributed as an answer`);
     i++;
   };
-  for (let k = 0; k < WARMUP; k++) one();
+  for (let k = 0; k < WARMUP; k++) await one();
   fullGc();
   const heap0 = process.memoryUsage().heapUsed;
   const d = new Float64Array(N);
   const t0 = performance.now();
   for (let k = 0; k < N; k++) {
     const s = performance.now();
-    one();
+    await one();
     d[k] = performance.now() - s;
   }
   const seconds = (performance.now() - t0) / 1000;

@@ -18,7 +18,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync
 import { ManualClock } from '../src/core/clock.ts';
 import { exportRecap, type RecapFormat } from '../src/recap/index.ts';
 import { persistSession } from '../src/session/persist.ts';
-import { openStore, type Store } from '../src/store/index.ts';
+import { openStore, type StorePort } from '../src/store/index.ts';
 import { MB, QUICK, fullGc, progress } from './lib.ts';
 
 export const RECAP = { MESSAGES: QUICK ? 10_000 : 100_000, WARMUP_MESSAGES: 1_000, AUTHORS: 500 };
@@ -40,28 +40,28 @@ export interface RecapDatabase {
 }
 
 /** Writes a `messages`-message session (and a small warm-up one) into a new database at `path`. */
-export function buildRecapDatabase(path: string): RecapDatabase {
+export async function buildRecapDatabase(path: string): Promise<RecapDatabase> {
   const t0 = performance.now();
   const clock = new ManualClock(START);
   const store = openStore(path, clock);
-  const sessionId = buildSession(store, '222222222222222222', RECAP.MESSAGES, 1_500_000_000_000_000_000n);
-  const warmupSessionId = buildSession(store, '333333333333333333', RECAP.WARMUP_MESSAGES, 1_600_000_000_000_000_000n);
+  const sessionId = await buildSession(store.port, '222222222222222222', RECAP.MESSAGES, 1_500_000_000_000_000_000n);
+  const warmupSessionId = await buildSession(store.port, '333333333333333333', RECAP.WARMUP_MESSAGES, 1_600_000_000_000_000_000n);
   const answers = store.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM answers WHERE session_id = ?').get(sessionId)!.n;
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
   return { path, sessionId, warmupSessionId, messages: RECAP.MESSAGES, answers, buildSeconds: (performance.now() - t0) / 1000 };
 }
 
-function buildSession(store: Store, channelId: string, count: number, firstId: bigint): number {
-  const series = store.series.saveForChannel({ guildId: '111111111111111111', channelId, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {} });
-  const session = persistSession(store, {
+async function buildSession(store: StorePort, channelId: string, count: number, firstId: bigint): Promise<number> {
+  const series = await store.series.saveForChannel({ guildId: '111111111111111111', channelId, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {} });
+  const session = await persistSession(store, {
     series, startsAt: START, questionSetId: null, state: 'running',
     questions: ['What does a badge say about you?', 'Who should issue badges?', 'How do you display them?', 'What comes next?'],
   });
-  store.transaction(() => {
+  await store.transaction(async (tx) => {
     // The bot's posts went out on time.
     let promptId = firstId - 1_000n;
-    for (const p of store.prompts.listBySession(session.id)) store.prompts.markPosted(p.id, String(promptId++), p.plannedAt, false);
+    for (const p of await tx.prompts.listBySession(session.id)) await tx.prompts.markPosted(p.id, String(promptId++), p.plannedAt, false);
     for (let i = 0; i < count; i++) {
       const at = START.getTime() + Math.floor((i / count) * SPAN_MINUTES * MINUTE);
       const minute = (at - START.getTime()) / MINUTE;
@@ -69,7 +69,7 @@ function buildSession(store: Store, channelId: string, count: number, firstId: b
       const author = i % RECAP.AUTHORS;
       const moderator = author === 0;
       let text: string;
-      let attribution: Parameters<Store['messages']['recordAttribution']>[1];
+      let attribution: Parameters<StorePort['messages']['recordAttribution']>[1];
       const body = `answer number ${i}, with "quotes", commas, <b>markup</b> and an emoji 👍 — ${'lorem ipsum '.repeat(8)}`;
       if (minute >= OUTRO_AT && i % 3 === 0) {
         text = `TA: takeaway ${i}: ${body}`;
@@ -86,14 +86,14 @@ function buildSession(store: Store, channelId: string, count: number, firstId: b
         text = `hello from ${i}: ${body}`;
         attribution = { kind: 'none', reason: open === 0 ? 'before-first-question' : moderator ? 'moderator' : 'after-outro' };
       }
-      const { message } = store.messages.ingest({
+      const { message } = await tx.messages.ingest({
         sessionId: session.id, platformId: String(firstId + BigInt(i)), channelId, threadId: null,
         authorId: `u${author}`, authorName: `participant_${author}`, isModerator: moderator, postedAt: new Date(at), text,
         replyToId: null, inReplyTo: [], quote: null, archiveIndex: null,
       });
-      store.messages.recordAttribution(message, attribution);
+      await tx.messages.recordAttribution(message, attribution);
     }
-    store.sessions.setState(session.id, 'ended', { endedAt: new Date(START.getTime() + SPAN_MINUTES * MINUTE) });
+    await tx.sessions.setState(session.id, 'ended', { endedAt: new Date(START.getTime() + SPAN_MINUTES * MINUTE) });
   });
   return session.id;
 }

@@ -30,10 +30,10 @@ const ephemeral = { flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] 
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
   if (!interaction.inGuild()) throw new UserError('Emcee works in server channels only.');
-  const series = ctx.store.series.getByChannel(interaction.guildId, interaction.channelId);
+  const series = await ctx.store.series.getByChannel(interaction.guildId, interaction.channelId);
   switch (interaction.options.getSubcommand()) {
     case 'list': {
-      const sets = ctx.store.bank.list({ guildId: interaction.guildId });
+      const sets = await ctx.store.bank.list({ guildId: interaction.guildId });
       const text = sets.length === 0
         ? 'The bank is empty: /bank add or /bank import fills it.'
         : sets.map((s) => `**#${s.id}** ${escapeText(s.title)} (${s.questions.length} question${s.questions.length === 1 ? '' : 's'})`).join('\n');
@@ -43,7 +43,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
     case 'show': {
       const id = interaction.options.getInteger('set', true);
       // Another server's set is refused exactly like an unknown one.
-      const set = ctx.store.bank.get(id, { guildId: interaction.guildId });
+      const set = await ctx.store.bank.get(id, { guildId: interaction.guildId });
       if (!set) throw new UserError(`There is no question set #${id}; /bank list shows them.`);
       const lines = [`**#${set.id} ${escapeText(set.title)}**`, ...set.questions.map((q, i) => `Q${i + 1}. ${escapeText(q)}`)];
       if (set.welcomeText) lines.push('', `Welcome: ${escapeText(set.welcomeText)}`);
@@ -98,7 +98,7 @@ async function importArchive(interaction: ChatInputCommandInteraction, ctx: Comm
   await progress(`Reading ${transcript.messages.length} messages of ${escapeText(transcript.tag)}, ${escapeText(transcript.dateLine)}…`);
   const guildId = interaction.guildId!;
   // The import and the server's claim on its question set are one transaction.
-  const { report, set, copied } = await ctx.store.port.transaction(async (tx) => {
+  const { report, set, copied } = await ctx.store.transaction(async (tx) => {
     const [r] = await importArchives(tx, [{ transcript, replayed: replayTranscript(transcript).messages }]);
     if (r!.questionSetId === null) return { report: r!, set: null, copied: false };
     return { report: r!, ...(await tx.bank.adoptImported(r!.questionSetId, guildId, r!.status === 'imported')) };
@@ -112,7 +112,7 @@ async function importArchive(interaction: ChatInputCommandInteraction, ctx: Comm
 
 export const modals = {
   [ADD_MODAL]: async (interaction: ModalSubmitInteraction, ctx: CommandContext): Promise<void> => {
-    const series = interaction.guildId && interaction.channelId ? ctx.store.series.getByChannel(interaction.guildId, interaction.channelId) : null;
+    const series = interaction.guildId && interaction.channelId ? await ctx.store.series.getByChannel(interaction.guildId, interaction.channelId) : null;
     requireModerator(interaction, series, 'add question sets');
     const title = interaction.fields.getTextInputValue('title').trim();
     const questions = interaction.fields.getTextInputValue('questions').split('\n').map((q) => q.trim()).filter(Boolean);
@@ -121,11 +121,11 @@ export const modals = {
     questions.forEach((q, i) => validateQuestion(q, i + 1));
     const optional = (id: string) => interaction.fields.getTextInputValue(id)?.trim() || null;
     if (!interaction.guildId) throw new UserError('Emcee works in server channels only.');
-    const set = ctx.store.bank.create({ title, source: 'moderator', questions, welcomeText: optional('welcome'), outroText: optional('outro'), guildId: interaction.guildId });
+    const set = await ctx.store.bank.create({ title, source: 'moderator', questions, welcomeText: optional('welcome'), outroText: optional('outro'), guildId: interaction.guildId });
     await interaction.reply({ content: `Question set #${set.id} "${escapeText(set.title)}" is in the bank with ${questions.length} question${questions.length === 1 ? '' : 's'}.`, ...ephemeral });
   },
 };
 
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void> {
-  await interaction.respond(interaction.guildId ? questionSetChoices(ctx.store, interaction.guildId, String(interaction.options.getFocused()), 'number') : []);
+  await interaction.respond(interaction.guildId ? await questionSetChoices(ctx.store, interaction.guildId, String(interaction.options.getFocused()), 'number') : []);
 }

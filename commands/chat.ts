@@ -55,7 +55,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
   if (!interaction.inGuild()) throw new UserError('Emcee works in server channels only.');
   const sub = interaction.options.getSubcommand();
   const actor = `${interaction.user.username} (${interaction.user.id})`;
-  const series = ctx.store.series.getByChannel(interaction.guildId, interaction.channelId);
+  const series = await ctx.store.series.getByChannel(interaction.guildId, interaction.channelId);
 
   switch (sub) {
     case 'setup':
@@ -66,31 +66,31 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       const options = raw === null ? {} : /^\d+$/.test(raw.trim()) ? { questionSetId: Number(raw) } : { questions: raw.split(/\s*\|\s*|\n/).filter((q) => q.trim() !== '') };
       // All input is checked before the first write: a channel without a chat gets its
       // one-off series only once the questions are known to be good.
-      checkStartQuestions(ctx, interaction.guildId, series, options);
+      await checkStartQuestions(ctx, interaction.guildId, series, options);
       await acknowledge(interaction);
-      const chat = series ?? setupSeries(ctx.store, ctx.clock, actor, { guildId: interaction.guildId, channelId: interaction.channelId, tag: `#${channelName(interaction)}` }).series;
+      const chat = series ?? (await setupSeries(ctx.store, ctx.clock, actor, { guildId: interaction.guildId, channelId: interaction.channelId, tag: `#${channelName(interaction)}` })).series;
       const session = await ctx.controls.start(chat, actor, options);
       await interaction.editReply({ content: `Session #${session.id} of **${escapeText(chat.tag)}** has started.`, allowedMentions: { parse: [] } });
       return;
     }
     case 'status': {
-      const session = current(ctx, interaction.channelId);
-      const status = ctx.controls.status(session.id);
+      const session = await current(ctx, interaction.channelId);
+      const status = await ctx.controls.status(session.id);
       await interaction.reply({ content: clip(formatStatus({ ...status, tag: escapeText(status.tag) }, time)), ...ephemeral });
       return;
     }
     case 'recap': {
       const id = interaction.options.getInteger('session');
-      const session = id === null ? latest(ctx, interaction.channelId) : ctx.store.sessions.get(id);
+      const session = id === null ? await latest(ctx, interaction.channelId) : await ctx.store.sessions.get(id);
       if (!session || session.channelId !== interaction.channelId) throw new UserError(id === null ? 'No session has run in this channel yet.' : `There is no session #${id} in this channel.`);
       // Building the Markdown and HTML of a long session, and uploading them, can take a while.
       await acknowledge(interaction);
-      const recap = await buildRecap(ctx.store.port, session.id);
+      const recap = await buildRecap(ctx.store, session.id);
       const format = interaction.options.getString('format') ?? 'summary';
       const files = recapFiles(recap).filter((f) => format === 'summary' || f.name?.endsWith(`.${format}`));
       // Discord tells each interaction its upload limit; what does not fit is left out, with how to get it.
       const limit = interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : MAX_UPLOAD_BYTES;
-      const summary = formatSummary(ctx.store, session.id, escapeText);
+      const summary = await formatSummary(ctx.store, session.id, escapeText);
       await sendFitting(files, session.id, limit, (attach, leftOut) => interaction.editReply({
         content: leftOut.length ? `${clip(summary, 1990 - leftOut.join('\n').length - 2)}\n\n${leftOut.join('\n')}` : clip(summary),
         files: attach, allowedMentions: { parse: [] },
@@ -103,9 +103,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
 }
 
 async function control(interaction: ChatInputCommandInteraction, ctx: CommandContext, sub: string, actor: string): Promise<void> {
-  const series = ctx.store.series.getByChannel(interaction.guildId!, interaction.channelId);
+  const series = await ctx.store.series.getByChannel(interaction.guildId!, interaction.channelId);
   requireModerator(interaction, series, CONTROL_ACTIONS[sub] ?? 'steer the session');
-  const session = current(ctx, interaction.channelId);
+  const session = await current(ctx, interaction.channelId);
   await acknowledge(interaction);
   const { controls } = ctx;
   let done: string;
@@ -163,17 +163,17 @@ async function acknowledge(interaction: ChatInputCommandInteraction): Promise<vo
 async function setup(interaction: ChatInputCommandInteraction, ctx: CommandContext, actor: string): Promise<void> {
   const channel = (interaction.options.getChannel('channel') ?? interaction.channel) as GuildBasedChannel | null;
   if (!channel || channel.type !== ChannelType.GuildText) throw new UserError('Choose a text channel for the chat.');
-  const existing = ctx.store.series.getByChannel(interaction.guildId!, channel.id);
+  const existing = await ctx.store.series.getByChannel(interaction.guildId!, channel.id);
   requireModerator(interaction, existing, 'set up the chat');
   const threads = interaction.options.getBoolean('threads');
   checkBotCanPost(interaction, channel, threads ?? false);
   const questionSetId = interaction.options.getInteger('questions');
   // The series layer knows every set; a server may only pick its own and the shared ones.
-  if (questionSetId !== null && !ctx.store.bank.get(questionSetId, { guildId: interaction.guildId! })) {
+  if (questionSetId !== null && !(await ctx.store.bank.get(questionSetId, { guildId: interaction.guildId! }))) {
     throw new ControlError(`questions: there is no question set #${questionSetId}; /bank list shows them`);
   }
 
-  const result = setupSeries(ctx.store, ctx.clock, actor, {
+  const result = await setupSeries(ctx.store, ctx.clock, actor, {
     guildId: interaction.guildId!,
     channelId: channel.id,
     tag: interaction.options.getString('tag') ?? undefined,
@@ -228,7 +228,7 @@ const CONTROL_ACTIONS: Record<string, string> = {
  * The questions /chat start would ask, checked as the session layer checks them (same
  * wording), so that nothing is written for a start that is going to be refused.
  */
-function checkStartQuestions(ctx: CommandContext, guildId: string, series: Series | null, options: { questions?: string[]; questionSetId?: number }): void {
+async function checkStartQuestions(ctx: CommandContext, guildId: string, series: Series | null, options: { questions?: string[]; questionSetId?: number }): Promise<void> {
   if (options.questions) {
     if (options.questions.length === 0 || options.questions.length > MAX_QUESTIONS) throw new ControlError(`give between 1 and ${MAX_QUESTIONS} questions`);
     options.questions.forEach((q, i) => validateQuestion(q, i + 1));
@@ -239,19 +239,19 @@ function checkStartQuestions(ctx: CommandContext, guildId: string, series: Serie
   // A set id typed here must be this server's or shared: another server's is refused exactly
   // like an unknown one. The chat's own set was checked when it was chosen (or the operator
   // chose it, with `emcee series setup`), and is used as the schedule uses it.
-  const set = ctx.store.bank.get(setId, options.questionSetId === undefined ? null : { guildId });
+  const set = await ctx.store.bank.get(setId, options.questionSetId === undefined ? null : { guildId });
   if (!set) throw new ControlError(`there is no question set #${setId} in the bank`);
   if (set.questions.length === 0) throw new ControlError(`question set #${setId} has no questions`);
 }
 
-function current(ctx: CommandContext, channelId: string): Session {
-  const session = ctx.controls.currentSession(channelId);
+async function current(ctx: CommandContext, channelId: string): Promise<Session> {
+  const session = await ctx.controls.currentSession(channelId);
   if (!session) throw new UserError('There is no session in this channel right now; /chat start begins one.');
   return session;
 }
 
-function latest(ctx: CommandContext, channelId: string): Session | null {
-  return ctx.store.sessions.listInChannel(channelId).find((s) => s.state !== 'planned' && s.state !== 'cancelled') ?? null;
+async function latest(ctx: CommandContext, channelId: string): Promise<Session | null> {
+  return (await ctx.store.sessions.listInChannel(channelId)).find((s) => s.state !== 'planned' && s.state !== 'cancelled') ?? null;
 }
 
 function channelName(interaction: ChatInputCommandInteraction): string {
@@ -262,6 +262,6 @@ function channelName(interaction: ChatInputCommandInteraction): string {
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void> {
   const focused = interaction.options.getFocused(true);
   if (focused.name === 'timezone') await interaction.respond(timezoneChoices(String(focused.value)));
-  else if (focused.name === 'questions' && interaction.guildId) await interaction.respond(questionSetChoices(ctx.store, interaction.guildId, String(focused.value), focused.type === 4 ? 'number' : 'string'));
+  else if (focused.name === 'questions' && interaction.guildId) await interaction.respond(await questionSetChoices(ctx.store, interaction.guildId, String(focused.value), focused.type === 4 ? 'number' : 'string'));
   else await interaction.respond([]);
 }

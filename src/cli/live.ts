@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import { SessionControls } from '../session/controls.ts';
 import { formatStatus } from '../session/format.ts';
 import { WEEKDAYS, describeSchedule, setupSeries } from '../session/series-setup.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { CliError, line, type CliIo } from './io.ts';
 
@@ -19,9 +19,9 @@ export type Flags = Record<string, string | boolean | undefined>;
 const actor = () => `cli:${userInfo().username}`;
 const iso = (at: Date) => at.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z').replace('T', ' ');
 
-export function seriesCommand(io: CliIo, store: Store, clock: Clock, sub: string | undefined, flags: Flags): void {
+export async function seriesCommand(io: CliIo, store: StorePort, clock: Clock, sub: string | undefined, flags: Flags): Promise<void> {
   if (sub === 'list') {
-    const all = store.series.list().filter((s) => s.channelId !== null);
+    const all = (await store.series.list()).filter((s) => s.channelId !== null);
     if (all.length === 0) line(io.stdout, 'No chats are set up yet: emcee series setup --guild ID --channel ID --tag #Chat …');
     for (const s of all) line(io.stdout, `#${s.id} ${s.tag} in channel ${s.channelId} (server ${s.guildId}): ${describeSchedule(s)}`);
     return;
@@ -33,7 +33,7 @@ export function seriesCommand(io: CliIo, store: Store, clock: Clock, sub: string
   if (weekday !== undefined && !(WEEKDAYS as readonly string[]).includes(weekday)) throw new CliError(`--weekday must be one of ${WEEKDAYS.join(', ')}`, 2);
   const threads = text(flags, 'threads');
   if (threads !== undefined && threads !== 'true' && threads !== 'false') throw new CliError('--threads takes true or false', 2);
-  const result = setupSeries(store, clock, actor(), {
+  const result = await setupSeries(store, clock, actor(), {
     guildId, channelId,
     tag: text(flags, 'tag'),
     weekday: weekday as (typeof WEEKDAYS)[number] | undefined,
@@ -52,19 +52,19 @@ export function seriesCommand(io: CliIo, store: Store, clock: Clock, sub: string
   if (result.cancelled) line(io.stdout, `${result.cancelled} planned session fell on the same time as another and was cancelled.`);
 }
 
-export async function sessionCommand(io: CliIo, store: Store, clock: Clock, log: Logger, sub: string | undefined, flags: Flags): Promise<void> {
+export async function sessionCommand(io: CliIo, store: StorePort, clock: Clock, log: Logger, sub: string | undefined, flags: Flags): Promise<void> {
   const controls = new SessionControls({ store, clock, log });
   const by = actor();
-  const session = (): Session => {
+  const session = async (): Promise<Session> => {
     const id = int(flags, 'session');
     if (id !== undefined) {
-      const s = store.sessions.get(id);
+      const s = await store.sessions.get(id);
       if (!s) throw new CliError(`there is no session #${id}`);
       return s;
     }
     const channel = text(flags, 'channel');
     if (!channel) throw new CliError('say which session: --channel ID (its current session) or --session N', 2);
-    const s = controls.currentSession(channel);
+    const s = await controls.currentSession(channel);
     if (!s) throw new CliError(`there is no session in channel ${channel}; emcee session start --channel ${channel} begins one`);
     return s;
   };
@@ -72,7 +72,7 @@ export async function sessionCommand(io: CliIo, store: Store, clock: Clock, log:
   switch (sub) {
     case 'start': {
       const channel = text(flags, 'channel', true)!;
-      const series = store.series.list().find((s) => s.channelId === channel);
+      const series = (await store.series.list()).find((s) => s.channelId === channel);
       if (!series) throw new CliError(`channel ${channel} has no chat set up: emcee series setup --guild ID --channel ${channel} --tag #Chat`);
       const raw = text(flags, 'questions');
       const options = raw === undefined ? {} : /^\d+$/.test(raw) ? { questionSetId: Number(raw) } : { questions: raw.split(/\s*\|\s*/).filter(Boolean) };
@@ -80,20 +80,20 @@ export async function sessionCommand(io: CliIo, store: Store, clock: Clock, log:
       out(`Session #${started.id} of ${series.tag} started; the running bot posts the welcome now.`);
       return;
     }
-    case 'next': out(`Q${(await controls.next(session().id, by)).questionNumber} goes out now.`); return;
-    case 'skip': out(`Q${(await controls.skip(session().id, by, int(flags, 'question'))).questionNumber} skipped.`); return;
-    case 'pause': await controls.pause(session().id, by); out('Paused.'); return;
-    case 'resume': await controls.resume(session().id, by); out('Resumed.'); return;
+    case 'next': out(`Q${(await controls.next((await session()).id, by)).questionNumber} goes out now.`); return;
+    case 'skip': out(`Q${(await controls.skip((await session()).id, by, int(flags, 'question'))).questionNumber} skipped.`); return;
+    case 'pause': await controls.pause((await session()).id, by); out('Paused.'); return;
+    case 'resume': await controls.resume((await session()).id, by); out('Resumed.'); return;
     case 'extend': {
       const minutes = int(flags, 'minutes');
       if (minutes === undefined) throw new CliError('extend needs --minutes N', 2);
-      await controls.extend(session().id, by, minutes);
+      await controls.extend((await session()).id, by, minutes);
       out(`Extended by ${minutes} minutes.`);
       return;
     }
-    case 'end': await controls.end(session().id, by); out('The outro goes out now.'); return;
-    case 'cancel': await controls.cancel(session().id, by); out('Cancelled.'); return;
-    case 'status': out(formatStatus(controls.status(session().id), iso).replace(/\*\*/g, '')); return;
+    case 'end': await controls.end((await session()).id, by); out('The outro goes out now.'); return;
+    case 'cancel': await controls.cancel((await session()).id, by); out('Cancelled.'); return;
+    case 'status': out(formatStatus(await controls.status((await session()).id), iso).replace(/\*\*/g, '')); return;
     default:
       throw new CliError('usage: emcee session start|next|skip|pause|resume|extend|end|cancel|status --channel ID (or --session N) [--questions SET] [--question N] [--minutes N]', 2);
   }

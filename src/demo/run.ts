@@ -11,6 +11,7 @@ import { recapToString } from '../recap/index.ts';
 import { writeSite } from '../recap/site.ts';
 import { ScaledTime } from '../scheduler/timers.ts';
 import { openStore } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { claimOutputDir, demoOutputDir, resetDemoDatabase } from './guard.ts';
 
@@ -58,12 +59,12 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
     const [imported] = await importArchives(store.port, [archive!]);
     const channel = sandbox.createChannel(t.tag.replace(/^#/, '').toLowerCase());
     const role = sandbox.createRole('Chat moderator', 0n);
-    const series = store.series.saveForChannel({
+    const series = await store.port.series.saveForChannel({
       guildId: sandbox.guild.id, channelId: channel.id, tag: t.tag, timezone: 'America/New_York', schedule: null,
       settings: { questionSetId: imported!.questionSetId, moderatorRoleId: role.id },
     });
 
-    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log, minuteTick: false });
+    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log, minuteTick: false });
     cleanUp.unshift(() => bot.stop());
     await waitUntil(time, t.startsAt);
     const session = await bot.live.controls.start(series, 'demo');
@@ -82,23 +83,28 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
 
     // Progress: each prompt as the bot posts it, with the answers collected so far.
     let shown = 0;
+    let showing = false;
     const progress = setInterval(() => {
-      const posted = sandbox.messages(channel.id).filter((m) => m.author.id === sandbox.botUser.id);
-      for (const m of posted.slice(shown)) {
-        const at = new Date(m.timestamp).getTime() - t.startsAt.getTime();
-        const text = m.embeds[0]?.title ? `${m.embeds[0].title}: ${m.embeds[0].description ?? ''}` : m.content;
-        const answers = store.messages.answers(session.id).length;
-        out(`[T+${clock(at)}] ${clip(text, 90)}${answers ? `   (${answers} answers so far)` : ''}`);
-      }
-      shown = posted.length;
+      if (showing) return;
+      showing = true;
+      void (async () => {
+        const posted = sandbox.messages(channel.id).filter((m) => m.author.id === sandbox.botUser.id);
+        const answers = posted.length > shown ? (await store.port.messages.answers(session.id)).length : 0;
+        for (const m of posted.slice(shown)) {
+          const at = new Date(m.timestamp).getTime() - t.startsAt.getTime();
+          const text = m.embeds[0]?.title ? `${m.embeds[0].title}: ${m.embeds[0].description ?? ''}` : m.content;
+          out(`[T+${clock(at)}] ${clip(text, 90)}${answers ? `   (${answers} answers so far)` : ''}`);
+        }
+        shown = posted.length;
+      })().finally(() => (showing = false));
     }, 100);
     cleanUp.unshift(() => clearInterval(progress));
 
-    await waitFor(() => store.sessions.get(session.id)!.state === 'ended' && time.now().getTime() >= t.startsAt.getTime() + lastOffset + 2_000);
+    await waitFor(async () => (await store.port.sessions.get(session.id))!.state === 'ended' && time.now().getTime() >= t.startsAt.getTime() + lastOffset + 2_000);
     await new Promise((r) => setTimeout(r, 250)); // let the last progress line print
 
     out();
-    printSummary(io, store, session.id, result);
+    await printSummary(io, store.port, session.id, result);
     await bot.recapsPosted();
     const recapBase = join(outputDir, 'recaps', `session-${session.id}`);
     writeFileAtomic(`${recapBase}.md`, await recapToString(store.port, session.id, 'md'));
@@ -157,9 +163,9 @@ function checkMessageLengths(file: string, participants: Participant[]): void {
   }
 }
 
-function printSummary(io: CliIo, store: ReturnType<typeof openStore>, sessionId: number, replay: ReplayResult): void {
+async function printSummary(io: CliIo, store: StorePort, sessionId: number, replay: ReplayResult): Promise<void> {
   const out = (s = '') => line(io.stdout, s);
-  const all = store.messages.answers(sessionId, { inferred: true });
+  const all = await store.messages.answers(sessionId, { inferred: true });
   const evidenced = all.filter((a) => a.via !== 'inferred');
   const keys = [...new Set(evidenced.map((a) => a.question))].sort((a, b) => (a === 'TA' ? 1 : b === 'TA' ? -1 : a - b));
   out(`Session #${sessionId} ended. Answers per question:`);
@@ -181,8 +187,8 @@ async function waitUntil(time: ScaledTime, at: Date): Promise<void> {
   if (ms > 0) await new Promise<void>((resolve) => time.setTimeout(resolve, ms));
 }
 
-async function waitFor(check: () => boolean, pollMs = 100): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, pollMs));
+async function waitFor(check: () => Promise<boolean>, pollMs = 100): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, pollMs));
 }
 
 function clock(ms: number): string {

@@ -1,5 +1,5 @@
 import type { ApplicationCommandOptionChoiceData } from 'discord.js';
-import type { Store } from '../store/index.ts';
+import type { Repositories } from '../store/port.ts';
 
 /** Discord shows at most 25 choices. */
 const MAX_CHOICES = 25;
@@ -14,9 +14,9 @@ export function timezoneChoices(query: string): ApplicationCommandOptionChoiceDa
 }
 
 /** The server's question sets (its own and the shared ones) matching the typed text, newest first; the value is the set id. */
-export function questionSetChoices(store: Store, guildId: string, query: string, as: 'number' | 'string'): ApplicationCommandOptionChoiceData<string | number>[] {
+export async function questionSetChoices(store: Repositories, guildId: string, query: string, as: 'number' | 'string'): Promise<ApplicationCommandOptionChoiceData<string | number>[]> {
   const q = query.trim().toLowerCase();
-  return store.bank.list({ guildId }).reverse()
+  return (await store.bank.list({ guildId })).reverse()
     .filter((s) => q === '' || `${s.id} ${s.title}`.toLowerCase().includes(q))
     .slice(0, MAX_CHOICES)
     .map((s) => ({ name: `#${s.id} ${s.title} (${s.questions.length} questions)`.slice(0, 100), value: as === 'number' ? s.id : String(s.id) }));

@@ -2,7 +2,7 @@ import { SnowflakeUtil, type Client, type Message } from 'discord.js';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { DEFAULT_LATE_WINDOW_MS, type LiveIngest } from '../session/ingest.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import { toIncoming } from './listeners.ts';
 
 /** How far before a session's start backfill looks when it has seen nothing yet. */
@@ -14,23 +14,23 @@ const LOOKBACK_BEFORE_START_MS = 60 * 60_000;
  * its channel and its question threads after the last one seen is ingested, oldest first.
  * Ingest is idempotent, so running this twice changes nothing.
  */
-export async function backfill(client: Client, deps: { store: Store; ingest: LiveIngest; clock: Clock; log: Logger }): Promise<number> {
+export async function backfill(client: Client, deps: { store: StorePort; ingest: LiveIngest; clock: Clock; log: Logger }): Promise<number> {
   const { store, ingest, clock, log } = deps;
   let total = 0;
-  for (const session of store.sessions.listCollecting(new Date(clock.now().getTime() - DEFAULT_LATE_WINDOW_MS))) {
+  for (const session of await store.sessions.listCollecting(new Date(clock.now().getTime() - DEFAULT_LATE_WINDOW_MS))) {
     if (!session.channelId) continue;
-    const threads = store.prompts.listBySession(session.id)
+    const threads = (await store.prompts.listBySession(session.id))
       .filter((p) => p.kind === 'question' && p.messageId !== null)
       .map((p) => p.messageId!); // a question's thread has the question's id
     for (const place of [session.channelId, ...threads]) {
       const threadId = place === session.channelId ? null : place;
-      const since = store.messages.lastSeenId(session.id, session.channelId, threadId)
+      const since = (await store.messages.lastSeenId(session.id, session.channelId, threadId))
         ?? SnowflakeUtil.generate({ timestamp: session.startsAt.getTime() - LOOKBACK_BEFORE_START_MS }).toString();
       try {
         const fetched = await fetchAfter(client, place, since);
         for (const msg of fetched) {
-          const incoming = toIncoming(msg, { store });
-          if (incoming && ingest.messageCreated(incoming)?.inserted) total++;
+          const incoming = await toIncoming(msg, { store });
+          if (incoming && (await ingest.messageCreated(incoming))?.inserted) total++;
         }
       } catch (err) {
         // A question without a thread (thread mode off) is simply not a channel.

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { createLiveSessions, type LiveSessions } from '../scheduler/index.ts';
 import type { Timers } from '../scheduler/timers.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import { backfill } from './backfill.ts';
 import { postRecap } from './recap-post.ts';
 import { createDiscordClient } from './client.ts';
@@ -20,7 +20,7 @@ export interface BotOptions {
   token: string;
   /** Discord's REST base; the sandbox's for tests and the demo. */
   apiBase?: string | undefined;
-  store: Store;
+  store: StorePort;
   clock: Clock;
   timers: Timers;
   log: Logger;
@@ -118,14 +118,14 @@ export async function startBot({ token, apiBase, store, clock, timers, log, minu
   await live.start();
   // `emcee session …` and `emcee series …` change the same database from another process:
   // SQLite's data_version moves when they commit, and the engine then looks again.
-  let version = store.db.pragma('data_version', { simple: true });
+  let version = await store.externalChangeMark();
   const watch = setInterval(() => {
-    const now = store.db.pragma('data_version', { simple: true });
-    if (now !== version) {
+    void store.externalChangeMark().then((now) => {
+      if (now === version) return;
       version = now;
       log.debug('database changed by another process');
       void live.engine.kick();
-    }
+    }, (err: unknown) => log.warn({ err }, 'could not check the database for outside changes'));
   }, EXTERNAL_CHANGE_POLL_MS);
   watch.unref();
 

@@ -7,12 +7,12 @@ import type { Clock } from '../core/clock.ts';
 import { parseSeriesSettings } from '../core/settings.ts';
 import type { Logger } from '../logger.ts';
 import { ControlError, type SessionControls } from '../session/controls.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import type { Series } from '../store/series.ts';
 
 /** What a command handler gets besides the interaction. */
 export interface CommandContext {
-  store: Store;
+  store: StorePort;
   controls: SessionControls;
   clock: Clock;
   log: Logger;

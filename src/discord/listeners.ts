@@ -3,10 +3,10 @@ import type { Clock } from '../core/clock.ts';
 import { parseSeriesSettings } from '../core/settings.ts';
 import type { Logger } from '../logger.ts';
 import type { IncomingMessage, LiveIngest } from '../session/ingest.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 
 export interface ListenerDeps {
-  store: Store;
+  store: StorePort;
   ingest: LiveIngest;
   clock: Clock;
   log: Logger;
@@ -16,14 +16,14 @@ export interface ListenerDeps {
  * Turns a Discord message into the core's IncomingMessage, or null when it is not for
  * Emcee: another bot's message, or a channel (or thread of a channel) without a series.
  */
-export function toIncoming(msg: Message, { store }: Pick<ListenerDeps, 'store'>): IncomingMessage | null {
+export async function toIncoming(msg: Message, { store }: Pick<ListenerDeps, 'store'>): Promise<IncomingMessage | null> {
   if (!msg.inGuild()) return null;
   const self = msg.client.user.id;
   if (msg.author.bot && msg.author.id !== self) return null;
   const inThread = msg.channel.isThread();
   const channelId = inThread ? msg.channel.parentId : msg.channelId;
   if (!channelId) return null;
-  const series = store.series.getByChannel(msg.guildId, channelId);
+  const series = await store.series.getByChannel(msg.guildId, channelId);
   if (!series) return null;
   const roleId = parseSeriesSettings(series.settings).moderatorRoleId;
   const member = msg.member;
@@ -87,25 +87,30 @@ export function registerListeners(client: Client, deps: ListenerDeps, gate: Live
     });
   };
 
+  // New messages reach the ingest queue in the order they came: each waits for the one
+  // before it to be looked up (toIncoming reads the store) and queued.
+  let created: Promise<unknown> = Promise.resolve();
   client.on(Events.MessageCreate, (msg) => guard('messageCreate', () => {
-    const incoming = toIncoming(msg, deps);
-    if (incoming) ingest.messageCreated(incoming);
+    const turn = created.then(async () => {
+      const incoming = await toIncoming(msg, deps);
+      return incoming ? { done: ingest.messageCreated(incoming) } : null;
+    });
+    created = turn.catch(() => {});
+    return turn.then((queued) => queued?.done).then(() => {});
   }));
 
   client.on(Events.MessageUpdate, (_old, updated) => guard('messageUpdate', async () => {
     // Edits of uncached messages arrive partial: fetch the whole message to read the text.
     const msg = updated.partial ? await updated.fetch().catch(() => null) : updated;
     if (!msg || msg.content === null) return;
-    if (!toIncoming(msg, deps)) return;
+    const incoming = await toIncoming(msg, deps);
+    if (!incoming) return;
     // Not seen before (posted while the bot was down): take it in whole.
-    const result = ingest.messageUpdated(msg.id, msg.content, msg.editedAt ?? clock.now());
-    if (result === null) {
-      const incoming = toIncoming(msg, deps);
-      if (incoming) ingest.messageCreated(incoming);
-    }
+    const result = await ingest.messageUpdated(msg.id, msg.content, msg.editedAt ?? clock.now());
+    if (result === null) await ingest.messageCreated(incoming);
   }));
 
   const deleted = (msg: Message | PartialMessage) => ingest.messageDeleted(msg.id, clock.now());
-  client.on(Events.MessageDelete, (msg) => guard('messageDelete', () => void deleted(msg)));
-  client.on(Events.MessageBulkDelete, (msgs) => guard('messageDeleteBulk', () => msgs.forEach((m) => void deleted(m))));
+  client.on(Events.MessageDelete, (msg) => guard('messageDelete', async () => void (await deleted(msg))));
+  client.on(Events.MessageBulkDelete, (msgs) => guard('messageDeleteBulk', async () => void (await Promise.all(msgs.map((m) => deleted(m))))));
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import { renderHtml } from '../recap/html.ts';
 import { duration, renderMarkdown } from '../recap/markdown.ts';
 import { buildRecap, type Recap } from '../recap/model.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { escapeText } from './escape.ts';
 
@@ -105,12 +105,12 @@ function clipEscaped(text: string, max: number): string {
  * session's own. Files over the upload limit are left out with a line saying how to get
  * them; the summary always goes out.
  */
-export async function postRecap(client: Client, store: Store, session: Session, log: Logger, { maxUploadBytes = MAX_UPLOAD_BYTES } = {}): Promise<void> {
-  const series = store.series.get(session.seriesId);
+export async function postRecap(client: Client, store: StorePort, session: Session, log: Logger, { maxUploadBytes = MAX_UPLOAD_BYTES } = {}): Promise<void> {
+  const series = await store.series.get(session.seriesId);
   const channelId = (series && parseSeriesSettings(series.settings).recapChannelId) ?? session.channelId;
   if (!channelId) return;
   try {
-    const recap = await buildRecap(store.port, session.id);
+    const recap = await buildRecap(store, session.id);
     const channel = await client.channels.fetch(channelId);
     if (!channel?.isSendable()) throw new Error(`channel ${channelId} is not one the bot can post in`);
     const files = recapFiles(recap);

@@ -3,7 +3,7 @@ import { parseSeriesSettings, type SeriesSettings } from '../core/settings.ts';
 import { sortPrompts } from '../core/timetable.ts';
 import type { Logger } from '../logger.ts';
 import { isChannelUnavailable, type ChannelUnavailableError, type ChatPlatform } from '../platform/types.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Timers } from './timers.ts';
@@ -39,19 +39,19 @@ import type { Timers } from './timers.ts';
 
 export interface EngineListener {
   /** A prompt reached the channel (questions: the attribution learns their message ids). */
-  promptPosted?(session: Session, prompt: Prompt): void;
-  sessionEnded?(session: Session): void;
+  promptPosted?(session: Session, prompt: Prompt): void | Promise<void>;
+  sessionEnded?(session: Session): void | Promise<void>;
 }
 
 export interface EngineDeps {
-  store: Store;
+  store: StorePort;
   platform: ChatPlatform;
   clock: Clock;
   timers: Timers;
   log: Logger;
   listener?: EngineListener;
   /** Planning of recurring series, run at the start of every cycle. */
-  planner?: { planUpcoming(now: Date): void };
+  planner?: { planUpcoming(now: Date): Promise<unknown> };
 }
 
 /** Attempts before a prompt is given up as failed. */
@@ -80,9 +80,9 @@ export class SessionEngine {
   constructor(private readonly deps: EngineDeps) {}
 
   /** Boot: reloads active and upcoming sessions from the database and runs what is due. */
-  start(): Promise<void> {
+  async start(): Promise<void> {
     this.stopped = false;
-    const active = this.deps.store.sessions.listActive();
+    const active = await this.deps.store.sessions.listActive();
     this.deps.log.info({ sessions: active.map((s) => ({ id: s.id, state: s.state, startsAt: s.startsAt })) }, 'session engine starting');
     return this.kick();
   }
@@ -113,12 +113,12 @@ export class SessionEngine {
     const now = this.deps.clock.now();
     try {
       try {
-        this.deps.planner?.planUpcoming(now);
+        await this.deps.planner?.planUpcoming(now);
       } catch (err) {
         // Planning trouble must not keep the sessions already planned from running.
         this.deps.log.error({ err }, 'planning upcoming sessions failed');
       }
-      for (const session of this.deps.store.sessions.listActive()) {
+      for (const session of await this.deps.store.sessions.listActive()) {
         if (session.state === 'paused') continue;
         const held = this.heldOff.get(session.id);
         if (held && held.until > now.getTime()) continue;
@@ -133,7 +133,7 @@ export class SessionEngine {
         }
       }
     } finally {
-      this.scheduleNext();
+      await this.scheduleNext();
     }
   }
 
@@ -148,13 +148,13 @@ export class SessionEngine {
   private async channelLost(session: Session, err: ChannelUnavailableError, now: Date): Promise<void> {
     const { store, log, platform } = this.deps;
     const why = `channel ${err.channelId} is gone or out of reach (${err.detail})`;
-    const series = store.series.get(session.seriesId);
-    store.transaction(() => {
-      for (const p of store.prompts.listBySession(session.id)) {
-        if (p.state === 'planned' || p.state === 'posting') store.prompts.markFailed(p.id, `not posted: ${why}`);
+    const series = await store.series.get(session.seriesId);
+    await store.transaction(async (tx) => {
+      for (const p of await tx.prompts.listBySession(session.id)) {
+        if (p.state === 'planned' || p.state === 'posting') await tx.prompts.markFailed(p.id, `not posted: ${why}`);
       }
-      store.sessions.setState(session.id, 'cancelled', { endedAt: now });
-      store.controls.record(session.id, 'cancel', ENGINE_ACTOR, now, { reason: why, channelId: err.channelId, code: err.reason });
+      await tx.sessions.setState(session.id, 'cancelled', { endedAt: now });
+      await tx.controls.record(session.id, 'cancel', ENGINE_ACTOR, now, { reason: why, channelId: err.channelId, code: err.reason });
     });
     this.heldOff.delete(session.id);
     let noticeTo: string | null = null;
@@ -178,9 +178,9 @@ export class SessionEngine {
 
   private async runSession(session: Session, now: Date): Promise<void> {
     const { store, log } = this.deps;
-    const settings = this.settingsOf(session);
+    const settings = await this.settingsOf(session);
     const tolerance = settings.lateToleranceSeconds * 1000;
-    const prompts = store.prompts.listBySession(session.id);
+    const prompts = await store.prompts.listBySession(session.id);
     const close = prompts.find((p) => p.kind === 'close');
     const open = sortPrompts(prompts.filter((p) => p.state === 'planned' || p.state === 'posting'));
     const over = close !== undefined && now.getTime() > close.plannedAt.getTime() + tolerance;
@@ -196,18 +196,18 @@ export class SessionEngine {
         if (looked === 'found') continue;
         if (looked === 'retry') break;
         if (looked === 'absent') {
-          store.prompts.markSkipped(p.id, skip);
+          await store.prompts.markSkipped(p.id, skip);
           log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, reason: skip }, 'prompt skipped');
         }
-        if (p.kind === 'close') this.end(session, now);
+        if (p.kind === 'close') await this.end(session, now);
         continue;
       }
       if (session.state === 'planned' && p.kind !== 'preview') {
-        session = store.sessions.setState(session.id, 'running');
+        session = await store.sessions.setState(session.id, 'running');
         log.info({ sessionId: session.id }, 'session started');
       }
       if (!(await this.post(session, p, lateBy > tolerance, tolerance))) break;
-      if (p.kind === 'close') this.end(session, now);
+      if (p.kind === 'close') await this.end(session, now);
     }
   }
 
@@ -235,26 +235,27 @@ export class SessionEngine {
 
     const marker = promptMarker(p);
     const channelId = this.channelOf(session);
-    store.prompts.markPosting(p.id, marker);
+    const openThread = p.kind === 'question' && (await this.settingsOf(session)).threads;
+    await store.prompts.markPosting(p.id, marker);
     try {
       const sent = await platform.post(channelId, {
         kind: p.kind, questionNumber: p.questionNumber, text: p.text, marker, late,
-        openThread: p.kind === 'question' && this.settingsOf(session).threads,
+        openThread,
       });
-      store.prompts.markPosted(p.id, sent.id, sent.at, late);
+      await store.prompts.markPosted(p.id, sent.id, sent.at, late);
       log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, messageId: sent.id, late }, 'prompt posted');
-      this.deps.listener?.promptPosted?.(session, store.prompts.get(p.id)!);
+      await this.deps.listener?.promptPosted?.(session, (await store.prompts.get(p.id))!);
       return true;
     } catch (err) {
       if (isChannelUnavailable(err)) throw err; // not retried: the session stops
       const attempts = p.attempts + 1;
       if (attempts >= MAX_ATTEMPTS) {
-        store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: ${(err as Error).message}`);
+        await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: ${(err as Error).message}`);
         log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed; moving on');
         return true;
       }
       const retry = new Date(clock.now().getTime() + backoffMs(attempts));
-      store.prompts.retryLater(p.id, retry);
+      await store.prompts.retryLater(p.id, retry);
       log.warn({ err, sessionId: session.id, promptId: p.id, attempts, retryAt: retry }, 'posting failed; will check and retry');
       return false;
     }
@@ -273,13 +274,13 @@ export class SessionEngine {
       if (isChannelUnavailable(err)) throw err;
       const attempts = p.attempts + 1;
       if (attempts >= MAX_ATTEMPTS) {
-        store.prompts.attemptFailed(p.id, null);
-        store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: could not check whether it went out: ${(err as Error).message}`);
+        await store.prompts.attemptFailed(p.id, null);
+        await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: could not check whether it went out: ${(err as Error).message}`);
         log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed (outcome unknown); moving on');
         return 'gave-up';
       }
       const retry = new Date(clock.now().getTime() + backoffMs(attempts));
-      store.prompts.attemptFailed(p.id, retry);
+      await store.prompts.attemptFailed(p.id, retry);
       log.warn({ err, sessionId: session.id, promptId: p.id, attempts, retryAt: retry }, 'could not check whether a post went out; will retry');
       return 'retry';
     }
@@ -299,28 +300,28 @@ export class SessionEngine {
       return false;
     }
     const late = found.at.getTime() - p.plannedAt.getTime() > tolerance;
-    store.prompts.markPosted(p.id, found.id, found.at, late);
+    await store.prompts.markPosted(p.id, found.id, found.at, late);
     log.info({ sessionId: session.id, promptId: p.id, messageId: found.id }, 'unknown-outcome post found in the channel; not sending again');
-    this.deps.listener?.promptPosted?.(session, store.prompts.get(p.id)!);
+    await this.deps.listener?.promptPosted?.(session, (await store.prompts.get(p.id))!);
     return true;
   }
 
-  private end(session: Session, now: Date): void {
-    const ended = this.deps.store.sessions.setState(session.id, 'ended', { endedAt: now });
+  private async end(session: Session, now: Date): Promise<void> {
+    const ended = await this.deps.store.sessions.setState(session.id, 'ended', { endedAt: now });
     this.deps.log.info({ sessionId: session.id }, 'session ended');
-    this.deps.listener?.sessionEnded?.(ended);
+    await this.deps.listener?.sessionEnded?.(ended);
   }
 
-  private scheduleNext(): void {
+  private async scheduleNext(): Promise<void> {
     if (this.stopped) return;
     const { store, clock, timers } = this.deps;
     let next: number | null = null;
-    for (const s of store.sessions.listActive()) {
+    for (const s of await store.sessions.listActive()) {
       if (s.state === 'paused') continue;
       // Prompts go out in order: only the first open one (waiting for its time or its
       // retry) can move the session on, so it alone sets the session's wake-up. Waking
       // for a later prompt already due but held up behind it would spin.
-      const first = sortPrompts(store.prompts.listBySession(s.id).filter((p) => p.state === 'planned' || p.state === 'posting'))[0];
+      const first = sortPrompts((await store.prompts.listBySession(s.id)).filter((p) => p.state === 'planned' || p.state === 'posting'))[0];
       if (!first) continue;
       const at = Math.max(first.plannedAt.getTime(), first.nextAttemptAt?.getTime() ?? 0, this.heldOff.get(s.id)?.until ?? 0);
       if (next === null || at < next) next = at;
@@ -334,8 +335,8 @@ export class SessionEngine {
     }, delay);
   }
 
-  private settingsOf(session: Session): SeriesSettings {
-    const series = this.deps.store.series.get(session.seriesId);
+  private async settingsOf(session: Session): Promise<SeriesSettings> {
+    const series = await this.deps.store.series.get(session.seriesId);
     return parseSeriesSettings(series?.settings ?? {});
   }
 

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ChatPlatform } from '../platform/types.ts';
 import { SessionControls } from '../session/controls.ts';
 import { LiveIngest } from '../session/ingest.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
 import { startMinuteTick } from './cron.ts';
@@ -23,7 +23,7 @@ export interface LiveSessions {
 }
 
 export interface LiveSessionsDeps {
-  store: Store;
+  store: StorePort;
   platform: ChatPlatform;
   clock: Clock;
   timers: Timers;

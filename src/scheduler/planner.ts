@@ -1,7 +1,7 @@
 import { parseSeriesSettings } from '../core/settings.ts';
 import type { Logger } from '../logger.ts';
 import { persistSession } from '../session/persist.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { nextOccurrence } from './recurrence.ts';
 
@@ -14,16 +14,16 @@ import { nextOccurrence } from './recurrence.ts';
 export class SeriesPlanner {
   private readonly warned = new Set<number>();
 
-  constructor(private readonly deps: { store: Store; log: Logger }) {}
+  constructor(private readonly deps: { store: StorePort; log: Logger }) {}
 
-  planUpcoming(now: Date): Session[] {
+  async planUpcoming(now: Date): Promise<Session[]> {
     const { store, log } = this.deps;
     const planned: Session[] = [];
-    for (const series of store.series.listScheduled()) {
+    for (const series of await store.series.listScheduled()) {
       const startsAt = nextOccurrence(series.schedule!, series.timezone, now);
-      if (store.sessions.findOccurrence(series.id, startsAt)) continue;
+      if (await store.sessions.findOccurrence(series.id, startsAt)) continue;
       const settings = parseSeriesSettings(series.settings);
-      const set = settings.questionSetId === null ? null : store.bank.get(settings.questionSetId);
+      const set = settings.questionSetId === null ? null : await store.bank.get(settings.questionSetId);
       if (!set || set.questions.length === 0) {
         if (!this.warned.has(series.id)) {
           log.warn({ seriesId: series.id, tag: series.tag, questionSetId: settings.questionSetId }, 'recurring series has no question set with questions: next session not planned');
@@ -32,7 +32,7 @@ export class SeriesPlanner {
         continue;
       }
       this.warned.delete(series.id);
-      const session = persistSession(store, { series, startsAt, questions: set.questions, questionSetId: set.id });
+      const session = await persistSession(store, { series, startsAt, questions: set.questions, questionSetId: set.id });
       log.info({ seriesId: series.id, sessionId: session.id, startsAt }, 'session planned');
       planned.push(session);
     }

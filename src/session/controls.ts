@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { parseSeriesSettings } from '../core/settings.ts';
 import { questionText, sortPrompts } from '../core/timetable.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories, StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Series } from '../store/series.ts';
 import type { Session } from '../store/sessions.ts';
@@ -28,7 +28,7 @@ const REPLACE_UPCOMING_MS = 12 * 60 * 60_000;
 const MINUTE = 60_000;
 
 export interface ControlsDeps {
-  store: Store;
+  store: StorePort;
   clock: Clock;
   log: Logger;
   /** Called after every change so that the engine posts what is now due. */
@@ -59,20 +59,21 @@ export class SessionControls {
     const { store, clock } = this.deps;
     const now = clock.now();
     if (!series.channelId) throw new ControlError(`the series ${series.tag} has no channel to run in`);
-    const active = store.sessions.listInChannel(series.channelId).filter((s) => s.state === 'running' || s.state === 'paused');
-    if (active.length > 0) throw new ControlError(`a session is already ${active[0]!.state} in this channel (session #${active[0]!.id}); end or cancel it first`);
-    const { questions, questionSetId } = this.questionsFor(series, options);
-
-    const session = store.transaction(() => {
-      for (const s of store.sessions.listInChannel(series.channelId!)) {
+    // Checked and written in one transaction: the checks see what the writes change.
+    const session = await store.transaction(async (tx) => {
+      const inChannel = await tx.sessions.listInChannel(series.channelId!);
+      const active = inChannel.filter((s) => s.state === 'running' || s.state === 'paused');
+      if (active.length > 0) throw new ControlError(`a session is already ${active[0]!.state} in this channel (session #${active[0]!.id}); end or cancel it first`);
+      const { questions, questionSetId } = await this.questionsFor(tx, series, options);
+      for (const s of inChannel) {
         if (s.state === 'planned' && s.seriesId === series.id && s.startsAt.getTime() - now.getTime() < REPLACE_UPCOMING_MS) {
-          this.cancelPrompts(s, 'replaced by a session started now');
-          store.sessions.setState(s.id, 'cancelled', { endedAt: now });
-          store.controls.record(s.id, 'cancel', by, now, { reason: 'replaced by a session started now' });
+          await this.cancelPrompts(tx, s, 'replaced by a session started now');
+          await tx.sessions.setState(s.id, 'cancelled', { endedAt: now });
+          await tx.controls.record(s.id, 'cancel', by, now, { reason: 'replaced by a session started now' });
         }
       }
-      const created = persistSession(store, { series, startsAt: now, questions, questionSetId, state: 'running' });
-      store.controls.record(created.id, 'start', by, now, { questions: questions.length, questionSetId });
+      const created = await persistSession(tx, { series, startsAt: now, questions, questionSetId, state: 'running' });
+      await tx.controls.record(created.id, 'start', by, now, { questions: questions.length, questionSetId });
       return created;
     });
     return this.changed(session, 'start', by);
@@ -88,49 +89,51 @@ export class SessionControls {
   async next(sessionId: number, by: string): Promise<Prompt> {
     const { store, clock } = this.deps;
     const now = clock.now();
-    const session = this.running(sessionId, 'post the next question');
-    const open = this.openPrompts(session);
-    const question = open.find((p) => p.kind === 'question');
-    if (!question) throw new ControlError('all questions have been posted or skipped; use end for the outro');
-    const shift = now.getTime() - question.plannedAt.getTime();
-    store.transaction(() => {
+    const { session, question } = await store.transaction(async (tx) => {
+      const session = await this.running(tx, sessionId, 'post the next question');
+      const open = await this.openPrompts(tx, session);
+      const question = open.find((p) => p.kind === 'question');
+      if (!question) throw new ControlError('all questions have been posted or skipped; use end for the outro');
+      const shift = now.getTime() - question.plannedAt.getTime();
       for (const p of open) {
-        if (p.kind === 'heads_up' && p.questionNumber === question.questionNumber) store.prompts.markSkipped(p.id, 'the question was posted early (next)');
+        if (p.kind === 'heads_up' && p.questionNumber === question.questionNumber) await tx.prompts.markSkipped(p.id, 'the question was posted early (next)');
         else if (p.plannedAt < question.plannedAt) {
-          if (p.kind === 'heads_up') store.prompts.markSkipped(p.id, 'a question was posted early (next)');
-          else if (p.kind === 'preview') store.prompts.markSkipped(p.id, 'the session had already started');
-          else if (p.plannedAt > now) store.prompts.reschedule(p.id, now);
-        } else if (shift < 0) store.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + shift));
+          if (p.kind === 'heads_up') await tx.prompts.markSkipped(p.id, 'a question was posted early (next)');
+          else if (p.kind === 'preview') await tx.prompts.markSkipped(p.id, 'the session had already started');
+          else if (p.plannedAt > now) await tx.prompts.reschedule(p.id, now);
+        } else if (shift < 0) await tx.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + shift));
       }
-      store.controls.record(session.id, 'next', by, now, { question: question.questionNumber, shiftedMs: Math.min(shift, 0) });
+      await tx.controls.record(session.id, 'next', by, now, { question: question.questionNumber, shiftedMs: Math.min(shift, 0) });
+      return { session, question };
     });
     await this.changed(session, 'next', by);
-    return store.prompts.get(question.id)!;
+    return (await store.prompts.get(question.id))!;
   }
 
   /** Skips a question (default: the next one) and its heads-up; the rest keeps its times. */
   async skip(sessionId: number, by: string, questionNumber?: number): Promise<Prompt> {
     const { store, clock } = this.deps;
-    const session = this.active(sessionId, 'skip a question');
-    const question = this.openQuestion(session, questionNumber, 'skip');
-    store.transaction(() => {
-      for (const p of this.openPrompts(session)) {
-        if (p.questionNumber === question.questionNumber) store.prompts.markSkipped(p.id, `skipped by ${by}`);
+    const { session, question } = await store.transaction(async (tx) => {
+      const session = await this.active(tx, sessionId, 'skip a question');
+      const question = await this.openQuestion(tx, session, questionNumber, 'skip');
+      for (const p of await this.openPrompts(tx, session)) {
+        if (p.questionNumber === question.questionNumber) await tx.prompts.markSkipped(p.id, `skipped by ${by}`);
       }
-      store.controls.record(session.id, 'skip', by, clock.now(), { question: question.questionNumber });
+      await tx.controls.record(session.id, 'skip', by, clock.now(), { question: question.questionNumber });
+      return { session, question };
     });
     await this.changed(session, 'skip', by);
-    return store.prompts.get(question.id)!;
+    return (await store.prompts.get(question.id))!;
   }
 
   /** Freezes the timetable: nothing is posted until resume. */
   async pause(sessionId: number, by: string): Promise<Session> {
     const { store, clock } = this.deps;
-    const session = this.running(sessionId, 'pause');
     const now = clock.now();
-    const paused = store.transaction(() => {
-      store.controls.record(session.id, 'pause', by, now);
-      return store.sessions.setState(session.id, 'paused', { pausedAt: now });
+    const paused = await store.transaction(async (tx) => {
+      const session = await this.running(tx, sessionId, 'pause');
+      await tx.controls.record(session.id, 'pause', by, now);
+      return tx.sessions.setState(session.id, 'paused', { pausedAt: now });
     });
     return this.changed(paused, 'pause', by);
   }
@@ -138,14 +141,14 @@ export class SessionControls {
   /** Unfreezes: every prompt still to come moves later by the length of the pause. */
   async resume(sessionId: number, by: string): Promise<Session> {
     const { store, clock } = this.deps;
-    const session = this.get(sessionId);
-    if (session.state !== 'paused' || !session.pausedAt) throw new ControlError(`session #${session.id} is not paused`);
     const now = clock.now();
-    const pausedFor = now.getTime() - session.pausedAt.getTime();
-    const resumed = store.transaction(() => {
-      for (const p of this.openPrompts(session)) store.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + pausedFor));
-      store.controls.record(session.id, 'resume', by, now, { pausedMs: pausedFor });
-      return store.sessions.setState(session.id, 'running');
+    const resumed = await store.transaction(async (tx) => {
+      const session = await this.get(tx, sessionId);
+      if (session.state !== 'paused' || !session.pausedAt) throw new ControlError(`session #${session.id} is not paused`);
+      const pausedFor = now.getTime() - session.pausedAt.getTime();
+      for (const p of await this.openPrompts(tx, session)) await tx.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + pausedFor));
+      await tx.controls.record(session.id, 'resume', by, now, { pausedMs: pausedFor });
+      return tx.sessions.setState(session.id, 'running');
     });
     return this.changed(resumed, 'resume', by);
   }
@@ -159,15 +162,16 @@ export class SessionControls {
   async extend(sessionId: number, by: string, minutes: number): Promise<Session> {
     const { store, clock } = this.deps;
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 120) throw new ControlError('extend takes a whole number of minutes from 1 to 120');
-    const session = this.active(sessionId, 'extend');
-    if (session.state === 'planned') {
-      throw new ControlError(`session #${session.id} has not started yet, so there is nothing to extend; to move it, set up the chat with a new time`);
-    }
-    store.transaction(() => {
-      for (const p of this.openPrompts(session)) {
-        if (p.kind !== 'preview') store.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + minutes * MINUTE));
+    const session = await store.transaction(async (tx) => {
+      const session = await this.active(tx, sessionId, 'extend');
+      if (session.state === 'planned') {
+        throw new ControlError(`session #${session.id} has not started yet, so there is nothing to extend; to move it, set up the chat with a new time`);
       }
-      store.controls.record(session.id, 'extend', by, clock.now(), { minutes });
+      for (const p of await this.openPrompts(tx, session)) {
+        if (p.kind !== 'preview') await tx.prompts.reschedule(p.id, new Date(p.plannedAt.getTime() + minutes * MINUTE));
+      }
+      await tx.controls.record(session.id, 'extend', by, clock.now(), { minutes });
+      return session;
     });
     return this.changed(session, 'extend', by);
   }
@@ -180,20 +184,21 @@ export class SessionControls {
    */
   async end(sessionId: number, by: string): Promise<Session> {
     const { store, clock } = this.deps;
-    const session = this.active(sessionId, 'end');
     const now = clock.now();
-    this.refuseIfEnding(session, now);
-    const grace = parseSeriesSettings(store.series.get(session.seriesId)?.settings ?? {}).graceMinutes;
-    store.transaction(() => {
-      const open = this.openPrompts(session);
+    const session = await store.transaction(async (tx) => {
+      const session = await this.active(tx, sessionId, 'end');
+      await this.refuseIfEnding(tx, session, now);
+      const grace = parseSeriesSettings((await tx.series.get(session.seriesId))?.settings ?? {}).graceMinutes;
+      const open = await this.openPrompts(tx, session);
       const outroOpen = open.some((p) => p.kind === 'outro');
       for (const p of open) {
-        if (p.kind === 'outro') store.prompts.reschedule(p.id, now);
-        else if (p.kind === 'close') store.prompts.reschedule(p.id, outroOpen ? new Date(now.getTime() + grace * MINUTE) : now);
-        else store.prompts.markSkipped(p.id, `ended early by ${by}`);
+        if (p.kind === 'outro') await tx.prompts.reschedule(p.id, now);
+        else if (p.kind === 'close') await tx.prompts.reschedule(p.id, outroOpen ? new Date(now.getTime() + grace * MINUTE) : now);
+        else await tx.prompts.markSkipped(p.id, `ended early by ${by}`);
       }
-      if (session.state !== 'running') store.sessions.setState(session.id, 'running');
-      store.controls.record(session.id, 'end', by, now);
+      if (session.state !== 'running') await tx.sessions.setState(session.id, 'running');
+      await tx.controls.record(session.id, 'end', by, now);
+      return session;
     });
     return this.changed(session, 'end', by);
   }
@@ -201,12 +206,12 @@ export class SessionControls {
   /** Calls the session off: nothing more is posted, not even the outro. */
   async cancel(sessionId: number, by: string): Promise<Session> {
     const { store, clock } = this.deps;
-    const session = this.active(sessionId, 'cancel');
     const now = clock.now();
-    const cancelled = store.transaction(() => {
-      this.cancelPrompts(session, `cancelled by ${by}`);
-      store.controls.record(session.id, 'cancel', by, now);
-      return store.sessions.setState(session.id, 'cancelled', { endedAt: now });
+    const cancelled = await store.transaction(async (tx) => {
+      const session = await this.active(tx, sessionId, 'cancel');
+      await this.cancelPrompts(tx, session, `cancelled by ${by}`);
+      await tx.controls.record(session.id, 'cancel', by, now);
+      return tx.sessions.setState(session.id, 'cancelled', { endedAt: now });
     });
     return this.changed(cancelled, 'cancel', by);
   }
@@ -214,15 +219,16 @@ export class SessionControls {
   /** Replaces the text of a question that has not gone out yet. */
   async replaceQuestion(sessionId: number, by: string, questionNumber: number, text: string): Promise<Prompt> {
     const { store, clock } = this.deps;
-    const session = this.active(sessionId, 'replace a question');
-    const question = this.openQuestion(session, questionNumber, 'replace');
-    const body = validateQuestion(text, questionNumber);
-    store.transaction(() => {
-      store.prompts.setText(question.id, questionText(questionNumber, body));
-      store.controls.record(session.id, 'replace', by, clock.now(), { question: questionNumber, text: body });
+    const { session, question } = await store.transaction(async (tx) => {
+      const session = await this.active(tx, sessionId, 'replace a question');
+      const question = await this.openQuestion(tx, session, questionNumber, 'replace');
+      const body = validateQuestion(text, questionNumber);
+      await tx.prompts.setText(question.id, questionText(questionNumber, body));
+      await tx.controls.record(session.id, 'replace', by, clock.now(), { question: questionNumber, text: body });
+      return { session, question };
     });
     await this.changed(session, 'replace', by);
-    return store.prompts.get(question.id)!;
+    return (await store.prompts.get(question.id))!;
   }
 
   /**
@@ -232,31 +238,35 @@ export class SessionControls {
    */
   async reorderQuestions(sessionId: number, by: string, order: number[]): Promise<Prompt[]> {
     const { store, clock } = this.deps;
-    const session = this.active(sessionId, 'reorder questions');
-    const slots = this.openPrompts(session).filter((p) => p.kind === 'question').sort((a, b) => a.questionNumber! - b.questionNumber!);
-    const numbers = slots.map((p) => p.questionNumber!);
-    const same = order.length === numbers.length && [...order].sort((a, b) => a - b).every((n, i) => n === numbers[i]);
-    if (!same) throw new ControlError(`give each question still to come exactly once (${numbers.map((n) => `Q${n}`).join(', ') || 'none left'})`);
-    const bodies = new Map(slots.map((p) => [p.questionNumber!, p.text.replace(/^Q\d+: /, '')]));
-    store.transaction(() => {
-      slots.forEach((slot, i) => store.prompts.setText(slot.id, questionText(slot.questionNumber!, bodies.get(order[i]!)!)));
-      store.controls.record(session.id, 'reorder', by, clock.now(), { order });
+    const { session, slots } = await store.transaction(async (tx) => {
+      const session = await this.active(tx, sessionId, 'reorder questions');
+      const slots = (await this.openPrompts(tx, session)).filter((p) => p.kind === 'question').sort((a, b) => a.questionNumber! - b.questionNumber!);
+      const numbers = slots.map((p) => p.questionNumber!);
+      const same = order.length === numbers.length && [...order].sort((a, b) => a - b).every((n, i) => n === numbers[i]);
+      if (!same) throw new ControlError(`give each question still to come exactly once (${numbers.map((n) => `Q${n}`).join(', ') || 'none left'})`);
+      const bodies = new Map(slots.map((p) => [p.questionNumber!, p.text.replace(/^Q\d+: /, '')]));
+      for (const [i, slot] of slots.entries()) await tx.prompts.setText(slot.id, questionText(slot.questionNumber!, bodies.get(order[i]!)!));
+      await tx.controls.record(session.id, 'reorder', by, clock.now(), { order });
+      return { session, slots };
     });
     await this.changed(session, 'reorder', by);
-    return slots.map((s) => store.prompts.get(s.id)!);
+    const after: Prompt[] = [];
+    for (const s of slots) after.push((await store.prompts.get(s.id))!);
+    return after;
   }
 
   /** What has been posted, what comes next and when, answers so far per question. */
-  status(sessionId: number): SessionStatus {
+  async status(sessionId: number): Promise<SessionStatus> {
     const { store } = this.deps;
-    const session = this.get(sessionId);
-    const prompts = sortPrompts(store.prompts.listBySession(session.id));
-    const answers = store.messages.answers(session.id, { inferred: true });
+    const session = await this.get(store, sessionId);
+    const prompts = sortPrompts(await store.prompts.listBySession(session.id));
+    const answers = await store.messages.answers(session.id, { inferred: true });
+    const series = await store.series.get(session.seriesId);
     const upcoming = prompts.filter((p) => p.state === 'planned' || p.state === 'posting');
     const count = (n: number | 'TA', inferred: boolean) => answers.filter((a) => a.question === n && (a.via === 'inferred') === inferred).length;
     return {
       session,
-      tag: store.series.get(session.seriesId)?.tag ?? '',
+      tag: series?.tag ?? '',
       posted: prompts.filter((p) => p.state === 'posted'),
       skipped: prompts.filter((p) => p.state === 'skipped' || p.state === 'failed'),
       upcoming,
@@ -269,31 +279,30 @@ export class SessionControls {
   }
 
   /** The session a channel's controls act on: the running or paused one, else the next planned. */
-  currentSession(channelId: string): Session | null {
-    const sessions = this.deps.store.sessions.listInChannel(channelId);
+  async currentSession(channelId: string): Promise<Session | null> {
+    const sessions = await this.deps.store.sessions.listInChannel(channelId);
     return sessions.find((s) => s.state === 'running' || s.state === 'paused')
       ?? sessions.filter((s) => s.state === 'planned').sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[0]
       ?? null;
   }
 
-  private questionsFor(series: Series, options: { questions?: string[]; questionSetId?: number }): { questions: string[]; questionSetId: number | null } {
+  private async questionsFor(store: Repositories, series: Series, options: { questions?: string[]; questionSetId?: number }): Promise<{ questions: string[]; questionSetId: number | null }> {
     if (options.questions) {
       if (options.questions.length === 0 || options.questions.length > MAX_QUESTIONS) throw new ControlError(`give between 1 and ${MAX_QUESTIONS} questions`);
       return { questions: options.questions.map((q, i) => validateQuestion(q, i + 1)), questionSetId: null };
     }
     const setId = options.questionSetId ?? parseSeriesSettings(series.settings).questionSetId;
     if (setId === null) throw new ControlError('no questions: give some, or choose a question set from the bank for this series');
-    const set = this.deps.store.bank.get(setId);
+    const set = await store.bank.get(setId);
     if (!set) throw new ControlError(`there is no question set #${setId} in the bank`);
     if (set.questions.length === 0) throw new ControlError(`question set #${setId} has no questions`);
     return { questions: set.questions.slice(0, MAX_QUESTIONS), questionSetId: set.id };
   }
 
-  private refuseIfEnding(session: Session, now: Date): void {
-    const { store } = this.deps;
-    const prompts = store.prompts.listBySession(session.id);
+  private async refuseIfEnding(store: Repositories, session: Session, now: Date): Promise<void> {
+    const prompts = await store.prompts.listBySession(session.id);
     const outro = prompts.find((p) => p.kind === 'outro');
-    const ended = store.controls.list(session.id).some((c) => c.action === 'end');
+    const ended = (await store.controls.list(session.id)).some((c) => c.action === 'end');
     if (!ended && (!outro || outro.state === 'planned')) return;
     const state = outro?.state ?? 'skipped';
     const what = state === 'posted' ? 'the outro is out' : state === 'planned' || state === 'posting' ? 'the outro is going out' : `the outro was ${state}`;
@@ -303,16 +312,16 @@ export class SessionControls {
     throw new ControlError(`session #${session.id} is already ending: ${what}${closes}; nothing changed (use cancel to stop at once)`);
   }
 
-  private cancelPrompts(session: Session, reason: string): void {
-    for (const p of this.openPrompts(session)) this.deps.store.prompts.markSkipped(p.id, reason);
+  private async cancelPrompts(store: Repositories, session: Session, reason: string): Promise<void> {
+    for (const p of await this.openPrompts(store, session)) await store.prompts.markSkipped(p.id, reason);
   }
 
-  private openPrompts(session: Session): Prompt[] {
-    return sortPrompts(this.deps.store.prompts.listBySession(session.id).filter((p) => p.state === 'planned'));
+  private async openPrompts(store: Repositories, session: Session): Promise<Prompt[]> {
+    return sortPrompts((await store.prompts.listBySession(session.id)).filter((p) => p.state === 'planned'));
   }
 
-  private openQuestion(session: Session, questionNumber: number | undefined, verb: string): Prompt {
-    const questions = this.deps.store.prompts.listBySession(session.id).filter((p) => p.kind === 'question');
+  private async openQuestion(store: Repositories, session: Session, questionNumber: number | undefined, verb: string): Promise<Prompt> {
+    const questions = (await store.prompts.listBySession(session.id)).filter((p) => p.kind === 'question');
     const target = questionNumber === undefined
       ? sortPrompts(questions.filter((p) => p.state === 'planned'))[0]
       : questions.find((p) => p.questionNumber === questionNumber);
@@ -321,22 +330,22 @@ export class SessionControls {
     return target;
   }
 
-  private get(sessionId: number): Session {
-    const session = this.deps.store.sessions.get(sessionId);
+  private async get(store: Repositories, sessionId: number): Promise<Session> {
+    const session = await store.sessions.get(sessionId);
     if (!session) throw new ControlError(`there is no session #${sessionId}`);
     return session;
   }
 
-  private active(sessionId: number, verb: string): Session {
-    const session = this.get(sessionId);
+  private async active(store: Repositories, sessionId: number, verb: string): Promise<Session> {
+    const session = await this.get(store, sessionId);
     if (session.state !== 'planned' && session.state !== 'running' && session.state !== 'paused') {
       throw new ControlError(`session #${session.id} is ${session.state}; there is nothing to ${verb}`);
     }
     return session;
   }
 
-  private running(sessionId: number, verb: string): Session {
-    const session = this.active(sessionId, verb);
+  private async running(store: Repositories, sessionId: number, verb: string): Promise<Session> {
+    const session = await this.active(store, sessionId, verb);
     if (session.state === 'paused') throw new ControlError(`session #${session.id} is paused; resume it first`);
     if (session.state === 'planned') throw new ControlError(`session #${session.id} has not started yet; start it first`);
     return session;
@@ -345,7 +354,7 @@ export class SessionControls {
   private async changed(session: Session, action: string, by: string): Promise<Session> {
     this.deps.log.info({ sessionId: session.id, action, by }, 'moderator control');
     await this.deps.onChange?.();
-    return this.deps.store.sessions.get(session.id)!;
+    return (await this.deps.store.sessions.get(session.id))!;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.ts';
+import type { Repositories } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { SessionStatus } from './controls.ts';
 
@@ -40,11 +40,11 @@ export function formatStatus(status: SessionStatus, time: TimeFormat): string {
  * Answers per question, with who answered: the recap until richer recap formats exist.
  * `escape` is applied to user text (tag, questions, names): Discord passes its Markdown escape.
  */
-export function formatSummary(store: Store, sessionId: number, escape: (text: string) => string = (text) => text): string {
-  const session = store.sessions.get(sessionId)!;
-  const tag = store.series.get(session.seriesId)?.tag ?? '';
-  const prompts = store.prompts.listBySession(sessionId).filter((p) => p.kind === 'question');
-  const answers = store.messages.answers(sessionId);
+export async function formatSummary(store: Repositories, sessionId: number, escape: (text: string) => string = (text) => text): Promise<string> {
+  const session = (await store.sessions.get(sessionId))!;
+  const tag = (await store.series.get(session.seriesId))?.tag ?? '';
+  const prompts = (await store.prompts.listBySession(sessionId)).filter((p) => p.kind === 'question');
+  const answers = await store.messages.answers(sessionId);
   const numbers = [...new Set([...prompts.map((p) => p.questionNumber!), ...answers.flatMap((a) => (a.question === 'TA' ? [] : [a.question]))])].sort((a, b) => a - b);
   const lines = [`**${escape(tag)}** session #${sessionId} (${session.state}): ${answers.length} answer${answers.length === 1 ? '' : 's'}`];
   for (const n of numbers) {

@@ -1,6 +1,6 @@
 import { Attributor, type Attribution, type ChatMessage } from '../core/attribution.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort } from '../store/port.ts';
 import type { StoredMessage } from '../store/messages.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
@@ -40,7 +40,7 @@ export interface IngestResult {
 }
 
 export interface IngestDeps {
-  store: Store;
+  store: StorePort;
   log: Logger;
   /** After a session closes, its channel's messages still count (flagged late) this long. */
   lateWindowMs?: number;
@@ -48,22 +48,40 @@ export interface IngestDeps {
 
 export const DEFAULT_LATE_WINDOW_MS = 24 * 60 * 60_000;
 
+/**
+ * Events are handled one at a time, in the order they arrive (a queue): the attributor of a
+ * session is in-memory state that each message changes, so two messages must never be
+ * attributed concurrently, nor a question post overtake a message that came before it.
+ * Each message's store and attribution is one transaction.
+ */
 export class LiveIngest implements EngineListener {
   private readonly attributors = new Map<number, Attributor>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: IngestDeps) {}
 
+  /** Runs fn after every event that arrived before it. */
+  private inOrder<T>(fn: () => Promise<T> | T): Promise<T> {
+    const turn = this.queue.then(fn);
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
   /** Stores and attributes a new message; null when no session owns the channel. */
-  messageCreated(m: IncomingMessage): IngestResult | null {
+  messageCreated(m: IncomingMessage): Promise<IngestResult | null> {
+    return this.inOrder(() => this.create(m));
+  }
+
+  private async create(m: IncomingMessage): Promise<IngestResult | null> {
     const { store } = this.deps;
-    const session = this.sessionFor(m.channelId, m.at);
+    const session = await this.sessionFor(m.channelId, m.at);
     if (!session) return null;
     const late = session.state === 'ended' && session.endedAt !== null && m.at > session.endedAt;
     // Built (from the database) before this message is stored, so it is not its own repeat.
-    const attributor = this.attributor(session);
+    const attributor = await this.attributor(session);
 
-    return store.transaction(() => {
-      const { message, inserted } = store.messages.ingest({
+    return store.transaction(async (tx) => {
+      const { message, inserted } = await tx.messages.ingest({
         sessionId: session.id, platformId: m.id, channelId: m.channelId, threadId: m.threadId, authorId: m.authorId,
         authorName: m.authorName, isModerator: m.moderator, postedAt: m.at, text: m.text, replyToId: m.replyToId,
         inReplyTo: [], quote: m.quote ?? null, archiveIndex: null, late, fromSelf: m.fromSelf,
@@ -71,43 +89,53 @@ export class LiveIngest implements EngineListener {
       // Seen before (gateway replay, backfill): already attributed, nothing changes.
       if (!inserted || m.fromSelf) return { sessionId: session.id, inserted, late, attribution: null };
       const attribution = attributor.ingest(toChatMessage(message));
-      store.messages.recordAttribution(message, attribution);
+      await tx.messages.recordAttribution(message, attribution);
       this.deps.log.debug({ sessionId: session.id, messageId: m.id, attribution }, 'message attributed');
       return { sessionId: session.id, inserted, late, attribution };
     });
   }
 
   /** An edit: the new text is stored (the old one kept) and the attribution re-run. */
-  messageUpdated(id: string, text: string, at: Date): Attribution | null {
+  messageUpdated(id: string, text: string, at: Date): Promise<Attribution | null> {
     const { store } = this.deps;
-    return store.transaction(() => {
-      const message = store.messages.edit(id, text, at);
+    return this.inOrder(() => store.transaction(async (tx) => {
+      const message = await tx.messages.edit(id, text, at);
       if (!message || message.fromSelf) return null;
-      const session = store.sessions.get(message.sessionId)!;
-      const attribution = this.attributor(session).reattribute(toChatMessage(message));
-      store.messages.recordAttribution(message, attribution);
+      const session = (await tx.sessions.get(message.sessionId))!;
+      const attribution = (await this.attributor(session)).reattribute(toChatMessage(message));
+      await tx.messages.recordAttribution(message, attribution);
       return attribution;
-    });
+    }));
   }
 
   /** A delete: the message stays as a tombstone, hidden from recaps and exports. */
-  messageDeleted(id: string, at: Date): boolean {
-    return this.deps.store.messages.delete(id, at);
+  messageDeleted(id: string, at: Date): Promise<boolean> {
+    return this.inOrder(() => this.deps.store.messages.delete(id, at));
   }
 
-  promptPosted(session: Session, prompt: Prompt): void {
-    const attributor = this.attributors.get(session.id);
-    if (!attributor || !prompt.messageId) return; // built from the database when first needed
-    if (prompt.kind === 'question') attributor.questionPosted(prompt.questionNumber!, prompt.messageId);
-    if (prompt.kind === 'outro') attributor.outroPostedNow();
+  /** Queued like the messages: a message that arrived before the post is attributed before it. */
+  promptPosted(session: Session, prompt: Prompt): Promise<void> {
+    return this.inOrder(() => {
+      const attributor = this.attributors.get(session.id);
+      if (!attributor || !prompt.messageId) return; // built from the database when first needed
+      if (prompt.kind === 'question') attributor.questionPosted(prompt.questionNumber!, prompt.messageId);
+      if (prompt.kind === 'outro') attributor.outroPostedNow();
+    });
   }
 
-  sessionEnded(session: Session): void {
-    this.attributors.delete(session.id);
+  sessionEnded(session: Session): Promise<void> {
+    return this.inOrder(() => {
+      this.attributors.delete(session.id);
+    });
+  }
+
+  /** Resolves once every event handed over so far is handled. */
+  whenIdle(): Promise<void> {
+    return this.inOrder(() => {});
   }
 
   /** The running or paused session of the channel, else one that closed recently. */
-  private sessionFor(channelId: string, at: Date): Session | null {
+  private sessionFor(channelId: string, at: Date): Promise<Session | null> {
     const window = this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS;
     // An ended session takes only messages written within the window after its end.
     return this.deps.store.sessions.collectingIn(channelId, new Date(at.getTime() - window));
@@ -117,18 +145,18 @@ export class LiveIngest implements EngineListener {
    * The session's attributor, rebuilt from the database after a restart: the bot's posted
    * questions and outro and the stored messages, in the order they happened.
    */
-  private attributor(session: Session): Attributor {
+  private async attributor(session: Session): Promise<Attributor> {
     const cached = this.attributors.get(session.id);
     if (cached) return cached;
     const attributor = new Attributor({ questionPostsBy: 'moderators' });
     type Event = { at: number; apply: () => void };
     const events: Event[] = [];
-    for (const p of this.deps.store.prompts.listBySession(session.id)) {
+    for (const p of await this.deps.store.prompts.listBySession(session.id)) {
       if (p.state !== 'posted' || !p.postedAt || !p.messageId) continue;
       if (p.kind === 'question') events.push({ at: p.postedAt.getTime(), apply: () => attributor.questionPosted(p.questionNumber!, p.messageId!) });
       if (p.kind === 'outro') events.push({ at: p.postedAt.getTime(), apply: () => attributor.outroPostedNow() });
     }
-    for (const m of this.deps.store.messages.listBySession(session.id)) {
+    for (const m of await this.deps.store.messages.listBySession(session.id)) {
       if (m.fromSelf || m.deletedAt) continue;
       events.push({ at: m.postedAt?.getTime() ?? 0, apply: () => void attributor.ingest(toChatMessage(m)) });
     }

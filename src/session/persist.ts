@@ -1,6 +1,6 @@
 import { parseSeriesSettings } from '../core/settings.ts';
 import { planSession } from '../core/timetable.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories, StoreScope } from '../store/port.ts';
 import type { Series } from '../store/series.ts';
 import type { Session, SessionState } from '../store/sessions.ts';
 
@@ -16,15 +16,15 @@ export interface SessionToPersist {
  * Writes a session and every prompt of its timetable, in one transaction, before anything
  * is posted: after a restart the plan is all in the database.
  */
-export function persistSession(store: Store, { series, startsAt, questions, questionSetId, state = 'planned' }: SessionToPersist): Session {
+export async function persistSession(store: StoreScope, { series, startsAt, questions, questionSetId, state = 'planned' }: SessionToPersist): Promise<Session> {
   const settings = parseSeriesSettings(series.settings);
   const plan = planSession({ settings, tag: series.tag, questions, startsAt });
-  return store.transaction(() => {
-    const session = store.sessions.create({
+  return store.transaction(async (tx) => {
+    const session = await tx.sessions.create({
       seriesId: series.id, questionSetId, state, startsAt, source: 'live', channelId: series.channelId,
     });
     for (const p of plan) {
-      store.prompts.create({ sessionId: session.id, ...p, state: 'planned', postedAt: null, messageId: null });
+      await tx.prompts.create({ sessionId: session.id, ...p, state: 'planned', postedAt: null, messageId: null });
     }
     return session;
   });
@@ -45,24 +45,24 @@ export interface SessionReplan {
  * longer has are skipped, and new ones are added. Call it inside a transaction; the
  * caller makes sure no other session of the series starts at `startsAt`.
  */
-export function replanSession(store: Store, session: Session, series: Series, { startsAt, questions, questionSetId }: SessionReplan): Session {
+export async function replanSession(store: Repositories, session: Session, series: Series, { startsAt, questions, questionSetId }: SessionReplan): Promise<Session> {
   const settings = parseSeriesSettings(series.settings);
   const plan = planSession({ settings, tag: series.tag, questions, startsAt });
   const key = (p: { kind: string; questionNumber: number | null }) => `${p.kind}:${p.questionNumber ?? ''}`;
-  const existing = new Map(store.prompts.listBySession(session.id).map((p) => [key(p), p]));
-  const moved = store.sessions.replan(session.id, startsAt, questionSetId);
+  const existing = new Map((await store.prompts.listBySession(session.id)).map((p) => [key(p), p]));
+  const moved = await store.sessions.replan(session.id, startsAt, questionSetId);
   for (const item of plan) {
     const current = existing.get(key(item));
     existing.delete(key(item));
     if (!current) {
-      store.prompts.create({ sessionId: session.id, ...item, state: 'planned', postedAt: null, messageId: null });
+      await store.prompts.create({ sessionId: session.id, ...item, state: 'planned', postedAt: null, messageId: null });
     } else if (current.state === 'planned') {
-      store.prompts.reschedule(current.id, item.plannedAt);
-      store.prompts.setText(current.id, item.text);
+      await store.prompts.reschedule(current.id, item.plannedAt);
+      await store.prompts.setText(current.id, item.text);
     }
   }
   for (const left of existing.values()) {
-    if (left.state === 'planned') store.prompts.markSkipped(left.id, 'no longer in the timetable after the series was set up again');
+    if (left.state === 'planned') await store.prompts.markSkipped(left.id, 'no longer in the timetable after the series was set up again');
   }
   return moved;
 }

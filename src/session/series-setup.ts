@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { parseSeriesSettings } from '../core/settings.ts';
 import { nextOccurrence, validateTimezone, weeklyCron } from '../scheduler/recurrence.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories, StorePort } from '../store/port.ts';
 import type { Series } from '../store/series.ts';
 import type { Session } from '../store/sessions.ts';
 import { ControlError, MAX_QUESTIONS } from './controls.ts';
@@ -45,17 +45,22 @@ export interface SeriesSetupResult {
   updated: { sessionId: number; startsAt: Date; moved: boolean }[];
 }
 
-export function setupSeries(store: Store, clock: Clock, by: string, input: SeriesSetupInput): SeriesSetupResult {
+export async function setupSeries(store: StorePort, clock: Clock, by: string, input: SeriesSetupInput): Promise<SeriesSetupResult> {
   const parsed = setupSchema.safeParse(input);
   if (!parsed.success) throw new ControlError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'setup')} ${i.message}`).join('; '));
   const v = parsed.data;
-  const existing = store.series.getByChannel(v.guildId, v.channelId);
+  // Read, checked and written in one transaction: nothing changes in between.
+  return store.transaction((tx) => setupIn(tx, clock, by, v));
+}
+
+async function setupIn(store: Repositories, clock: Clock, by: string, v: z.output<typeof setupSchema>): Promise<SeriesSetupResult> {
+  const existing = await store.series.getByChannel(v.guildId, v.channelId);
   const tag = v.tag ?? existing?.tag;
   if (!tag) throw new ControlError('tag is needed to set up a new chat (for example #BadgeChat)');
   if ((v.weekday === undefined) !== (v.time === undefined) && !existing?.schedule) {
     throw new ControlError('give both weekday and time for a weekly chat (or neither, to start sessions by hand)');
   }
-  if (v.questionSetId !== undefined && !store.bank.get(v.questionSetId)) {
+  if (v.questionSetId !== undefined && !(await store.bank.get(v.questionSetId))) {
     throw new ControlError(`questions: there is no question set #${v.questionSetId}; /bank list shows them`);
   }
 
@@ -72,11 +77,11 @@ export function setupSeries(store: Store, clock: Clock, by: string, input: Serie
   const now = clock.now();
   const nextSession = schedule ? nextOccurrence(schedule, timezone, now) : null;
 
-  return store.transaction(() => {
-    const series = store.series.saveForChannel({ guildId: v.guildId, channelId: v.channelId, tag, timezone, schedule, settings });
+  {
+    const series = await store.series.saveForChannel({ guildId: v.guildId, channelId: v.channelId, tag, timezone, schedule, settings });
     const timeChanged = existing !== null && (existing.schedule !== schedule || existing.timezone !== timezone);
     const changed = timeChanged || JSON.stringify(old) !== JSON.stringify(settings) || existing?.tag !== tag;
-    const planned = store.sessions.listInChannel(v.channelId)
+    const planned = (await store.sessions.listInChannel(v.channelId))
       .filter((s) => s.seriesId === series.id && s.state === 'planned')
       .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     const updated: SeriesSetupResult['updated'] = [];
@@ -88,23 +93,23 @@ export function setupSeries(store: Store, clock: Clock, by: string, input: Serie
     // session to the next occurrence of the new schedule; the old instant is no longer an
     // occurrence, so it never comes back. Only when the new instant already has a session
     // of the series (or a second planned session would land on it) is one cancelled.
-    planned.forEach((s, i) => {
+    for (const [i, s] of planned.entries()) {
       const startsAt = timeChanged ? nextSession : s.startsAt;
-      const other = startsAt !== null && timeChanged ? store.sessions.findOccurrence(series.id, startsAt) : null;
+      const other = startsAt !== null && timeChanged ? await store.sessions.findOccurrence(series.id, startsAt) : null;
       if (startsAt === null || (timeChanged && i > 0) || (other !== null && other.id !== s.id)) {
-        for (const p of store.prompts.listBySession(s.id)) if (p.state === 'planned') store.prompts.markSkipped(p.id, 'the series was set up anew');
-        store.sessions.setState(s.id, 'cancelled', { endedAt: now });
-        store.controls.record(s.id, 'cancel', by, now, { reason: 'series set up anew; its new time already has a session' });
+        for (const p of await store.prompts.listBySession(s.id)) if (p.state === 'planned') await store.prompts.markSkipped(p.id, 'the series was set up anew');
+        await store.sessions.setState(s.id, 'cancelled', { endedAt: now });
+        await store.controls.record(s.id, 'cancel', by, now, { reason: 'series set up anew; its new time already has a session' });
         cancelled++;
-        return;
+        continue;
       }
-      const { questions, questionSetId } = questionsAfterSetup(store, s, settings.questionSetId);
-      replanSession(store, s, series, { startsAt, questions, questionSetId });
-      store.controls.record(s.id, 'setup', by, now, { from: s.startsAt.toISOString(), to: startsAt.toISOString() });
+      const { questions, questionSetId } = await questionsAfterSetup(store, s, settings.questionSetId);
+      await replanSession(store, s, series, { startsAt, questions, questionSetId });
+      await store.controls.record(s.id, 'setup', by, now, { from: s.startsAt.toISOString(), to: startsAt.toISOString() });
       updated.push({ sessionId: s.id, startsAt, moved: startsAt.getTime() !== s.startsAt.getTime() });
-    });
+    }
     return { series, created: existing === null, nextSession, cancelled, updated };
-  });
+  }
 }
 
 /**
@@ -112,12 +117,12 @@ export function setupSeries(store: Store, clock: Clock, by: string, input: Serie
  * another set (with questions), else the session's own (with any replace or reorder a
  * moderator made to it).
  */
-function questionsAfterSetup(store: Store, session: Session, setId: number | null): { questions: string[]; questionSetId: number | null } {
+async function questionsAfterSetup(store: Repositories, session: Session, setId: number | null): Promise<{ questions: string[]; questionSetId: number | null }> {
   if (setId !== null && setId !== session.questionSetId) {
-    const set = store.bank.get(setId);
+    const set = await store.bank.get(setId);
     if (set && set.questions.length > 0) return { questions: set.questions.slice(0, MAX_QUESTIONS), questionSetId: set.id };
   }
-  const own = store.prompts.listBySession(session.id).filter((p) => p.kind === 'question').sort((a, b) => a.questionNumber! - b.questionNumber!);
+  const own = (await store.prompts.listBySession(session.id)).filter((p) => p.kind === 'question').sort((a, b) => a.questionNumber! - b.questionNumber!);
   return { questions: own.map((p) => p.text.replace(/^Q\d+: /, '')), questionSetId: session.questionSetId };
 }
 

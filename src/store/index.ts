@@ -6,7 +6,6 @@ import { MessageStore } from './messages.ts';
 import { PromptStore } from './prompts.ts';
 import { SeriesStore } from './series.ts';
 import { SessionStore } from './sessions.ts';
-import type { StorePort } from './port.ts';
 import { SqliteStore } from './sqlite.ts';
 
 export type { StorePort } from './port.ts';
@@ -18,7 +17,7 @@ export interface Store {
    * The asynchronous port on the same connection (transitional: callers move to it folder by
    * folder; the synchronous repositories below go once none is left).
    */
-  port: StorePort;
+  port: SqliteStore;
   series: SeriesStore;
   bank: BankStore;
   sessions: SessionStore;
@@ -30,10 +29,18 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * One port per connection: its transaction queue is what keeps transactions apart, so two
+ * Stores made on the same connection (a test's restarted bot) share it.
+ */
+const ports = new WeakMap<Db, SqliteStore>();
+
 export function createStore(db: Db, clock: Clock): Store {
+  const port = ports.get(db) ?? new SqliteStore(db, clock);
+  ports.set(db, port);
   return {
     db,
-    port: new SqliteStore(db, clock),
+    port,
     series: new SeriesStore(db, clock),
     bank: new BankStore(db, clock),
     sessions: new SessionStore(db, clock),

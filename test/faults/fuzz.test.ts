@@ -223,7 +223,7 @@ describe('10,000 fuzzed messages', () => {
     const role = sandbox.createRole('Everyone important', 0n);
     const users = ['amy', 'bo', 'cy', 'di', 'ed'].map((name) => sandbox.createUser(name).id);
     store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log, minuteTick: false });
+    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log, minuteTick: false });
     cleanups.push(() => bot.stop());
     const advanceTo = (ms: number) => time.advanceTo(ms, () => bot.live.engine.whenIdle());
     await advanceTo(at(0));
@@ -257,7 +257,7 @@ describe('10,000 fuzzed messages', () => {
     // the Discord listener hands messages over.
     for (const text of longTexts) {
       const id = `9${String(sent.length).padStart(17, '0')}`;
-      bot.live.ingest.messageCreated({
+      await bot.live.ingest.messageCreated({
         id, channelId, threadId: null, authorId: users[0]!, authorName: 'amy', moderator: false, fromSelf: false, at: time.now(), text, replyToId: null,
       });
       sent.push({ id, text });

@@ -39,7 +39,7 @@ describe('gateway and REST faults mid-session', () => {
     cleanups.push(() => sandbox.close(), () => store.close());
     const channelId = sandbox.createChannel('faultchat').id;
     store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
+    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log: silentLog, minuteTick: false });
     cleanups.push(() => bot.stop());
     const advanceTo = (ms: number) => time.advanceTo(ms, () => bot.live.engine.whenIdle());
     const users = ['amy', 'bo', 'cy', 'di'].map((name) => sandbox.createUser(name).id);

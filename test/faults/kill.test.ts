@@ -75,7 +75,7 @@ describe('kill -9 at random moments', () => {
     // The series and a session started now, written before the bot first starts.
     const setup = openStore(dbPath, systemClock);
     const series = setup.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const session = await new SessionControls({ store: setup, clock: systemClock, log: silentLog }).start(series, 'faults', { questions: QUESTIONS });
+    const session = await new SessionControls({ store: setup.port, clock: systemClock, log: silentLog }).start(series, 'faults', { questions: QUESTIONS });
     const plan: Prompt[] = setup.prompts.listBySession(session.id);
     setup.close();
     const closeAt = plan.find((p) => p.kind === 'close')!.plannedAt.getTime();

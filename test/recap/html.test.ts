@@ -19,10 +19,10 @@ const at = (minutes: number) => new Date(START.getTime() + minutes * 60_000);
  * question, an author name, the answers (one via reply, one late), a takeaway. Q3 was
  * skipped. The browser test opens its golden page (test/golden/html/hostile.html).
  */
-function hostileSession(): { store: Store; id: number } {
+async function hostileSession(): Promise<{ store: Store; id: number }> {
   const store = createStore(openDatabase(':memory:'), new ManualClock(new Date('2026-11-23T12:00:00Z')));
   const series = store.series.saveForChannel({ guildId: '900', channelId: '901', tag: '#Hack&<b>Chat</b>', timezone: 'America/New_York', schedule: null, settings: {} });
-  const session = persistSession(store, {
+  const session = await persistSession(store.port, {
     series, startsAt: START, questionSetId: null, state: 'ended',
     questions: ['<b>Bold</b> & <script>window.pwned=3</script> "question"?', 'Second?\nOn two lines', 'Third?'],
   });
@@ -99,7 +99,7 @@ describe.each(loadLabels().map((l) => [l.transcript, l.format] as const))('HTML 
   });
 });
 
-const hostile = hostileSession();
+const hostile = await hostileSession();
 const hostileRecap = await buildRecap(hostile.store.port, hostile.id);
 
 describe('hostile text', () => {

@@ -28,7 +28,7 @@ describe('a live session exported as an archive and replayed', () => {
     const world = newWorld(at(-1));
     const bot = bootBot(world.db, world.time, world.platform);
     const series = bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
-    const session = persistSession(bot.store, { series, startsAt: START, questions: ['One?', 'Two?', 'Three?', 'Four?'], questionSetId: null });
+    const session = await persistSession(bot.store.port, { series, startsAt: START, questions: ['One?', 'Two?', 'Three?', 'Four?'], questionSetId: null });
     await bot.engine.start();
 
     const script: [number, string, string][] = [
@@ -44,7 +44,7 @@ describe('a live session exported as an archive and replayed', () => {
     ];
     for (const [minute, author, text] of script) {
       await bot.advanceTo(at(minute));
-      bot.ingest.messageCreated(msg(minute, author, text, { moderator: author === 'mod' }));
+      await bot.ingest.messageCreated(msg(minute, author, text, { moderator: author === 'mod' }));
     }
     await bot.advanceTo(at(50));
     bot.stop();

@@ -104,12 +104,12 @@ describe('writeSite lists only finished sessions', () => {
   it('leaves out planned, running and cancelled sessions; keeps ended ones; escapes takeaways', async () => {
     const { store } = await importedSeeds();
     const series = store.series.saveForChannel({ guildId: '1', channelId: '2', tag: '#Live<Chat>', timezone: 'Europe/Paris', schedule: null, settings: {} });
-    const make = (day: number, state: 'planned' | 'running' | 'cancelled' | 'ended') =>
-      persistSession(store, { series, startsAt: new Date(`2026-11-0${day}T18:00:00Z`), questions: [`Question <${state}>?`], questionSetId: null, state });
-    const ended = make(2, 'ended');
-    const planned = make(3, 'planned');
-    const running = make(4, 'running');
-    const cancelled = make(5, 'cancelled');
+    const make = async (day: number, state: 'planned' | 'running' | 'cancelled' | 'ended') =>
+      await persistSession(store.port, { series, startsAt: new Date(`2026-11-0${day}T18:00:00Z`), questions: [`Question <${state}>?`], questionSetId: null, state });
+    const ended = await make(2, 'ended');
+    const planned = await make(3, 'planned');
+    const running = await make(4, 'running');
+    const cancelled = await make(5, 'cancelled');
     const { message } = store.messages.ingest({
       sessionId: ended.id, platformId: '77', channelId: '2', threadId: null, authorId: 'a', authorName: 'amy', isModerator: false,
       postedAt: new Date('2026-11-02T18:40:00Z'), text: 'TA: <b>bold</b> & done', replyToId: null, inReplyTo: [], quote: null, archiveIndex: null,

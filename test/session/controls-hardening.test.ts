@@ -15,7 +15,7 @@ async function session(): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(new Date(at(-1)));
   const bot = bootBot(world.db, world.time, world.platform);
   const series = bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
-  const s = persistSession(bot.store, { series, startsAt: START, questions: QUESTIONS, questionSetId: null });
+  const s = await persistSession(bot.store.port, { series, startsAt: START, questions: QUESTIONS, questionSetId: null });
   await bot.engine.start();
   return { world, bot, id: s.id };
 }
@@ -74,16 +74,16 @@ describe('next before the guidelines are out (item 4)', () => {
 describe('status and extend before the start (item 5)', () => {
   it('status of a planned session says when it starts, not that it started', async () => {
     const { bot, id } = await session();
-    const text = formatStatus(bot.controls.status(id), iso);
+    const text = formatStatus(await bot.controls.status(id), iso);
     expect(text.split('\n')[0]).toBe(`**#BadgeChat** session #${id}: planned (starts ${iso(START)})`);
     await bot.advanceTo(at(1));
-    expect(formatStatus(bot.controls.status(id), iso).split('\n')[0]).toBe(`**#BadgeChat** session #${id}: running (started ${iso(START)})`);
+    expect(formatStatus(await bot.controls.status(id), iso).split('\n')[0]).toBe(`**#BadgeChat** session #${id}: running (started ${iso(START)})`);
   });
 
   it('status of a session cancelled before its start says when it was to start', async () => {
     const { bot, id } = await session();
     await bot.controls.cancel(id, 'noah');
-    expect(formatStatus(bot.controls.status(id), iso).split('\n')[0]).toBe(`**#BadgeChat** session #${id}: cancelled (was to start ${iso(START)})`);
+    expect(formatStatus(await bot.controls.status(id), iso).split('\n')[0]).toBe(`**#BadgeChat** session #${id}: cancelled (was to start ${iso(START)})`);
   });
 
   it('extend before the start is refused and moves nothing: it gives a running chat more time', async () => {

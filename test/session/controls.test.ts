@@ -16,7 +16,7 @@ function series(store: Store, settings: SeriesSettingsInput = {}) {
 async function running(settings: SeriesSettingsInput = {}): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(new Date(at(-1)));
   const bot = bootBot(world.db, world.time, world.platform);
-  const session = persistSession(bot.store, { series: series(bot.store, settings), startsAt: START, questions: QUESTIONS, questionSetId: null });
+  const session = await persistSession(bot.store.port, { series: series(bot.store, settings), startsAt: START, questions: QUESTIONS, questionSetId: null });
   await bot.engine.start();
   return { world, bot, id: session.id };
 }
@@ -69,7 +69,7 @@ describe('start', () => {
     const world = newWorld(new Date(at(-60)));
     const bot = bootBot(world.db, world.time, world.platform);
     const s = series(bot.store);
-    const planned = persistSession(bot.store, { series: s, startsAt: START, questions: QUESTIONS, questionSetId: null });
+    const planned = await persistSession(bot.store.port, { series: s, startsAt: START, questions: QUESTIONS, questionSetId: null });
     await bot.engine.start();
     const started = await bot.controls.start(s, 'noah', { questions: ['Now?'] });
     expect(bot.store.sessions.get(planned.id)!.state).toBe('cancelled');
@@ -237,25 +237,25 @@ describe('status', () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(13));
     const base = { channelId: 'chat', threadId: null, authorId: 'u1', authorName: 'kyle', moderator: false, fromSelf: false, replyToId: null };
-    bot.ingest.messageCreated({ ...base, id: 'a1', at: new Date(at(13)), text: 'A1: late answer' });
-    bot.ingest.messageCreated({ ...base, id: 'a2', at: new Date(at(13)), text: 'A2: on time' });
-    bot.ingest.messageCreated({ ...base, id: 'x', at: new Date(at(13)), text: 'just chatting' });
-    const status = bot.controls.status(id);
+    await bot.ingest.messageCreated({ ...base, id: 'a1', at: new Date(at(13)), text: 'A1: late answer' });
+    await bot.ingest.messageCreated({ ...base, id: 'a2', at: new Date(at(13)), text: 'A2: on time' });
+    await bot.ingest.messageCreated({ ...base, id: 'x', at: new Date(at(13)), text: 'just chatting' });
+    const status = await bot.controls.status(id);
     expect(status.posted.map((p) => p.kind)).toEqual(['welcome', 'guidelines', 'heads_up', 'question', 'heads_up', 'question']);
     expect(status.next).toMatchObject({ kind: 'heads_up', questionNumber: 3, plannedAt: new Date(at(18)) });
     expect(status.questions.map((q) => [q.number, q.state, q.answers, q.inferred])).toEqual([[1, 'posted', 1, 0], [2, 'posted', 1, 1], [3, 'planned', 0, 0], [4, 'planned', 0, 0]]);
     await bot.controls.pause(id, 'noah');
-    expect(bot.controls.status(id).next).toBeNull();
+    expect((await bot.controls.status(id)).next).toBeNull();
   });
 
   it('refuses an unknown session', async () => {
     const { bot } = await running();
-    expect(() => bot.controls.status(999)).toThrow(/no session #999/);
+    await expect(bot.controls.status(999)).rejects.toThrow(/no session #999/);
   });
 
   it('finds the channel\'s current session: running or paused first, else the next planned', async () => {
     const { bot, id } = await running();
-    expect(bot.controls.currentSession('chat')!.id).toBe(id);
-    expect(bot.controls.currentSession('elsewhere')).toBeNull();
+    expect((await bot.controls.currentSession('chat'))!.id).toBe(id);
+    expect(await bot.controls.currentSession('elsewhere')).toBeNull();
   });
 });

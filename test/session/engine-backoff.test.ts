@@ -52,11 +52,11 @@ function capturingLog() {
   return { log: pino({ level: 'info' }, stream), lines };
 }
 
-function boot(platform: ChatPlatform, time: FakeTime, log = silentLog, settings: Record<string, unknown> = {}, channelId = 'chat') {
+async function boot(platform: ChatPlatform, time: FakeTime, log = silentLog, settings: Record<string, unknown> = {}, channelId = 'chat') {
   const store: Store = createStore(openDatabase(':memory:'), time);
-  const engine = new SessionEngine({ store, platform, clock: time, timers: time, log });
+  const engine = new SessionEngine({ store: store.port, platform, clock: time, timers: time, log });
   const series = store.series.saveForChannel({ guildId: 'g1', channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
-  const session = persistSession(store, { series, startsAt: START, questions: ['One?'], questionSetId: null });
+  const session = await persistSession(store.port, { series, startsAt: START, questions: ['One?'], questionSetId: null });
   return { store, engine, session, advanceTo: (to: number) => time.advanceTo(to, () => engine.whenIdle()) };
 }
 
@@ -64,7 +64,7 @@ describe('a platform that keeps failing costs a bounded number of tries (issue 1
   it('post and the reconcile lookup both failing: at most MAX_ATTEMPTS tries per prompt, spaced by the backoff', async () => {
     const time = new FakeTime(new Date(START.getTime() - MINUTE));
     const platform = new DownPlatform(time);
-    const bot = boot(platform, time);
+    const bot = await boot(platform, time);
     platform.onCall = () => {
       if (platform.calls.length === STORM) bot.engine.stop();
     };
@@ -90,7 +90,7 @@ describe('a platform that keeps failing costs a bounded number of tries (issue 1
   it('a failing lookup is never followed at once by another: consecutive tries are at least 5 s apart', async () => {
     const time = new FakeTime(new Date(START.getTime() - MINUTE));
     const platform = new DownPlatform(time);
-    const bot = boot(platform, time);
+    const bot = await boot(platform, time);
     platform.onCall = () => {
       if (platform.calls.length === STORM) bot.engine.stop();
     };
@@ -113,7 +113,7 @@ describe('a channel that is gone or out of reach stops its session (issue 10, it
     const platform = new MemoryPlatform(time);
     platform.makeUnavailable('chat', 'unknown-channel', 'Unknown Channel');
     const { log, lines } = capturingLog();
-    const bot = boot(platform, time, log);
+    const bot = await boot(platform, time, log);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 2 * 60 * MINUTE);
 
@@ -131,7 +131,7 @@ describe('a channel that is gone or out of reach stops its session (issue 10, it
   it('Missing Access while reconciling a post of unknown outcome stops it the same way, and notifies the recap channel', async () => {
     const time = new FakeTime(new Date(START.getTime() - MINUTE));
     const platform = new MemoryPlatform(time);
-    const bot = boot(platform, time, silentLog, { recapChannelId: '222222222222222222' });
+    const bot = await boot(platform, time, silentLog, { recapChannelId: '222222222222222222' });
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 2 * MINUTE - 1);
     platform.failNext('after-send'); // the guidelines go out, the bot never hears back

@@ -16,9 +16,9 @@ function archiveQuestions(original: string): string[] {
   return replayTranscript(t).result.questions.map((q) => questionBody(q.text, t.tag));
 }
 
-function setUp(store: Store, questions: string[], settings: SeriesSettingsInput = {}) {
+async function setUp(store: Store, questions: string[], settings: SeriesSettingsInput = {}) {
   const series = store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: settings as Record<string, unknown> });
-  return persistSession(store, { series, startsAt: START, questions, questionSetId: null });
+  return await persistSession(store.port, { series, startsAt: START, questions, questionSetId: null });
 }
 
 /** The timetable the issue specifies, written out independently of planSession. */
@@ -40,7 +40,7 @@ describe('a full session on fake time', () => {
     const questions = archiveQuestions(original);
     const world = newWorld(new Date(START.getTime() - 10 * MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
-    const session = setUp(bot.store, questions);
+    const session = await setUp(bot.store, questions);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 2 * 60 * MINUTE);
 
@@ -55,7 +55,7 @@ describe('a full session on fake time', () => {
   it('posts the preview with Discord timestamps at its time before the start', async () => {
     const world = newWorld(new Date(START.getTime() - 3 * 60 * MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
-    setUp(bot.store, ['One?', 'Two?'], { previewMinutesBefore: 60 });
+    await setUp(bot.store, ['One?', 'Two?'], { previewMinutesBefore: 60 });
     await bot.engine.start();
     await bot.advanceTo(START.getTime() - 59 * MINUTE);
     const [preview] = world.platform.posted('chat');
@@ -67,7 +67,7 @@ describe('a full session on fake time', () => {
   it('keeps a session planned until its welcome, then running', async () => {
     const world = newWorld(new Date(START.getTime() - 5 * MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
-    const session = setUp(bot.store, ['One?']);
+    const session = await setUp(bot.store, ['One?']);
     await bot.engine.start();
     expect(bot.store.sessions.get(session.id)!.state).toBe('planned');
     await bot.advanceTo(START);
@@ -88,7 +88,7 @@ describe('restarts', () => {
   it.each(stops.map((ms) => [ms / MINUTE, ms] as const))('stopped at T+%s min and restarted: every prompt posted once, in order, on time', async (_label, ms) => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     const first = bootBot(world.db, world.time, world.platform);
-    setUp(first.store, questions);
+    await setUp(first.store, questions);
     await first.engine.start();
     await first.advanceTo(START.getTime() + ms);
     first.stop();
@@ -104,7 +104,7 @@ describe('restarts', () => {
     async (_name, minute, index) => {
       const world = newWorld(new Date(START.getTime() - MINUTE));
       const first = bootBot(world.db, world.time, world.platform);
-      const session = setUp(first.store, questions);
+      const session = await setUp(first.store, questions);
       await first.engine.start();
       await first.advanceTo(START.getTime() + minute * MINUTE - 1);
       // Prompts sharing the instant go out in order; crash on exactly the index-th one.
@@ -128,7 +128,7 @@ describe('restarts', () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     world.platform = new MemoryPlatform(world.time, { keepsMarkers: false });
     const first = bootBot(world.db, world.time, world.platform);
-    setUp(first.store, questions);
+    await setUp(first.store, questions);
     await first.engine.start();
     await first.advanceTo(START.getTime() + 5 * MINUTE - 1);
     world.platform.failNext('crash-after-send', 0);
@@ -145,7 +145,7 @@ describe('restarts', () => {
     world.platform = new MemoryPlatform(world.time, { keepsMarkers: false });
     world.platform.seed('chat', 'Q1: One?', new Date(START.getTime() - 7 * 24 * 60 * MINUTE));
     const first = bootBot(world.db, world.time, world.platform);
-    const session = setUp(first.store, questions);
+    const session = await setUp(first.store, questions);
     const q1 = first.store.prompts.listBySession(session.id).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
     first.store.prompts.markPosting(q1.id, 'emcee:x'); // crashed before the send reached the platform
     await world.time.advanceTo(START.getTime() + 5 * MINUTE, flush);
@@ -158,7 +158,7 @@ describe('restarts', () => {
   it('the platform failing while reconciling does not stall the engine: it retries and carries on', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     const first = bootBot(world.db, world.time, world.platform);
-    setUp(first.store, questions);
+    await setUp(first.store, questions);
     await first.engine.start();
     await first.advanceTo(START.getTime() + 5 * MINUTE - 1);
     world.platform.failNext('crash-after-send');
@@ -180,7 +180,7 @@ describe('restarts', () => {
   it('a post that fails with unknown outcome is found by its marker on retry, not sent twice', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
-    setUp(bot.store, questions);
+    await setUp(bot.store, questions);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 5 * MINUTE - 1);
     world.platform.failNext('after-send'); // Q1 is sent, but the platform call fails
@@ -191,7 +191,7 @@ describe('restarts', () => {
   it('a post that fails before sending is retried with backoff and goes out (late only if past tolerance)', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
-    const session = setUp(bot.store, questions);
+    const session = await setUp(bot.store, questions);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 5 * MINUTE - 1);
     world.platform.failNext('before-send');
@@ -206,7 +206,7 @@ describe('restarts', () => {
   it('gives a prompt up after 5 failed attempts and carries on with the rest', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
-    const session = setUp(bot.store, ['One?']);
+    const session = await setUp(bot.store, ['One?']);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 5 * MINUTE - 1);
     for (let i = 0; i < 5; i++) world.platform.failNext('before-send');
@@ -223,7 +223,7 @@ describe('prompts missed while the bot was down', () => {
   async function downBetween(downAt: number, upAt: number, settings: SeriesSettingsInput = {}) {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     const first = bootBot(world.db, world.time, world.platform);
-    const session = setUp(first.store, questions, settings);
+    const session = await setUp(first.store, questions, settings);
     await first.engine.start();
     await first.advanceTo(START.getTime() + downAt * MINUTE);
     first.stop();

@@ -18,7 +18,7 @@ function series(store: Store, channelId = 'chat', settings: Record<string, unkno
 async function running(questions = ['One?', 'Two?', 'Three?', 'Four?']): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(at(-1));
   const bot = bootBot(world.db, world.time, world.platform);
-  const session = persistSession(bot.store, { series: series(bot.store), startsAt: START, questions, questionSetId: null });
+  const session = await persistSession(bot.store.port, { series: series(bot.store), startsAt: START, questions, questionSetId: null });
   await bot.engine.start();
   return { world, bot, id: session.id };
 }
@@ -38,8 +38,8 @@ describe('answers during a live session', () => {
   it('late answers belong to their question, early ones too (the preview listed it)', async () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(13)); // Q2 is out
-    bot.ingest.messageCreated(msg(13, 'A1: a late answer'));
-    bot.ingest.messageCreated(msg(13, 'A4: an early answer'));
+    await bot.ingest.messageCreated(msg(13, 'A1: a late answer'));
+    await bot.ingest.messageCreated(msg(13, 'A4: an early answer'));
     expect(answered(bot, id)).toEqual([[1, 'label', 'A1: a late answer'], [4, 'label', 'A4: an early answer']]);
   });
 
@@ -47,22 +47,22 @@ describe('answers during a live session', () => {
     const { world, bot, id } = await running();
     await bot.advanceTo(at(13));
     const first = msg(13, 'my thoughts on the first one', { replyToId: questionPost(world, 1).id });
-    bot.ingest.messageCreated(first);
-    bot.ingest.messageCreated(msg(14, 'building on that', { replyToId: first.id, authorName: 'amy' }));
+    await bot.ingest.messageCreated(first);
+    await bot.ingest.messageCreated(msg(14, 'building on that', { replyToId: first.id, authorName: 'amy' }));
     expect(answered(bot, id)).toEqual([[1, 'reply', 'my thoughts on the first one'], [1, 'reply', 'building on that']]);
   });
 
   it('a message in a question thread answers that question without a label', async () => {
     const { world, bot, id } = await running();
     await bot.advanceTo(at(13));
-    bot.ingest.messageCreated(msg(13, 'in the Q1 thread', { threadId: questionPost(world, 1).id }));
+    await bot.ingest.messageCreated(msg(13, 'in the Q1 thread', { threadId: questionPost(world, 1).id }));
     expect(answered(bot, id)).toEqual([[1, 'thread', 'in the Q1 thread']]);
   });
 
   it('unlabelled messages are kept apart as inferred for the open question', async () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(13));
-    bot.ingest.messageCreated(msg(13, 'no label here'));
+    await bot.ingest.messageCreated(msg(13, 'no label here'));
     expect(bot.store.messages.answers(id)).toEqual([]);
     expect(bot.store.messages.answers(id, { inferred: true }).map((a) => [a.question, a.via])).toEqual([[2, 'inferred']]);
   });
@@ -71,8 +71,8 @@ describe('answers during a live session', () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(13));
     await bot.controls.skip(id, 'noah', 3);
-    bot.ingest.messageCreated(msg(14, 'A3: answering anyway'));
-    const q3 = bot.controls.status(id).questions.find((q) => q.number === 3)!;
+    await bot.ingest.messageCreated(msg(14, 'A3: answering anyway'));
+    const q3 = (await bot.controls.status(id)).questions.find((q) => q.number === 3)!;
     expect(q3).toMatchObject({ state: 'skipped', answers: 1 });
   });
 
@@ -80,10 +80,10 @@ describe('answers during a live session', () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(13));
     const m = msg(13, 'A1: first thought');
-    bot.ingest.messageCreated(m);
-    expect(bot.ingest.messageUpdated(m.id, 'A2: second thought', at(14))).toMatchObject({ kind: 'answer', question: 2 });
+    await bot.ingest.messageCreated(m);
+    expect(await bot.ingest.messageUpdated(m.id, 'A2: second thought', at(14))).toMatchObject({ kind: 'answer', question: 2 });
     expect(answered(bot, id)).toEqual([[2, 'label', 'A2: second thought']]);
-    bot.ingest.messageUpdated(m.id, 'never mind', at(15));
+    await bot.ingest.messageUpdated(m.id, 'never mind', at(15));
     expect(answered(bot, id)).toEqual([]);
     expect(bot.store.db.prepare('SELECT old_text FROM message_edits ORDER BY id').pluck().all()).toEqual(['A1: first thought', 'A2: second thought']);
   });
@@ -92,8 +92,8 @@ describe('answers during a live session', () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(13));
     const m = msg(13, 'A1: oops');
-    bot.ingest.messageCreated(m);
-    expect(bot.ingest.messageDeleted(m.id, at(14))).toBe(true);
+    await bot.ingest.messageCreated(m);
+    expect(await bot.ingest.messageDeleted(m.id, at(14))).toBe(true);
     expect(answered(bot, id)).toEqual([]);
     expect(bot.store.messages.get(m.id)).toMatchObject({ text: 'A1: oops', deletedAt: at(14) });
   });
@@ -101,18 +101,18 @@ describe('answers during a live session', () => {
   it('messages after the close are stored and flagged late; other channels are ignored', async () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(50)); // closed at T+45
-    const late = bot.ingest.messageCreated(msg(50, 'A3: sorry I am late'));
+    const late = await bot.ingest.messageCreated(msg(50, 'A3: sorry I am late'));
     expect(late).toMatchObject({ sessionId: id, late: true, attribution: { kind: 'answer', question: 3 } });
     expect(bot.store.messages.get(`u${seq}`)!.late).toBe(true);
-    expect(bot.ingest.messageCreated(msg(50, 'A1: hello', { channelId: 'elsewhere' }))).toBeNull();
+    expect(await bot.ingest.messageCreated(msg(50, 'A1: hello', { channelId: 'elsewhere' }))).toBeNull();
   });
 
   it('the same message twice (gateway replay, backfill) is one row and one answer', async () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(13));
     const m = msg(13, 'A1: once');
-    bot.ingest.messageCreated(m);
-    expect(bot.ingest.messageCreated(m)).toMatchObject({ inserted: false, attribution: null });
+    await bot.ingest.messageCreated(m);
+    expect(await bot.ingest.messageCreated(m)).toMatchObject({ inserted: false, attribution: null });
     expect(answered(bot, id)).toHaveLength(1);
   });
 
@@ -120,7 +120,7 @@ describe('answers during a live session', () => {
     const { world, bot, id } = await running();
     await bot.advanceTo(at(6));
     const q1 = questionPost(world, 1);
-    bot.ingest.messageCreated(msg(5, q1.text, { id: q1.id, fromSelf: true, moderator: true }));
+    await bot.ingest.messageCreated(msg(5, q1.text, { id: q1.id, fromSelf: true, moderator: true }));
     expect(bot.store.messages.get(q1.id)).toMatchObject({ fromSelf: true });
     expect(bot.store.messages.answers(id, { inferred: true })).toEqual([]);
   });
@@ -129,13 +129,13 @@ describe('answers during a live session', () => {
     const { world, bot, id } = await running();
     await bot.advanceTo(at(13));
     const first = msg(13, 'A1: before the restart');
-    bot.ingest.messageCreated(first);
+    await bot.ingest.messageCreated(first);
     bot.stop();
     await world.time.advanceTo(at(14), flush);
     const restarted = bootBot(world.db, world.time, world.platform);
     await restarted.engine.start();
-    restarted.ingest.messageCreated(msg(14, 'replying after the restart', { replyToId: first.id }));
-    restarted.ingest.messageCreated(msg(14, 'A1: before the restart', { id: 'rt' })); // a repeat
+    await restarted.ingest.messageCreated(msg(14, 'replying after the restart', { replyToId: first.id }));
+    await restarted.ingest.messageCreated(msg(14, 'A1: before the restart', { id: 'rt' })); // a repeat
     expect(answered(restarted, id)).toEqual([[1, 'label', 'A1: before the restart'], [1, 'reply', 'replying after the restart']]);
   });
 });
@@ -149,12 +149,12 @@ describe('an archive fed into a running session at its own times', () => {
     const questions = result.questions.map((q) => questionBody(q.text, transcript.tag));
     const world = newWorld(new Date(transcript.startsAt.getTime() - MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
-    const session = persistSession(bot.store, { series: series(bot.store), startsAt: transcript.startsAt, questions, questionSetId: null });
+    const session = await persistSession(bot.store.port, { series: series(bot.store), startsAt: transcript.startsAt, questions, questionSetId: null });
     await bot.engine.start();
 
     for (const m of transcript.messages) {
       await bot.advanceTo(m.at!);
-      bot.ingest.messageCreated({
+      await bot.ingest.messageCreated({
         id: `archive-${m.index}`, channelId: 'chat', threadId: null, authorId: m.author!, authorName: m.author!, moderator: m.moderator,
         fromSelf: false, at: m.at!, text: m.text, replyToId: null, quote: m.quote,
       });
