@@ -28,7 +28,7 @@ describe('the command registry', () => {
     }
     const options = (command: string, sub: string) => Object.fromEntries(
       (commandsJson().find((c) => c.name === command)!.options ?? [])
-        .flatMap((s) => (s.name === sub && 'options' in s ? s.options ?? [] : []))
+        .flatMap((s): { name: string; type: ApplicationCommandOptionType }[] => (s.name === sub && 'options' in s ? s.options ?? [] : []))
         .map((o) => [o.name, o.type]),
     );
     expect(options('chat', 'setup')).toEqual({
