@@ -10,5 +10,7 @@ export default defineConfig({
     // Sandboxes check every REST exchange against Discord's published schema; a test fails on a disagreement.
     env: { EMCEE_SANDBOX_SCHEMAS: '1' },
     setupFiles: ['test/setup/sandbox-schemas.ts'],
+    // bin/emcee.js runs dist/: build it from the sources under test first.
+    globalSetup: ['test/setup/build-dist.ts'],
   },
 });

@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['test/faults/**/*.test.ts'],
     maxWorkers: 1,
+    // bin/emcee.js runs dist/: build it from the sources under test first.
+    globalSetup: ['test/setup/build-dist.ts'],
     testTimeout: 240_000,
     hookTimeout: 60_000,
   },
