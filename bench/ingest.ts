@@ -227,8 +227,9 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
   let stored: IngestFigures['stored'] = null;
   if (store) {
     stored = {
-      messages: store.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE session_id = ? AND from_self = 0').get(sessionId)!.n,
-      answers: store.db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM answers WHERE session_id = ? AND via = 'label'").get(sessionId)!.n,
+      messages: (await store.port.messages.listBySession(sessionId)).filter((m) => !m.fromSelf).length,
+      // Nothing is deleted in the run, so answers() (which leaves deleted messages out) sees every row.
+      answers: (await store.port.messages.answers(sessionId)).filter((a) => a.via === 'label').length,
     };
     if (stored.messages !== total || stored.answers !== total) {
       throw new Error(`${task}: ${total} messages sent, ${stored.messages} stored, ${stored.answers} attributed by label`);

@@ -15,8 +15,7 @@ import { SiteError } from './recap/site-folder.ts';
 import { systemClock } from './core/clock.ts';
 import { createLogger } from './logger.ts';
 import { packagePath, packageVersion } from './paths.ts';
-import { StoreError } from './store/db.ts';
-import { openStore, type Store } from './store/index.ts';
+import { StoreError, openStore, type Store } from './store/index.ts';
 
 // Found from the package root, so it holds from src/ and from the build in dist/src/.
 const demoArchive = () => packagePath('seeds', '2018-10-22-badgechat.txt');

@@ -4,8 +4,7 @@ import { startBot, type RunningBot } from './discord/bot.ts';
 import { DiscordStartError } from './discord/start-error.ts';
 import { createLogger } from './logger.ts';
 import { realTimers } from './scheduler/timers.ts';
-import { StoreError } from './store/db.ts';
-import { openStore } from './store/index.ts';
+import { StoreError, openStore } from './store/index.ts';
 
 /**
  * The most a shutdown may take after SIGINT/SIGTERM. Stopping waits for the post in flight

@@ -38,6 +38,14 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('nothing outside src/store opens SQLite: no better-sqlite3 and no store/db.ts (the store is a port)', () => {
+    const offenders = ['src', 'commands', 'bench'].flatMap((d) => sources(`${ROOT}${d}`))
+      .filter((f) => !rel(f).startsWith('src/store/'))
+      .filter((f) => /from ['"](better-sqlite3|[./]+\/store\/db\.ts)['"]|import\(['"]better-sqlite3['"]\)/.test(readFileSync(f, 'utf8')))
+      .map(rel);
+    expect(offenders).toEqual([]);
+  });
+
   it('the README gives the invite permissions the bot really asks for', () => {
     expect(readFileSync(`${ROOT}README.md`, 'utf8')).toContain(`permissions=${REQUIRED_PERMISSION_BITS}`);
   });

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { CliError } from '../cli/io.ts';
 import { ensureDir } from '../fs/atomic.ts';
+import { createMarkedDatabase, readDatabaseMark } from '../store/mark.ts';
 
 /**
  * What the demo may reset and where its output goes.
@@ -32,12 +32,7 @@ export function resetDemoDatabase(path: string): void {
   }
   ensureDir(dirname(path));
   try {
-    const db = new Database(path);
-    try {
-      db.pragma(`application_id = ${DEMO_APPLICATION_ID}`);
-    } finally {
-      db.close();
-    }
+    createMarkedDatabase(path, DEMO_APPLICATION_ID);
   } catch (err) {
     const code = (err as { code?: string }).code;
     throw new CliError(`cannot create the demo database ${path}: ${(err as Error).message}${code ? ` (${code})` : ''}`);
@@ -47,15 +42,11 @@ export function resetDemoDatabase(path: string): void {
 function isDemoDatabase(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      return db.pragma('application_id', { simple: true }) === DEMO_APPLICATION_ID;
-    } finally {
-      db.close();
-    }
   } catch {
-    return false; // not a database, unreadable: not the demo's
+    return false;
   }
+  // Not a database, or unreadable: not the demo's.
+  return readDatabaseMark(path) === DEMO_APPLICATION_ID;
 }
 
 /** The demo's output folder for this database; refused (before anything starts) if it is someone else's. */

@@ -5,10 +5,9 @@ import { migrations as allMigrations, type Migration } from './migrations/index.
 
 export type Db = Database.Database;
 
-/** The database cannot be used; the message says why and what to do. Nothing was changed. */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-}
+import { StoreError } from './errors.ts';
+
+export { StoreError };
 
 /** How long to wait for another process's write to finish (the CLI and the bot share the file). */
 export const BUSY_TIMEOUT_MS = 5000;

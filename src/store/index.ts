@@ -9,10 +9,10 @@ import { SessionStore } from './sessions.ts';
 import { SqliteStore } from './sqlite.ts';
 
 export type { StorePort } from './port.ts';
+export { StoreError } from './errors.ts';
 
 /** The database with one store per table group; statements are prepared once, here. */
 export interface Store {
-  db: Db;
   /**
    * The asynchronous port on the same connection (transitional: callers move to it folder by
    * folder; the synchronous repositories below go once none is left).
@@ -39,7 +39,6 @@ export function createStore(db: Db, clock: Clock): Store {
   const port = ports.get(db) ?? new SqliteStore(db, clock);
   ports.set(db, port);
   return {
-    db,
     port,
     series: new SeriesStore(db, clock),
     bank: new BankStore(db, clock),

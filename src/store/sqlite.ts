@@ -137,8 +137,8 @@ export class SqliteStore implements StorePort {
    * Test and benchmark helper, SQLite only (not part of the port): every row of a table, in
    * rowid order, as stored. Used to prove that a refused command wrote nothing.
    */
-  async dumpTable(table: 'series' | 'sessions' | 'prompts' | 'control_log' | 'question_sets' | 'questions' | 'messages' | 'answers' | 'message_edits'): Promise<unknown[]> {
-    return this.outside(() => this.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all());
+  async dumpTable(table: 'series' | 'sessions' | 'prompts' | 'control_log' | 'question_sets' | 'questions' | 'messages' | 'answers' | 'message_edits'): Promise<Record<string, unknown>[]> {
+    return this.outside(() => this.db.prepare<[], Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY rowid`).all());
   }
 
   /** Benchmark helper, SQLite only: sets a PRAGMA (e.g. 'synchronous = FULL'), or checkpoints the WAL. */

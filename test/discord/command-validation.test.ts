@@ -9,8 +9,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-const tables = (w: Awaited<ReturnType<typeof discordWorld>>) =>
-  JSON.stringify(['series', 'sessions', 'prompts', 'control_log', 'question_sets', 'questions'].map((t) => w.store.db.prepare(`SELECT * FROM ${t}`).all()));
+const tables = async (w: Awaited<ReturnType<typeof discordWorld>>) =>
+  JSON.stringify(await Promise.all((['series', 'sessions', 'prompts', 'control_log', 'question_sets', 'questions'] as const).map((t) => w.store.port.dumpTable(t))));
 
 describe('every command validates all its input before its first write (issue 10, item 7)', () => {
   it.each([
@@ -21,13 +21,13 @@ describe('every command validates all its input before its first write (issue 10
     ['no questions at all', [], /^no questions/],
   ])('/chat start with %s in a channel without a chat is refused and leaves no series behind', async (_name, options, message) => {
     const w = await discordWorld(NOW, cleanups);
-    const before = tables(w);
+    const before = await tables(w);
     const r = await runCommand(w, w.admin, 'chat', 'start', options);
     expect(r.ephemeral).toBe(true);
     if (typeof message === 'string') expect(r.content).toBe(message);
     else expect(r.content).toMatch(message);
     expect(w.store.series.list()).toEqual([]);
-    expect(tables(w)).toBe(before);
+    expect(await tables(w)).toBe(before);
   });
 
   it('a good one-off start in a fresh channel still creates its chat and runs', async () => {

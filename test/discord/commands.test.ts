@@ -36,7 +36,7 @@ async function setUpSeries(w: World) {
   return { set, r };
 }
 
-const tables = (store: Store) => JSON.stringify(['series', 'sessions', 'prompts', 'control_log', 'question_sets'].map((t) => store.db.prepare(`SELECT * FROM ${t}`).all()));
+const tables = async (store: Store) => JSON.stringify(await Promise.all((['series', 'sessions', 'prompts', 'control_log', 'question_sets'] as const).map((t) => store.port.dumpTable(t))));
 
 describe('/chat setup', () => {
   it('creates the series and answers with the next session in Discord timestamps; the planner plans it', async () => {
@@ -58,11 +58,11 @@ describe('/chat setup', () => {
     ['a bad tag', [opt('tag', 3, '#two words')], /tag must be a hashtag/],
   ])('refuses %s with a clear ephemeral message and changes nothing', async (_name, options, message) => {
     const w = await world();
-    const before = tables(w.store);
+    const before = await tables(w.store);
     const r = await run(w, w.admin, 'chat', 'setup', options);
     expect(r.ephemeral).toBe(true);
     expect(r.content).toMatch(message);
-    expect(tables(w.store)).toBe(before);
+    expect(await tables(w.store)).toBe(before);
   });
 });
 
@@ -74,7 +74,7 @@ describe('permissions', () => {
     await setUpSeries(w);
     if (name !== 'start') await run(w, w.admin, 'chat', 'start');
     if (name === 'resume') await run(w, w.admin, 'chat', 'pause');
-    const before = tables(w.store);
+    const before = await tables(w.store);
     const r = await run(w, w.member, 'chat', name, options);
     expect(r.ephemeral).toBe(true);
     const action: Record<string, string> = {
@@ -82,7 +82,7 @@ describe('permissions', () => {
       resume: 'resume the session', extend: 'give the current question more time', end: 'end the session', cancel: 'cancel the session',
     };
     expect(r.content).toBe(`You need the Manage Server permission or the <@&${w.modRole}> role to ${action[name]}.`);
-    expect(tables(w.store)).toBe(before);
+    expect(await tables(w.store)).toBe(before);
   });
 
   it.each(['mod', 'admin'] as const)('a member with %s rights can run every control', async (who) => {

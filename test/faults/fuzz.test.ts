@@ -231,8 +231,15 @@ describe('10,000 fuzzed messages', () => {
     await advanceTo(at(2)); // Q1 is out
 
     const { texts, long: longTexts, kinds, avoided } = fuzzTexts(SEED, { userIds: users, roleId: role.id, channelId });
-    const participants = store.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE session_id = ? AND from_self = 0');
-    const storedCount = () => participants.get(session.id)!.n;
+    const storedCount = async () => (await store.port.messages.listBySession(session.id)).filter((m) => !m.fromSelf).length;
+    // The store answers asynchronously, so the sandbox's synchronous waitFor cannot ask it: poll here.
+    const waitStored = async (n: number, timeoutMs: number) => {
+      const deadline = performance.now() + timeoutMs;
+      while ((await storedCount()) < n) {
+        if (performance.now() > deadline) throw new Error(`only ${await storedCount()} of ${n} messages stored after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
     const sent: { id: string; text: string }[] = [];
     const pick = rng(SEED ^ 0xf22);
     // Takeaways that try to ping, first: the recap embed at close shows the first three.
@@ -250,7 +257,7 @@ describe('10,000 fuzzed messages', () => {
         }
       }
       // Paced: the next batch once this one is stored.
-      await sandbox.waitFor(() => storedCount() >= sent.length || undefined, 30_000);
+      await waitStored(sent.length, 30_000);
       if (i === BATCH * 20) await advanceTo(at(4)); // Q2 goes out midway
     }
     // Nitro-length messages: the sandbox refuses over 2,000 characters, so they enter where
@@ -275,8 +282,10 @@ describe('10,000 fuzzed messages', () => {
     expect(store.sessions.get(session.id)!.state).toBe('ended');
 
     // Every message stored once, and as sent (but for unpaired surrogates, see `comparable`).
-    const rows = store.db.prepare<[number], { platform_id: string; text: string; n: number }>(
-      'SELECT platform_id, text, count(*) OVER (PARTITION BY platform_id) AS n FROM messages WHERE session_id = ? AND from_self = 0').all(session.id);
+    const stored = (await store.port.messages.listBySession(session.id)).filter((m) => !m.fromSelf);
+    const copies = new Map<string, number>();
+    for (const m of stored) copies.set(m.platformId, (copies.get(m.platformId) ?? 0) + 1);
+    const rows = stored.map((m) => ({ platform_id: m.platformId, text: m.text, n: copies.get(m.platformId)! }));
     const byId = new Map(rows.map((r) => [r.platform_id, r]));
     expect(rows.filter((r) => r.n > 1)).toEqual([]);
     expect(rows).toHaveLength(sent.length);

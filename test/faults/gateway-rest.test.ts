@@ -134,8 +134,9 @@ describe('gateway and REST faults mid-session', () => {
 
     // Every participant message stored exactly once, every labelled one an answer.
     const delivered = userMessages(sandbox, channelId).map((m) => m.id);
-    const rows = store.db.prepare<[number], { platform_id: string; n: number }>(
-      'SELECT platform_id, count(*) AS n FROM messages WHERE session_id = ? AND from_self = 0 GROUP BY platform_id').all(session.id);
+    const copies = new Map<string, number>();
+    for (const m of await store.port.messages.listBySession(session.id)) if (!m.fromSelf) copies.set(m.platformId, (copies.get(m.platformId) ?? 0) + 1);
+    const rows = [...copies].map(([platform_id, n]) => ({ platform_id, n }));
     expect(rows.filter((r) => r.n > 1)).toEqual([]);
     expect(rows.map((r) => r.platform_id).sort()).toEqual([...delivered].sort());
     expect(delivered).toHaveLength(sent.length);

@@ -48,7 +48,7 @@ describe('recurring series on fake time, across DST changes', () => {
     const { store } = await welcomes('America/New_York', '30 18 * * 1', '2026-10-20T00:00:00Z', '2026-11-03T00:00:00Z');
     const planner = new SeriesPlanner({ store: store.port, log });
     expect(await planner.planUpcoming(new Date('2026-11-03T00:00:00Z'))).toEqual([]); // the next one is already planned
-    const starts = store.db.prepare("SELECT starts_at FROM sessions ORDER BY starts_at").pluck().all();
+    const starts = (await store.port.dumpTable('sessions')).map((s) => s.starts_at as string).sort();
     expect(starts).toEqual(['2026-10-26T22:30:00.000Z', '2026-11-02T23:30:00.000Z', '2026-11-09T23:30:00.000Z']);
   });
 

@@ -85,7 +85,7 @@ describe('answers during a live session', () => {
     expect(answered(bot, id)).toEqual([[2, 'label', 'A2: second thought']]);
     await bot.ingest.messageUpdated(m.id, 'never mind', at(15));
     expect(answered(bot, id)).toEqual([]);
-    expect(bot.store.db.prepare('SELECT old_text FROM message_edits ORDER BY id').pluck().all()).toEqual(['A1: first thought', 'A2: second thought']);
+    expect((await bot.store.port.dumpTable('message_edits')).map((e) => e.old_text)).toEqual(['A1: first thought', 'A2: second thought']);
   });
 
   it('a delete hides the answer but keeps a tombstone', async () => {
@@ -159,7 +159,7 @@ describe('an archive fed into a running session at its own times', () => {
         fromSelf: false, at: m.at!, text: m.text, replyToId: null, quote: m.quote,
       });
     }
-    const live = bot.store.messages.answers(session.id).map((a) => [a.question, messageIndex(bot, a.messageId)]);
+    const live = await Promise.all(bot.store.messages.answers(session.id).map(async (a) => [a.question, await messageIndex(bot, a.messageId)]));
     const replayed = result.answers.map((a) => [a.question, a.index]);
     const byQuestion = (rows: (number | string)[][]) => rows.map(([q, i]) => `${q}@${i}`).sort();
     expect(byQuestion(live)).toEqual(byQuestion(replayed));
@@ -167,7 +167,7 @@ describe('an archive fed into a running session at its own times', () => {
 });
 
 /** The archive index of a stored message (its platform id is "archive-<index>"). */
-function messageIndex(bot: Bot, messageId: number): number {
-  const id = bot.store.db.prepare('SELECT platform_id FROM messages WHERE id = ?').pluck().get(messageId) as string;
+async function messageIndex(bot: Bot, messageId: number): Promise<number> {
+  const id = (await bot.store.port.dumpTable('messages')).find((m) => m.id === messageId)!.platform_id as string;
   return Number(id.replace('archive-', ''));
 }

@@ -108,14 +108,14 @@ describe('messages and answers', () => {
     expect(store.messages.get('m1')!.text).toBe('A1: hi');
   });
 
-  it('keeps the old text of an edited message, and ignores an edit that changes nothing', () => {
+  it('keeps the old text of an edited message, and ignores an edit that changes nothing', async () => {
     const store = memoryStore();
     const s = session(store);
     store.messages.ingest(message(s.id, 'm1', 'A1: first'));
     const later = new Date(T0.getTime() + 60_000);
     expect(store.messages.edit('m1', 'A1: second', later)).toMatchObject({ text: 'A1: second', editedAt: later });
     store.messages.edit('m1', 'A1: second', later);
-    expect(store.db.prepare('SELECT old_text FROM message_edits').pluck().all()).toEqual(['A1: first']);
+    expect(await store.port.messages.previousTexts('m1')).toEqual(['A1: first']);
   });
 
   it('records attributions, keeps inferred apart, and leaves deleted messages out of answers', () => {
