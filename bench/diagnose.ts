@@ -38,7 +38,7 @@ export async function runIngestCore({ storage, history }: IngestCoreOptions): Pr
   const clock = new ManualClock(start);
   const dir = mkdtempSync(`${tmpdir()}/emcee-bench-core-`);
   const store = openStore(storage === 'memory' ? ':memory:' : `${dir}/core.sqlite`, clock);
-  const port = store.port;
+  const port = store;
   const series = await port.series.saveForChannel({ guildId: 'g', channelId: 'c', tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {} });
   const questions = ['One?', 'Two?', 'Three?', 'Four?'];
   await port.transaction(async (tx) => {

@@ -171,11 +171,11 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     await ready;
   } else {
     store = openStore(`${dir}/ingest.sqlite`, systemClock);
-    for (const pragma of options.pragmas ?? []) await store.port.pragma(pragma);
-    const series = store.series.saveForChannel({
+    for (const pragma of options.pragmas ?? []) await store.pragma(pragma);
+    const series = await store.series.saveForChannel({
       guildId: world.guildId, channelId: world.channelId, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {},
     });
-    bot = await startBot({ token: world.token, apiBase: world.apiBase, store: store.port, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
+    bot = await startBot({ token: world.token, apiBase: world.apiBase, store: store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
     client = bot.client;
     const session = await bot.live.controls.start(series, 'bench', {
       questions: ['What does a badge say about you?', 'Who should issue badges?', 'How do you display them?', 'What comes next?'],
@@ -184,7 +184,7 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     // All four questions out now, as in a chat in full swing; the outro and the close stay
     // minutes away (real time), well after the run.
     for (let q = 0; q < 4; q++) await bot.live.controls.next(session.id, 'bench');
-    const posted = store.prompts.listBySession(session.id).filter((p) => p.kind === 'question' && p.state === 'posted').length;
+    const posted = (await store.prompts.listBySession(session.id)).filter((p) => p.kind === 'question' && p.state === 'posted').length;
     if (posted !== 4) throw new Error(`${task}: ${posted} of 4 questions posted`);
     const ingest = bot.live.ingest;
     const original = ingest.messageCreated.bind(ingest);
@@ -227,9 +227,9 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
   let stored: IngestFigures['stored'] = null;
   if (store) {
     stored = {
-      messages: (await store.port.messages.listBySession(sessionId)).filter((m) => !m.fromSelf).length,
+      messages: (await store.messages.listBySession(sessionId)).filter((m) => !m.fromSelf).length,
       // Nothing is deleted in the run, so answers() (which leaves deleted messages out) sees every row.
-      answers: (await store.port.messages.answers(sessionId)).filter((a) => a.via === 'label').length,
+      answers: (await store.messages.answers(sessionId)).filter((a) => a.via === 'label').length,
     };
     if (stored.messages !== total || stored.answers !== total) {
       throw new Error(`${task}: ${total} messages sent, ${stored.messages} stored, ${stored.answers} attributed by label`);

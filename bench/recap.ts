@@ -44,10 +44,10 @@ export async function buildRecapDatabase(path: string): Promise<RecapDatabase> {
   const t0 = performance.now();
   const clock = new ManualClock(START);
   const store = openStore(path, clock);
-  const sessionId = await buildSession(store.port, '222222222222222222', RECAP.MESSAGES, 1_500_000_000_000_000_000n);
-  const warmupSessionId = await buildSession(store.port, '333333333333333333', RECAP.WARMUP_MESSAGES, 1_600_000_000_000_000_000n);
-  const answers = (await store.port.messages.answers(sessionId, { inferred: true })).length; // nothing is deleted: every answer row
-  await store.port.pragma('wal_checkpoint(TRUNCATE)');
+  const sessionId = await buildSession(store, '222222222222222222', RECAP.MESSAGES, 1_500_000_000_000_000_000n);
+  const warmupSessionId = await buildSession(store, '333333333333333333', RECAP.WARMUP_MESSAGES, 1_600_000_000_000_000_000n);
+  const answers = (await store.messages.answers(sessionId, { inferred: true })).length; // nothing is deleted: every answer row
+  await store.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
   return { path, sessionId, warmupSessionId, messages: RECAP.MESSAGES, answers, buildSeconds: (performance.now() - t0) / 1000 };
 }
@@ -132,7 +132,7 @@ export async function runRecapExport(db: RecapDatabase, format: RecapFormat): Pr
   const store = openStore(db.path, new ManualClock(START));
   const fd = openSync('/dev/null', 'w');
   try {
-    for await (const chunk of exportRecap(store.port, db.warmupSessionId, format)) writeSync(fd, chunk);
+    for await (const chunk of exportRecap(store, db.warmupSessionId, format)) writeSync(fd, chunk);
     fullGc();
     const base = process.memoryUsage.rss();
     const exact = resetPeakRss();
@@ -140,7 +140,7 @@ export async function runRecapExport(db: RecapDatabase, format: RecapFormat): Pr
     let bytes = 0;
     let chunks = 0;
     const t0 = performance.now();
-    for await (const chunk of exportRecap(store.port, db.sessionId, format)) {
+    for await (const chunk of exportRecap(store, db.sessionId, format)) {
       bytes += writeSync(fd, chunk);
       // Fallback only (no /proc): sampled between chunks, blind inside a single big render.
       if (!exact && ++chunks % 1000 === 0) sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());

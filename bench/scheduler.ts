@@ -65,10 +65,10 @@ export async function runScheduler(): Promise<SchedulerFigures> {
 
   const channel = sandbox.createChannel('benchchat');
   const authors = Array.from({ length: AUTHORS }, (_, i) => sandbox.createUser(`author_${i}`).id);
-  const series = store.series.saveForChannel({
+  const series = await store.series.saveForChannel({
     guildId: sandbox.guild.id, channelId: channel.id, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {},
   });
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log: silentLog, minuteTick: false });
 
   progress('scheduler', `a 45-minute session at ${SPEED}× (${(45 * 60 / SPEED).toFixed(1)} s real), ${CHATTER_RATE} chat messages/s`);
   const realStart = performance.now();
@@ -81,14 +81,14 @@ export async function runScheduler(): Promise<SchedulerFigures> {
     sandbox.userSays(channel.id, authors[i % AUTHORS]!, `A${1 + (i % 4)}: chatting along, message ${i}`);
   }, 1000 / CHATTER_RATE);
   try {
-    await until(() => store.sessions.get(session.id)?.state === 'ended', ((45 * 60_000) / SPEED) * 1.5 + 10_000, 'the session to end');
+    await until(async () => (await store.sessions.get(session.id))?.state === 'ended', ((45 * 60_000) / SPEED) * 1.5 + 10_000, 'the session to end');
   } finally {
     clearInterval(chat);
   }
   const realSeconds = (performance.now() - realStart) / 1000;
   await bot.recapsPosted();
 
-  const prompts = store.prompts.listBySession(session.id);
+  const prompts = await store.prompts.listBySession(session.id);
   const figures: PromptLateness[] = prompts.map((p) => {
     if (p.state !== 'posted') throw new Error(`scheduler: the ${p.kind} prompt #${p.id} was ${p.state}, not posted`);
     const at = arrivals.get(p.nonce ?? '');
@@ -100,7 +100,7 @@ export async function runScheduler(): Promise<SchedulerFigures> {
       latenessMs: (at - p.plannedAt.getTime()) / SPEED,
     };
   });
-  const stored = store.messages.count(session.id);
+  const stored = await store.messages.count(session.id);
   await bot.stop();
   await sandbox.close();
   store.close();

@@ -121,7 +121,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       try {
         await fn(s);
       } finally {
-        s.close();
+        await s.close();
       }
     };
     log.debug({ command, databasePath }, 'running command');
@@ -162,10 +162,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         await withStore((s) => siteCommand(io, s, str('out'), values.force === true));
         return 0;
       case 'series':
-        await withStore((s) => seriesCommand(io, s.port, systemClock, rest[0], values));
+        await withStore((s) => seriesCommand(io, s, systemClock, rest[0], values));
         return 0;
       case 'session':
-        await withStore((s) => sessionCommand(io, s.port, systemClock, log, rest[0], values));
+        await withStore((s) => sessionCommand(io, s, systemClock, log, rest[0], values));
         return 0;
       case 'invite-url': {
         const appId = rest[0] ?? io.env.DISCORD_APPLICATION_ID;

@@ -3,7 +3,7 @@ import type { Store } from '../store/index.ts';
 import { CliError, line, oneLine, type CliIo } from './io.ts';
 
 export async function bankList(io: CliIo, store: Store): Promise<void> {
-  const sets = await store.port.bank.list();
+  const sets = await store.bank.list();
   if (sets.length === 0) {
     line(io.stdout, 'The question bank is empty. Import archives with: npx emcee import seeds/*.txt');
     return;
@@ -19,7 +19,7 @@ export async function bankList(io: CliIo, store: Store): Promise<void> {
 export async function bankShow(io: CliIo, store: Store, rawId: string): Promise<void> {
   const id = Number(rawId.replace(/^#/, ''));
   if (!Number.isSafeInteger(id) || id < 1) throw new CliError(`"${rawId}" is not a question set id (a number, as in \`emcee bank list\`)`, 2);
-  const set = await store.port.bank.get(id);
+  const set = await store.bank.get(id);
   if (!set) throw new CliError(`there is no question set #${id}; \`emcee bank list\` shows the ids`);
   printSet(io, set);
 }

@@ -14,8 +14,7 @@ import { line, progress, type CliIo } from './io.ts';
  */
 export async function importCommand(io: CliIo, openStore: () => Store, files: string[], options: { shared?: boolean } = {}): Promise<void> {
   const archives = prepareArchives(files);
-  const legacy = openStore();
-  const store = legacy.port;
+  const store = openStore();
   try {
     const step = files.length > 1 ? progress(io, files.length) : () => {};
     const reports = await store.transaction(async (tx) => {
@@ -34,6 +33,6 @@ export async function importCommand(io: CliIo, openStore: () => Store, files: st
     const added = reports.filter((r) => r.status === 'imported').length;
     line(io.stdout, `${plural(added, 'archive')} imported, ${reports.length - added} already there.`);
   } finally {
-    legacy.close();
+    await store.close();
   }
 }

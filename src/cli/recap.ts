@@ -10,12 +10,12 @@ export async function recapCommand(io: CliIo, store: Store, which: string | unde
   const fmt = (format ?? 'md') as RecapFormat;
   if (!RECAP_FORMATS.includes(fmt)) throw new CliError(`--format must be one of ${RECAP_FORMATS.join(', ')}`, 2);
   if (out === '') throw new CliError('--out needs a file path (it was empty)', 2);
-  const session = which === 'latest' ? await store.port.sessions.latestFinished() : /^\d+$/.test(which) ? await store.port.sessions.get(Number(which)) : undefined;
+  const session = which === 'latest' ? await store.sessions.latestFinished() : /^\d+$/.test(which) ? await store.sessions.get(Number(which)) : undefined;
   if (session === undefined) throw new CliError(`"${which}" is not a session id (a number, or latest)`, 2);
   if (session === null) throw new CliError(which === 'latest' ? 'no session has finished yet' : `there is no session #${which}`);
 
   // Chunk by chunk: CSV, JSON and archive stream from the database, memory stays flat.
-  const chunks = exportRecap(store.port, session.id, fmt);
+  const chunks = exportRecap(store, session.id, fmt);
   if (out === undefined) {
     // io.stdout strips terminal controls (#28); --out FILE keeps the bytes exact.
     for await (const chunk of chunks) io.stdout.write(chunk);
@@ -29,7 +29,7 @@ export async function recapCommand(io: CliIo, store: Store, which: string | unde
 /** `emcee site --out DIR [--force]`: the static archive site, browsable from file:// with no server. */
 export async function siteCommand(io: CliIo, store: Store, out: string | undefined, force = false): Promise<void> {
   if (!out) throw new CliError(`usage: emcee site --out DIR [--force]${out === '' ? ' (--out was empty)' : ''}`, 2);
-  const site = await writeSite(store.port, out, { force });
+  const site = await writeSite(store, out, { force });
   line(io.stdout, `wrote ${site.pages.length} session pages and the index: ${site.index}`);
 }
 

@@ -56,15 +56,15 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
     out(`Loopback Discord on ${sandbox.apiBase}; everything is stored in ${databasePath}`);
     out();
 
-    const [imported] = await importArchives(store.port, [archive!]);
+    const [imported] = await importArchives(store, [archive!]);
     const channel = sandbox.createChannel(t.tag.replace(/^#/, '').toLowerCase());
     const role = sandbox.createRole('Chat moderator', 0n);
-    const series = await store.port.series.saveForChannel({
+    const series = await store.series.saveForChannel({
       guildId: sandbox.guild.id, channelId: channel.id, tag: t.tag, timezone: 'America/New_York', schedule: null,
       settings: { questionSetId: imported!.questionSetId, moderatorRoleId: role.id },
     });
 
-    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log, minuteTick: false });
+    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log, minuteTick: false });
     cleanUp.unshift(() => bot.stop());
     await waitUntil(time, t.startsAt);
     const session = await bot.live.controls.start(series, 'demo');
@@ -89,7 +89,7 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
       showing = true;
       void (async () => {
         const posted = sandbox.messages(channel.id).filter((m) => m.author.id === sandbox.botUser.id);
-        const answers = posted.length > shown ? (await store.port.messages.answers(session.id)).length : 0;
+        const answers = posted.length > shown ? (await store.messages.answers(session.id)).length : 0;
         for (const m of posted.slice(shown)) {
           const at = new Date(m.timestamp).getTime() - t.startsAt.getTime();
           const text = m.embeds[0]?.title ? `${m.embeds[0].title}: ${m.embeds[0].description ?? ''}` : m.content;
@@ -100,16 +100,16 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
     }, 100);
     cleanUp.unshift(() => clearInterval(progress));
 
-    await waitFor(async () => (await store.port.sessions.get(session.id))!.state === 'ended' && time.now().getTime() >= t.startsAt.getTime() + lastOffset + 2_000);
+    await waitFor(async () => (await store.sessions.get(session.id))!.state === 'ended' && time.now().getTime() >= t.startsAt.getTime() + lastOffset + 2_000);
     await new Promise((r) => setTimeout(r, 250)); // let the last progress line print
 
     out();
-    await printSummary(io, store.port, session.id, result);
+    await printSummary(io, store, session.id, result);
     await bot.recapsPosted();
     const recapBase = join(outputDir, 'recaps', `session-${session.id}`);
-    writeFileAtomic(`${recapBase}.md`, await recapToString(store.port, session.id, 'md'));
-    writeFileAtomic(`${recapBase}.html`, await recapToString(store.port, session.id, 'html'));
-    const site = await writeSite(store.port, join(outputDir, 'site'));
+    writeFileAtomic(`${recapBase}.md`, await recapToString(store, session.id, 'md'));
+    writeFileAtomic(`${recapBase}.html`, await recapToString(store, session.id, 'html'));
+    const site = await writeSite(store, join(outputDir, 'site'));
     out();
     out('Recap:');
     out(`  Markdown      ${recapBase}.md`);

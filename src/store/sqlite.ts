@@ -77,6 +77,8 @@ export class SqliteStore implements StorePort {
   private active: TxContext | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Transactions open or waiting for their turn. */
+  private transactions = 0;
 
   constructor(private readonly db: Db, clock: Clock) {
     this.s = {
@@ -117,7 +119,8 @@ export class SqliteStore implements StorePort {
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const mine = this.context.getStore();
     if (mine && mine === this.active) return this.nested(mine, fn);
-    const turn = this.queue.then(() => this.run(fn));
+    this.transactions++;
+    const turn = this.queue.then(() => this.run(fn)).finally(() => this.transactions--);
     this.queue = turn.catch(() => {});
     return turn;
   }
@@ -126,8 +129,9 @@ export class SqliteStore implements StorePort {
     return this.outside(() => this.db.pragma('data_version', { simple: true }) as number);
   }
 
+  /** Closes at once when no transaction is open or waiting (so a caller may reopen the file right away). */
   async close(): Promise<void> {
-    await this.queue;
+    if (this.transactions > 0) await this.queue;
     if (this.closed) return;
     this.closed = true;
     this.db.close();

@@ -30,13 +30,13 @@ const VARIANTS: [string, string][] = [
 ];
 
 const counts = async (store: Store) => ({
-  sessions: (await store.port.dumpTable('sessions')).length,
-  sets: (await store.port.dumpTable('question_sets')).length,
-  messages: (await store.port.dumpTable('messages')).length,
+  sessions: (await store.dumpTable('sessions')).length,
+  sets: (await store.dumpTable('question_sets')).length,
+  messages: (await store.dumpTable('messages')).length,
 });
 
 async function importFiles(store: Store, files: string[]) {
-  return (await importArchives(store.port, prepareArchives(files))).map((r) => r.status);
+  return (await importArchives(store, prepareArchives(files))).map((r) => r.status);
 }
 
 describe('importing the same archive again', () => {

@@ -25,7 +25,7 @@ describe('/bank import of the same chat with other line endings', () => {
     };
     expect(await importIn('chat.txt', original)).toMatch(/Question set #1 is in the bank/);
     expect(await importIn('chat-crlf.txt', `\uFEFF${original.replace(/\n/g, '\r\n')}\r\n\r\n`)).toMatch(/already imported/);
-    expect(w.store.bank.list()).toHaveLength(1);
-    expect(await w.store.port.dumpTable('sessions')).toHaveLength(1);
+    expect(await w.store.bank.list()).toHaveLength(1);
+    expect(await w.store.dumpTable('sessions')).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { pollUntil } from '../helpers/poll.ts';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -36,8 +37,8 @@ async function setUp(settings: Record<string, unknown> = SETTINGS): Promise<Setu
   const sandbox = await startSandbox({ clock: time });
   const store = openStore(':memory:', time);
   const channel = sandbox.createChannel('badgechat');
-  store.series.saveForChannel({ guildId: sandbox.guild.id, channelId: channel.id, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
-  const boot = () => startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log: silentLog, minuteTick: false });
+  await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId: channel.id, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
+  const boot = () => startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log: silentLog, minuteTick: false });
   const s: Setup = {
     time, sandbox, store, channelId: channel.id, bot: await boot(),
     advanceTo: (ms) => time.advanceTo(ms, () => s.bot.live.engine.whenIdle()),
@@ -51,7 +52,7 @@ async function setUp(settings: Record<string, unknown> = SETTINGS): Promise<Setu
 
 async function startSession(s: Setup, questions = ['One?', 'Two?', 'Three?']) {
   await s.advanceTo(at(0));
-  return s.bot.live.controls.start(s.store.series.getByChannel(s.sandbox.guild.id, s.channelId)!, 'tester', { questions });
+  return s.bot.live.controls.start((await s.store.series.getByChannel(s.sandbox.guild.id, s.channelId))!, 'tester', { questions });
 }
 
 /** The bot's posts in the channel, as "kind-ish" labels: Q1 for question embeds, text otherwise. */
@@ -61,7 +62,7 @@ function botPosts(s: Setup): string[] {
     .map((m) => m.embeds[0]?.title ?? m.content.split(/[.:!]/)[0]!);
 }
 
-const answers = (s: Setup, sessionId: number) => s.store.messages.answers(sessionId).map((a) => [a.question, a.via, a.text]);
+const answers = async (s: Setup, sessionId: number) => (await s.store.messages.answers(sessionId)).map((a) => [a.question, a.via, a.text]);
 
 describe('the bot on the loopback Discord (real discord.js client)', () => {
   it('posts every prompt of a session in order: questions as embeds, nothing can ping', async () => {
@@ -73,7 +74,7 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
       'Welcome to #BadgeChat', 'How it works', 'First question coming up…', 'Q1', 'Second question coming up…', 'Q2',
       'Final question coming up…', 'Q3', "That's our last question", "That's a wrap for #BadgeChat", '#BadgeChat recap',
     ]);
-    expect(s.store.sessions.get(session.id)!.state).toBe('ended');
+    expect((await s.store.sessions.get(session.id))!.state).toBe('ended');
     // At close, the recap: a summary embed with the Markdown and HTML attached.
     await s.bot.recapsPosted();
     const recap = s.sandbox.messages(s.channelId).at(-1)!;
@@ -97,8 +98,8 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
     s.sandbox.userSays(s.channelId, amy.id, 'A1: a labelled answer');
     s.sandbox.userSays(s.channelId, amy.id, 'replying to the question', { replyTo: q1.id });
     s.sandbox.userSays(q1.id, amy.id, 'inside the Q1 thread');
-    await s.sandbox.waitFor(() => answers(s, session.id).length === 3 || undefined);
-    expect(answers(s, session.id)).toEqual([[1, 'label', 'A1: a labelled answer'], [1, 'reply', 'replying to the question'], [1, 'thread', 'inside the Q1 thread']]);
+    await pollUntil(async () => (await answers(s, session.id)).length === 3 || undefined);
+    expect(await answers(s, session.id)).toEqual([[1, 'label', 'A1: a labelled answer'], [1, 'reply', 'replying to the question'], [1, 'thread', 'inside the Q1 thread']]);
   });
 
   it('follows edits (re-attributed) and deletes (tombstoned), and ignores other bots', async () => {
@@ -109,19 +110,19 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
     const other = s.sandbox.createUser('otherbot', { bot: true });
     const m = s.sandbox.userSays(s.channelId, kyle.id, 'A1: first');
     s.sandbox.userSays(s.channelId, other.id, 'A2: a bot answering');
-    await s.sandbox.waitFor(() => answers(s, session.id).length === 1 || undefined);
+    await pollUntil(async () => (await answers(s, session.id)).length === 1 || undefined);
     s.sandbox.userEdits(m.id, 'A2: changed my mind');
-    await s.sandbox.waitFor(() => answers(s, session.id)[0]?.[0] === 2 || undefined);
+    await pollUntil(async () => (await answers(s, session.id))[0]?.[0] === 2 || undefined);
     s.sandbox.userDeletes(m.id);
-    await s.sandbox.waitFor(() => answers(s, session.id).length === 0 || undefined);
-    expect(s.store.messages.get(m.id)).toMatchObject({ deletedAt: expect.any(Date), text: 'A2: changed my mind' });
-    expect(s.store.messages.listBySession(session.id).some((x) => x.authorName === 'otherbot')).toBe(false);
+    await pollUntil(async () => (await answers(s, session.id)).length === 0 || undefined);
+    expect(await s.store.messages.get(m.id)).toMatchObject({ deletedAt: expect.any(Date), text: 'A2: changed my mind' });
+    expect((await s.store.messages.listBySession(session.id)).some((x) => x.authorName === 'otherbot')).toBe(false);
 
     const a = s.sandbox.userSays(s.channelId, kyle.id, 'A1: one');
     const b = s.sandbox.userSays(s.channelId, kyle.id, 'A2: two');
-    await s.sandbox.waitFor(() => answers(s, session.id).length === 2 || undefined);
+    await pollUntil(async () => (await answers(s, session.id)).length === 2 || undefined);
     s.sandbox.userBulkDeletes(s.channelId, [a.id, b.id]);
-    await s.sandbox.waitFor(() => answers(s, session.id).length === 0 || undefined);
+    await pollUntil(async () => (await answers(s, session.id)).length === 0 || undefined);
   });
 
   it('killed mid-session and restarted: backfills what was posted meanwhile and posts no prompt twice', async () => {
@@ -135,29 +136,29 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
     s.sandbox.userSays(s.channelId, kyle.id, 'A2: also while it was down');
     await s.restart();
     await s.bot.lastBackfill();
-    expect(answers(s, session.id)).toEqual([[1, 'label', 'A1: while the bot was down'], [2, 'label', 'A2: also while it was down']]);
+    expect(await answers(s, session.id)).toEqual([[1, 'label', 'A1: while the bot was down'], [2, 'label', 'A2: also while it was down']]);
     await s.advanceTo(at(20));
     const posts = botPosts(s);
     expect(posts).toEqual([...new Set(posts)]); // each prompt once
     expect(posts.filter((p) => /^Q\d$/.test(p))).toEqual(['Q1', 'Q2', 'Q3']);
-    expect(s.store.prompts.listBySession(session.id).find((p) => p.questionNumber === 2 && p.kind === 'question')).toMatchObject({ state: 'posted', late: true });
+    expect((await s.store.prompts.listBySession(session.id)).find((p) => p.questionNumber === 2 && p.kind === 'question')).toMatchObject({ state: 'posted', late: true });
   });
 
   it('crash between sending a prompt and recording it: after the restart it is recognised, not re-sent', async () => {
     const s = await setUp();
     const session = await startSession(s);
     await s.advanceTo(at(2) - 1);
-    const q1 = s.store.prompts.listBySession(session.id).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
+    const q1 = (await s.store.prompts.listBySession(session.id)).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
     const marker = `emcee:${session.id}:${q1.id}`;
     // What the engine does — state written, then the send — and then the process dies.
-    s.store.prompts.markPosting(q1.id, marker);
+    await s.store.prompts.markPosting(q1.id, marker);
     await s.bot.platform.post(s.channelId, { kind: 'question', questionNumber: 1, text: q1.text, marker, late: false, openThread: false });
     await s.bot.stop();
     await s.time.advanceTo(at(3), async () => {});
 
     await s.restart();
     await s.advanceTo(at(20));
-    expect(s.store.prompts.get(q1.id)).toMatchObject({ state: 'posted' });
+    expect(await s.store.prompts.get(q1.id)).toMatchObject({ state: 'posted' });
     expect(botPosts(s).filter((p) => p === 'Q1')).toHaveLength(1);
     expect(botPosts(s).filter((p) => /^Q\d$/.test(p))).toEqual(['Q1', 'Q2', 'Q3']);
   });
@@ -169,14 +170,14 @@ describe('the bot on the loopback Discord (real discord.js client)', () => {
     const kyle = s.sandbox.createUser('kyle');
     s.sandbox.sendReconnect();
     s.sandbox.userSays(s.channelId, kyle.id, 'A1: during a reconnect');
-    await s.sandbox.waitFor(() => answers(s, session.id).length === 1 || undefined, 15_000);
+    await pollUntil(async () => (await answers(s, session.id)).length === 1 || undefined, 15_000);
     s.sandbox.sendInvalidSession(false);
     s.sandbox.userSays(s.channelId, kyle.id, 'A1: during an invalid session');
-    await s.sandbox.waitFor(() => answers(s, session.id).length === 2 || undefined, 15_000);
+    await pollUntil(async () => (await answers(s, session.id)).length === 2 || undefined, 15_000);
     s.sandbox.closeSocket();
     s.sandbox.userSays(s.channelId, kyle.id, 'A1: while the socket was closed');
-    await s.sandbox.waitFor(() => answers(s, session.id).length === 3 || undefined, 15_000);
-    expect(answers(s, session.id).map((a) => a[2])).toEqual(['A1: during a reconnect', 'A1: during an invalid session', 'A1: while the socket was closed']);
+    await pollUntil(async () => (await answers(s, session.id)).length === 3 || undefined, 15_000);
+    expect((await answers(s, session.id)).map((a) => a[2])).toEqual(['A1: during a reconnect', 'A1: during an invalid session', 'A1: while the socket was closed']);
   });
 
   it('posts through 500 errors exactly once (discord.js retries them)', async () => {

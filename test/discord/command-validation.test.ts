@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 const tables = async (w: Awaited<ReturnType<typeof discordWorld>>) =>
-  JSON.stringify(await Promise.all((['series', 'sessions', 'prompts', 'control_log', 'question_sets', 'questions'] as const).map((t) => w.store.port.dumpTable(t))));
+  JSON.stringify(await Promise.all((['series', 'sessions', 'prompts', 'control_log', 'question_sets', 'questions'] as const).map((t) => w.store.dumpTable(t))));
 
 describe('every command validates all its input before its first write (issue 10, item 7)', () => {
   it.each([
@@ -26,7 +26,7 @@ describe('every command validates all its input before its first write (issue 10
     expect(r.ephemeral).toBe(true);
     if (typeof message === 'string') expect(r.content).toBe(message);
     else expect(r.content).toMatch(message);
-    expect(w.store.series.list()).toEqual([]);
+    expect(await w.store.series.list()).toEqual([]);
     expect(await tables(w)).toBe(before);
   });
 
@@ -34,7 +34,7 @@ describe('every command validates all its input before its first write (issue 10
     const w = await discordWorld(NOW, cleanups);
     const r = await runCommand(w, w.admin, 'chat', 'start', [opt('questions', 3, 'One? | Two?')]);
     expect(r.content).toMatch(/^Session #\d+ of \*\*#badgechat\*\* has started\.$/);
-    expect(w.store.series.list()).toHaveLength(1);
+    expect(await w.store.series.list()).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { pollUntil } from '../helpers/poll.ts';
 import { tmpdir } from 'node:os';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ const world = () => discordWorld(NOW, cleanups);
 const run = (w: World, userId: string, command: string, subcommand: string, options: unknown[] = []) => runCommand(w, userId, command, subcommand, options);
 
 async function setUpSeries(w: World) {
-  const set = w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?', 'How to fail well?'], guildId: w.sandbox.guild.id });
+  const set = await w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?', 'How to fail well?'], guildId: w.sandbox.guild.id });
   const r = await run(w, w.admin, 'chat', 'setup', [
     opt('tag', 3, '#BadgeChat'), opt('weekday', 3, 'monday'), opt('time', 3, '18:30'), opt('timezone', 3, 'America/Denver'),
     opt('questions', 4, set.id), opt('moderator-role', 8, w.modRole),
@@ -36,7 +37,7 @@ async function setUpSeries(w: World) {
   return { set, r };
 }
 
-const tables = async (store: Store) => JSON.stringify(await Promise.all((['series', 'sessions', 'prompts', 'control_log', 'question_sets'] as const).map((t) => store.port.dumpTable(t))));
+const tables = async (store: Store) => JSON.stringify(await Promise.all((['series', 'sessions', 'prompts', 'control_log', 'question_sets'] as const).map((t) => store.dumpTable(t))));
 
 describe('/chat setup', () => {
   it('creates the series and answers with the next session in Discord timestamps; the planner plans it', async () => {
@@ -45,8 +46,8 @@ describe('/chat setup', () => {
     const next = Date.parse('2026-11-24T01:30:00Z') / 1000; // Monday 18:30 in Denver (MST)
     expect(r.ephemeral).toBe(true);
     expect(r.content).toBe(`Set up **#BadgeChat** in <#${w.channelId}>: Mondays 18:30 (America/Denver).\nNext session: <t:${next}:f> (<t:${next}:R>).`);
-    expect(w.store.series.getByChannel(w.sandbox.guild.id, w.channelId)).toMatchObject({ tag: '#BadgeChat', schedule: '30 18 * * 1', timezone: 'America/Denver' });
-    expect(w.store.sessions.listActive().map((s) => s.startsAt.toISOString())).toEqual(['2026-11-24T01:30:00.000Z']);
+    expect(await w.store.series.getByChannel(w.sandbox.guild.id, w.channelId)).toMatchObject({ tag: '#BadgeChat', schedule: '30 18 * * 1', timezone: 'America/Denver' });
+    expect((await w.store.sessions.listActive()).map((s) => s.startsAt.toISOString())).toEqual(['2026-11-24T01:30:00.000Z']);
   });
 
   it.each([
@@ -96,9 +97,9 @@ describe('permissions', () => {
     expect((await run(w, user, 'chat', 'skip', [opt('question', 4, 2)])).content).toBe('Q2 is skipped.');
     expect((await run(w, user, 'chat', 'extend', [opt('minutes', 4, 3)])).content).toBe('Extended by 3 minutes.');
     expect((await run(w, user, 'chat', 'end')).content).toMatch(/^The outro is going out now/);
-    const session = w.store.sessions.listInChannel(w.channelId).find((s) => s.source === 'live' && s.state === 'running')!;
-    expect(w.store.controls.list(session.id).map((c) => c.action)).toEqual(['start', 'pause', 'resume', 'next', 'skip', 'extend', 'end']);
-    expect(w.store.controls.list(session.id).every((c) => c.actor.startsWith(who))).toBe(true);
+    const session = (await w.store.sessions.listInChannel(w.channelId)).find((s) => s.source === 'live' && s.state === 'running')!;
+    expect((await w.store.controls.list(session.id)).map((c) => c.action)).toEqual(['start', 'pause', 'resume', 'next', 'skip', 'extend', 'end']);
+    expect((await w.store.controls.list(session.id)).every((c) => c.actor.startsWith(who))).toBe(true);
     const posted = w.sandbox.messages(w.channelId).filter((m) => m.author.id === w.sandbox.botUser.id).map((m) => m.embeds[0]?.title ?? m.content.slice(0, 12));
     // `next` right after the start posts the guidelines first, in order (issue 10, item 4).
     expect(posted).toEqual(['Welcome to #', 'How it works', 'Q1', "That's our l"]);
@@ -111,14 +112,14 @@ describe('permissions', () => {
     await w.sandbox.waitFor(() => w.bot.client.channels.cache.get(closed.id));
     const r = await run(w, w.admin, 'chat', 'setup', [opt('channel', 7, closed.id), opt('tag', 3, '#x')]);
     expect(r.content).toBe(`I can't run a chat in <#${closed.id}>: I'm missing Send Messages, Embed Links there.`);
-    expect(w.store.series.list()).toEqual([]);
+    expect(await w.store.series.list()).toEqual([]);
   });
 
   it('setting up a new chat needs Manage Server: the role only counts once the chat exists', async () => {
     const w = await world();
     const r = await run(w, w.mod, 'chat', 'setup', [opt('tag', 3, '#x')]);
     expect(r.content).toBe('You need the Manage Server permission to set up the chat.');
-    expect(w.store.series.list()).toEqual([]);
+    expect(await w.store.series.list()).toEqual([]);
   });
 });
 
@@ -129,7 +130,7 @@ describe('/chat status, recap, and errors', () => {
     await run(w, w.admin, 'chat', 'start');
     await run(w, w.admin, 'chat', 'next');
     w.sandbox.userSays(w.channelId, w.member, 'A1: failing forward');
-    await w.sandbox.waitFor(() => w.store.messages.answers(1).length + w.store.messages.answers(2).length > 0 || undefined);
+    await pollUntil(async () => (await w.store.messages.answers(1)).length + (await w.store.messages.answers(2)).length > 0 || undefined);
     const status = await run(w, w.member, 'chat', 'status');
     expect(status.ephemeral).toBe(true);
     expect(status.content).toMatch(/\*\*#BadgeChat\*\* session #\d+: running/);
@@ -140,7 +141,7 @@ describe('/chat status, recap, and errors', () => {
     expect(recap.content).toContain('Q1: Why fail?\n  1 answer from member');
     // Deferred: the files come with the edit of the original response.
     const sent = w.sandbox.requests.find((r) => r.path.includes(recap.interaction.token) && r.files)!;
-    const live = w.store.sessions.listInChannel(w.channelId).find((x) => x.state === 'running')!;
+    const live = (await w.store.sessions.listInChannel(w.channelId)).find((x) => x.state === 'running')!;
     expect(sent.files?.map((f) => f.name)).toEqual([`BadgeChat-session-${live.id}.md`, `BadgeChat-session-${live.id}.html`]);
   });
 
@@ -163,14 +164,14 @@ describe('/chat status, recap, and errors', () => {
     const w = await world();
     const r = await run(w, w.admin, 'chat', 'start', [opt('questions', 3, 'Just one?')]);
     expect(r.content).toMatch(/^Session #\d+ of \*\*#badgechat\*\* has started\.$/);
-    expect(w.store.series.getByChannel(w.sandbox.guild.id, w.channelId)).toMatchObject({ schedule: null });
+    expect(await w.store.series.getByChannel(w.sandbox.guild.id, w.channelId)).toMatchObject({ schedule: null });
   });
 });
 
 describe('/bank', () => {
   it('list and show', async () => {
     const w = await world();
-    w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?'], guildId: w.sandbox.guild.id });
+    await w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?'], guildId: w.sandbox.guild.id });
     expect((await run(w, w.member, 'bank', 'list')).content).toBe('**#1** Failure (1 question)');
     expect((await run(w, w.member, 'bank', 'show', [opt('set', 4, 1)])).content).toBe('**#1 Failure**\nQ1. Why fail?');
     expect((await run(w, w.member, 'bank', 'show', [opt('set', 4, 9)])).content).toMatch(/no question set #9/);
@@ -186,10 +187,10 @@ describe('/bank', () => {
       return ((await i.callback()).data as { content: string }).content;
     };
     expect(await submit('Why feedback?\n\nHow often?\n')).toBe('Question set #1 "Feedback" is in the bank with 2 questions.');
-    expect(w.store.bank.get(1)).toMatchObject({ questions: ['Why feedback?', 'How often?'], welcomeText: null, outroText: 'TA please', source: 'moderator' });
+    expect(await w.store.bank.get(1)).toMatchObject({ questions: ['Why feedback?', 'How often?'], welcomeText: null, outroText: 'TA please', source: 'moderator' });
     expect(await submit(Array(11).fill('q').join('\n'))).toBe('Give between 1 and 10 questions, one per line (you gave 11).');
     expect(await submit('ok', w.member)).toMatch(/You need the Manage Server permission/);
-    expect(w.store.bank.list()).toHaveLength(1);
+    expect(await w.store.bank.list()).toHaveLength(1);
   });
 
   it('import downloads the archive, reports progress, and stores its question set once', async () => {
@@ -207,7 +208,7 @@ describe('/bank', () => {
     expect(edits).toEqual(['Downloading 2018-10-22-badgechat.txt (24 KB)…', 'Reading 101 messages of #badgechat, Monday October 22, 2018…', 'Imported 2018-10-22-badgechat.txt: 101 messages, 3 questions, 31 answers. Question set #1 is in the bank.']);
     const second = await importIt();
     expect((second.followUps()[0] as { content: string }).content).toMatch(/was already imported/);
-    expect(w.store.bank.list()).toHaveLength(1);
+    expect(await w.store.bank.list()).toHaveLength(1);
   });
 
   it('import of a bad archive says why after the deferral, and writes nothing', async () => {
@@ -218,14 +219,14 @@ describe('/bank', () => {
     await w.sandbox.waitFor(() => String((i.followUps()[0] as { content?: string } | undefined)?.content).startsWith('Nothing') || undefined);
     expect(i.followUps()).toHaveLength(1); // the progress message is replaced, not followed
     expect((i.followUps()[0] as { content: string }).content).toBe("Nothing was imported: broken.txt:3: expected the chat's start time (like \"6:30 PM EDT\") after the date line");
-    expect(w.store.bank.list()).toEqual([]);
+    expect(await w.store.bank.list()).toEqual([]);
   });
 });
 
 describe('autocomplete', () => {
   it('offers matching time zones and question sets', async () => {
     const w = await world();
-    w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why?'], guildId: w.sandbox.guild.id });
+    await w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why?'], guildId: w.sandbox.guild.id });
     const tz = w.sandbox.interact({ userId: w.admin, channelId: w.channelId, name: 'chat', type: 4, options: sub('setup', [{ name: 'timezone', type: 3, value: 'denv', focused: true }]) });
     expect((await tz.callback()).data).toEqual({ choices: [{ name: 'America/Denver', value: 'America/Denver' }] });
     const sets = w.sandbox.interact({ userId: w.admin, channelId: w.channelId, name: 'bank', type: 4, options: sub('show', [{ name: 'set', type: 4, value: 'fail', focused: true }]) });
@@ -274,7 +275,7 @@ describe('emcee series / emcee session from a terminal', () => {
     const sandbox = await startSandbox();
     const store = openStore(path, systemClock);
     const channel = sandbox.createChannel('badgechat');
-    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
+    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
     cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
 
     let out = '';

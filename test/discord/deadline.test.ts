@@ -12,7 +12,7 @@ afterEach(async () => {
 describe('the 3-second deadline (issue 10, item 8)', () => {
   it('with every message post taking 5 s, every /chat command is still answered or deferred in time, and finishes', async () => {
     const w = await discordWorld(NOW, cleanups);
-    const set = w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?', 'How to fail well?', 'What next?'], guildId: w.sandbox.guild.id });
+    const set = await w.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why fail?', 'How to fail well?', 'What next?'], guildId: w.sandbox.guild.id });
     const slow = w.sandbox.delay({ method: 'POST', path: /^\/channels\/\d+\/messages$/ }, 5_000);
     cleanups.push(() => slow.stop());
 

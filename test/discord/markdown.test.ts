@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { pollUntil } from '../helpers/poll.ts';
 import { discordWorld, opt, runCommand } from '../helpers/discord-world.ts';
 import { MINUTE } from '../helpers/live.ts';
 
@@ -21,7 +22,7 @@ describe('user text is shown literally, never as Markdown (issue 10, item 9)', (
     const sessionId = Number(/#(\d+)/.exec(started.content)![1]);
     await runCommand(w, w.admin, 'chat', 'next');
     w.sandbox.userSays(w.channelId, x, 'A1: because');
-    await w.sandbox.waitFor(() => w.store.messages.answers(sessionId).length === 1 || undefined);
+    await pollUntil(async () => (await w.store.messages.answers(sessionId)).length === 1 || undefined);
 
     expect((await runCommand(w, w.member, 'chat', 'status')).content).toMatch(/^\*\*#\\_\\_x\\_\\_\*\* session #\d+: running/);
     const recap = (await runCommand(w, w.member, 'chat', 'recap')).content;
@@ -31,7 +32,7 @@ describe('user text is shown literally, never as Markdown (issue 10, item 9)', (
 
     await runCommand(w, w.admin, 'chat', 'end');
     w.sandbox.userSays(w.channelId, x, 'TA: see [x](https://evil.example) **now**');
-    await w.sandbox.waitFor(() => w.store.messages.answers(sessionId).length === 2 || undefined);
+    await pollUntil(async () => (await w.store.messages.answers(sessionId)).length === 2 || undefined);
     await w.time.advanceTo(w.time.now().getTime() + 20 * MINUTE, () => w.bot.live.engine.whenIdle());
     const post = await w.sandbox.waitFor(() => w.sandbox.messages(w.channelId).find((m) => m.embeds[0]?.title?.endsWith(' recap')));
     const embed = post.embeds[0]!;

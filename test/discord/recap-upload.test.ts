@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { pollUntil } from '../helpers/poll.ts';
 import { discordWorld, opt, runCommand } from '../helpers/discord-world.ts';
 import { MINUTE } from '../helpers/live.ts';
 
@@ -18,7 +19,7 @@ async function sessionToClose(maxUploadBytes: number) {
   const sessionId = Number(/#(\d+)/.exec(started.content)![1]);
   await runCommand(w, w.admin, 'chat', 'next');
   w.sandbox.userSays(w.channelId, w.member, 'A1: an answer');
-  await w.sandbox.waitFor(() => w.store.messages.answers(sessionId).length > 0 || undefined);
+  await pollUntil(async () => (await w.store.messages.answers(sessionId)).length > 0 || undefined);
   await runCommand(w, w.admin, 'chat', 'end');
   await w.time.advanceTo(w.time.now().getTime() + 20 * MINUTE, () => w.bot.live.engine.whenIdle());
   const recap = await w.sandbox.waitFor(() => w.sandbox.messages(w.channelId).find((m) => m.embeds[0]?.title === '#BadgeChat recap'));

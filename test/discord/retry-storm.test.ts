@@ -38,7 +38,7 @@ async function setUp(): Promise<Setup> {
   const sandbox = await startSandbox({ clock: time });
   const store = openStore(':memory:', time);
   const channel = sandbox.createChannel('badgechat');
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log: silentLog, minuteTick: false });
   cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
   return {
     time, sandbox, store, bot, channelId: channel.id,
@@ -49,8 +49,8 @@ async function setUp(): Promise<Setup> {
   };
 }
 
-function series(s: Setup, channelId: string, tag = '#BadgeChat', settings: Record<string, unknown> = {}) {
-  return s.store.series.saveForChannel({ guildId: s.sandbox.guild.id, channelId, tag, timezone: 'America/New_York', schedule: null, settings: { ...SETTINGS, ...settings } });
+async function series(s: Setup, channelId: string, tag = '#BadgeChat', settings: Record<string, unknown> = {}) {
+  return await s.store.series.saveForChannel({ guildId: s.sandbox.guild.id, channelId, tag, timezone: 'America/New_York', schedule: null, settings: { ...SETTINGS, ...settings } });
 }
 
 describe('no retry storm against Discord (issue 10, item 1)', () => {
@@ -58,7 +58,7 @@ describe('no retry storm against Discord (issue 10, item 1)', () => {
     const s = await setUp();
     await s.advanceTo(at(0), () => false);
     const ghostRequests = () => s.sandbox.requests.filter((r) => r.path.startsWith(`/channels/${GHOST}`));
-    const session = await s.bot.live.controls.start(series(s, GHOST, '#ghost', { recapChannelId: s.channelId }), 'tester', { questions: ['One?'] });
+    const session = await s.bot.live.controls.start(await series(s, GHOST, '#ghost', { recapChannelId: s.channelId }), 'tester', { questions: ['One?'] });
     await s.advanceTo(at(60), () => ghostRequests().length > STORM);
     const notices = s.sandbox.messages(s.channelId).filter((m) => m.author.id === s.sandbox.botUser.id);
     expect(notices.map((m) => m.content)).toEqual([
@@ -68,8 +68,8 @@ describe('no retry storm against Discord (issue 10, item 1)', () => {
 
     expect(ghostRequests().length).toBeLessThanOrEqual(3);
     expect(ghostRequests().every((r) => r.status === 404)).toBe(true);
-    expect(s.store.sessions.get(session.id)!.state).toBe('cancelled');
-    const prompts = s.store.prompts.listBySession(session.id);
+    expect((await s.store.sessions.get(session.id))!.state).toBe('cancelled');
+    const prompts = await s.store.prompts.listBySession(session.id);
     expect(prompts.every((p) => p.state === 'failed' && /Unknown Channel/.test(p.skipReason ?? ''))).toBe(true);
   });
 
@@ -78,14 +78,14 @@ describe('no retry storm against Discord (issue 10, item 1)', () => {
     await s.advanceTo(at(0), () => false);
     for (let i = 0; i < 2 * STORM; i++) s.sandbox.failNext({ path: new RegExp(`^/channels/${s.channelId}/messages`) }, { status: 500 });
     const failed = () => s.sandbox.requests.filter((r) => r.status === 500);
-    const session = await s.bot.live.controls.start(series(s, s.channelId), 'tester', { questions: ['One?'] });
+    const session = await s.bot.live.controls.start(await series(s, s.channelId), 'tester', { questions: ['One?'] });
     await s.advanceTo(at(1), () => failed().length > STORM);
     // discord.js itself tries a 500 four times (one request and 3 retries); the engine tried at T+0, +5 s and +20 s.
     expect(failed().length).toBeLessThanOrEqual(3 * 4);
-    const welcome = () => s.store.prompts.listBySession(session.id).find((p) => p.kind === 'welcome')!;
-    expect(welcome()).toMatchObject({ state: 'posting', attempts: 3 });
+    const welcome = async () => (await s.store.prompts.listBySession(session.id)).find((p) => p.kind === 'welcome')!;
+    expect(await welcome()).toMatchObject({ state: 'posting', attempts: 3 });
     await s.advanceTo(at(4), () => failed().length > STORM);
-    expect(welcome()).toMatchObject({ state: 'failed', attempts: MAX_ATTEMPTS });
+    expect(await welcome()).toMatchObject({ state: 'failed', attempts: MAX_ATTEMPTS });
     // Before the fifth try (T+200 s), four tries of four requests each.
     expect(failed().filter((r) => r.at.getTime() < at(0) + 200_000).length).toBeLessThanOrEqual((MAX_ATTEMPTS - 1) * 4);
   });
@@ -102,12 +102,12 @@ describe('no retry storm against Discord (issue 10, item 1)', () => {
         return original(...args);
       };
     }
-    const ours = series(s, s.channelId);
+    const ours = await series(s, s.channelId);
     await s.sandbox.close();
     const session = await s.bot.live.controls.start(ours, 'tester', { questions: ['One?'] });
     await s.advanceTo(at(1), () => calls > STORM);
     expect(calls).toBeLessThanOrEqual(3); // T+0, +5 s, +20 s
-    expect(s.store.prompts.listBySession(session.id).find((p) => p.kind === 'welcome')).toMatchObject({ state: 'posting', attempts: 3 });
-    expect(s.store.sessions.get(session.id)!.state).toBe('running');
+    expect((await s.store.prompts.listBySession(session.id)).find((p) => p.kind === 'welcome')).toMatchObject({ state: 'posting', attempts: 3 });
+    expect((await s.store.sessions.get(session.id))!.state).toBe('running');
   });
 });

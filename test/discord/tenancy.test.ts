@@ -40,10 +40,10 @@ describe('question sets belong to the server that made them (issue 10, item 6)',
     const { w, a, b, guildA, guildB } = await twoServers();
     const mine = await addSet(w, a, 'Server A only', 'Secret A?');
     const theirs = await addSet(w, b, 'Server B only', 'Secret B?');
-    const operator = w.store.bank.create({ title: 'Operator draft', source: 'archive', questions: ['Draft?'] });
-    const shared = w.store.bank.create({ title: 'For everyone', source: 'archive', questions: ['Shared?'], shared: true });
-    expect(w.store.bank.get(mine)).toMatchObject({ guildId: guildA, shared: false });
-    expect(w.store.bank.get(theirs)).toMatchObject({ guildId: guildB, shared: false });
+    const operator = await w.store.bank.create({ title: 'Operator draft', source: 'archive', questions: ['Draft?'] });
+    const shared = await w.store.bank.create({ title: 'For everyone', source: 'archive', questions: ['Shared?'], shared: true });
+    expect(await w.store.bank.get(mine)).toMatchObject({ guildId: guildA, shared: false });
+    expect(await w.store.bank.get(theirs)).toMatchObject({ guildId: guildB, shared: false });
 
     const listA = (await runCommand(w, w.member, 'bank', 'list', [], a)).content;
     expect(listA).toContain('Server A only');
@@ -67,10 +67,10 @@ describe('question sets belong to the server that made them (issue 10, item 6)',
     const start = async (id: number) => (await runCommand(w, w.admin, 'chat', 'start', [opt('questions', 3, String(id))], b)).content;
     expect(await start(mine)).toBe(`there is no question set #${mine} in the bank`);
     expect(await start(operator.id)).toBe(`there is no question set #${operator.id} in the bank`);
-    expect(w.store.series.list()).toEqual([]);
+    expect(await w.store.series.list()).toEqual([]);
     const setup = await runCommand(w, w.admin, 'chat', 'setup', [opt('tag', 3, '#Other'), opt('questions', 4, mine)], b);
     expect(setup.content).toBe(`questions: there is no question set #${mine}; /bank list shows them`);
-    expect(w.store.series.list()).toEqual([]);
+    expect(await w.store.series.list()).toEqual([]);
 
     expect(await start(theirs)).toMatch(/has started/);
     expect((await runCommand(w, w.admin, 'chat', 'start', [opt('questions', 3, String(shared.id))], a)).content).toMatch(/has started/);
@@ -78,8 +78,8 @@ describe('question sets belong to the server that made them (issue 10, item 6)',
 
   it('a chat the operator set up with an operator set still starts with its own set; a set id typed in is checked', async () => {
     const { w, b, guildB } = await twoServers();
-    const operator = w.store.bank.create({ title: 'Operator set', source: 'archive', questions: ['Op?'] });
-    w.store.series.saveForChannel({ guildId: guildB, channelId: b, tag: '#Other', timezone: 'UTC', schedule: null, settings: { questionSetId: operator.id } });
+    const operator = await w.store.bank.create({ title: 'Operator set', source: 'archive', questions: ['Op?'] });
+    await w.store.series.saveForChannel({ guildId: guildB, channelId: b, tag: '#Other', timezone: 'UTC', schedule: null, settings: { questionSetId: operator.id } });
     expect((await runCommand(w, w.admin, 'chat', 'start', [opt('questions', 3, String(operator.id))], b)).content).toBe(`there is no question set #${operator.id} in the bank`);
     expect((await runCommand(w, w.admin, 'chat', 'start', [], b)).content).toMatch(/has started/);
   });
@@ -96,11 +96,11 @@ describe('question sets belong to the server that made them (issue 10, item 6)',
       }));
     };
     expect(await importIn(a)).toMatch(/Question set #1 is in the bank/);
-    expect(w.store.bank.get(1)).toMatchObject({ guildId: guildA });
+    expect(await w.store.bank.get(1)).toMatchObject({ guildId: guildA });
     const again = await importIn(b);
     expect(again).toMatch(/was imported before \(session #1\); its question set #2 is now in this server's bank/);
-    expect(w.store.bank.get(2)).toMatchObject({ guildId: guildB, questions: w.store.bank.get(1)!.questions });
+    expect(await w.store.bank.get(2)).toMatchObject({ guildId: guildB, questions: (await w.store.bank.get(1))!.questions });
     expect(await importIn(b)).toMatch(/already imported.*question set #2/);
-    expect(w.store.bank.list()).toHaveLength(2);
+    expect(await w.store.bank.list()).toHaveLength(2);
   });
 });

@@ -15,6 +15,7 @@ import { escapeHtml, renderHtml } from '../../src/recap/html.ts';
 import { buildRecap } from '../../src/recap/model.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { openStore } from '../../src/store/index.ts';
+import { pollUntil } from '../helpers/poll.ts';
 import { FakeTime, MINUTE } from '../helpers/live.ts';
 import { faultSeed, rng, type Random } from './support.ts';
 
@@ -222,16 +223,16 @@ describe('10,000 fuzzed messages', () => {
     const channelId = sandbox.createChannel('faultchat').id;
     const role = sandbox.createRole('Everyone important', 0n);
     const users = ['amy', 'bo', 'cy', 'di', 'ed'].map((name) => sandbox.createUser(name).id);
-    store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log, minuteTick: false });
+    await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
+    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log, minuteTick: false });
     cleanups.push(() => bot.stop());
     const advanceTo = (ms: number) => time.advanceTo(ms, () => bot.live.engine.whenIdle());
     await advanceTo(at(0));
-    const session = await bot.live.controls.start(store.series.getByChannel(sandbox.guild.id, channelId)!, 'faults', { questions: ['One?', 'Two?', 'Three?', 'Four?'] });
+    const session = await bot.live.controls.start((await store.series.getByChannel(sandbox.guild.id, channelId))!, 'faults', { questions: ['One?', 'Two?', 'Three?', 'Four?'] });
     await advanceTo(at(2)); // Q1 is out
 
     const { texts, long: longTexts, kinds, avoided } = fuzzTexts(SEED, { userIds: users, roleId: role.id, channelId });
-    const storedCount = async () => (await store.port.messages.listBySession(session.id)).filter((m) => !m.fromSelf).length;
+    const storedCount = async () => (await store.messages.listBySession(session.id)).filter((m) => !m.fromSelf).length;
     // The store answers asynchronously, so the sandbox's synchronous waitFor cannot ask it: poll here.
     const waitStored = async (n: number, timeoutMs: number) => {
       const deadline = performance.now() + timeoutMs;
@@ -273,16 +274,16 @@ describe('10,000 fuzzed messages', () => {
     // Still responsive: a last ordinary answer is attributed.
     const alive = sandbox.userSays(channelId, users[1]!, 'A1: alive');
     sent.push({ id: alive.id, text: 'A1: alive' });
-    await sandbox.waitFor(() => store.messages.answers(session.id).find((a) => a.platformId === alive.id), 10_000);
-    expect(store.messages.answers(session.id).find((a) => a.platformId === alive.id)).toMatchObject({ question: 1, via: 'label' });
+    await pollUntil(async () => (await store.messages.answers(session.id)).find((a) => a.platformId === alive.id), 10_000);
+    expect((await store.messages.answers(session.id)).find((a) => a.platformId === alive.id)).toMatchObject({ question: 1, via: 'label' });
 
     // To the close: the recap goes out.
     await advanceTo(at(12));
     await bot.recapsPosted();
-    expect(store.sessions.get(session.id)!.state).toBe('ended');
+    expect((await store.sessions.get(session.id))!.state).toBe('ended');
 
     // Every message stored once, and as sent (but for unpaired surrogates, see `comparable`).
-    const stored = (await store.port.messages.listBySession(session.id)).filter((m) => !m.fromSelf);
+    const stored = (await store.messages.listBySession(session.id)).filter((m) => !m.fromSelf);
     const copies = new Map<string, number>();
     for (const m of stored) copies.set(m.platformId, (copies.get(m.platformId) ?? 0) + 1);
     const rows = stored.map((m) => ({ platform_id: m.platformId, text: m.text, n: copies.get(m.platformId)! }));
@@ -307,7 +308,7 @@ describe('10,000 fuzzed messages', () => {
       const label = findAnswerLabel(text);
       if (!repeat && label) expectedAnswers.set(m.id, label.target);
     }
-    const answered = new Map(store.messages.answers(session.id).map((a) => [a.platformId, a.question]));
+    const answered = new Map((await store.messages.answers(session.id)).map((a) => [a.platformId, a.question]));
     expect([...answered].filter(([id, q]) => expectedAnswers.get(id) !== q)).toEqual([]);
     expect([...expectedAnswers].filter(([id, q]) => answered.get(id) !== q)).toEqual([]);
 
@@ -327,12 +328,12 @@ describe('10,000 fuzzed messages', () => {
     expect(JSON.stringify(recapPost.embeds)).toContain('@everyone'); // the hostile takeaways are in it, inert
 
     // The recap page: no script, no event handler inside a tag, every answer escaped.
-    const recap = await buildRecap(store.port, session.id);
+    const recap = await buildRecap(store, session.id);
     const html = renderHtml(recap);
     expect(html).not.toMatch(/<script/i);
     const tags = html.match(/<[^>]*>/g) ?? [];
     expect(tags.filter((t) => /\bon[a-z]+\s*=/i.test(t))).toEqual([]);
-    const answers = store.messages.answers(session.id);
+    const answers = await store.messages.answers(session.id);
     const notEscaped = answers.filter((a) => !html.includes(escapeHtml(a.text)));
     expect(notEscaped.map((a) => JSON.stringify(a.text.slice(0, 60)))).toEqual([]);
 

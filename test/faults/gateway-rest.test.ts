@@ -8,6 +8,7 @@
  * out exactly once and in order.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { pollUntil } from '../helpers/poll.ts';
 import { startBot, type RunningBot } from '../../src/discord/bot.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -38,14 +39,14 @@ describe('gateway and REST faults mid-session', () => {
     const store = openStore(':memory:', time);
     cleanups.push(() => sandbox.close(), () => store.close());
     const channelId = sandbox.createChannel('faultchat').id;
-    store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store.port, clock: time, timers: time, log: silentLog, minuteTick: false });
+    await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
+    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log: silentLog, minuteTick: false });
     cleanups.push(() => bot.stop());
     const advanceTo = (ms: number) => time.advanceTo(ms, () => bot.live.engine.whenIdle());
     const users = ['amy', 'bo', 'cy', 'di'].map((name) => sandbox.createUser(name).id);
 
     await advanceTo(at(0) - 1_000);
-    const session = await bot.live.controls.start(store.series.getByChannel(sandbox.guild.id, channelId)!, 'faults', { questions: ['One?', 'Two?', 'Three?', 'Four?'] });
+    const session = await bot.live.controls.start((await store.series.getByChannel(sandbox.guild.id, channelId))!, 'faults', { questions: ['One?', 'Two?', 'Three?', 'Four?'] });
 
     // Participants: labelled answers and chatter, every one distinct.
     const sent: { id: string; label: number | null }[] = [];
@@ -58,13 +59,14 @@ describe('gateway and REST faults mid-session', () => {
         sent.push({ id: sandbox.userSays(channelId, user, text).id, label });
       }
     };
-    const storedIds = () => new Set(store.messages.listBySession(session.id).filter((m) => !m.fromSelf).map((m) => m.platformId));
+    const storedIds = async () => new Set((await store.messages.listBySession(session.id)).filter((m) => !m.fromSelf).map((m) => m.platformId));
     /** Every participant message so far is stored (by the gateway, a resume's replay, or a backfill). */
-    const caughtUp = (why: string) => sandbox.waitFor(() => {
-      const stored = storedIds();
+    const caughtUp = (why: string) => pollUntil(async () => {
+      const stored = await storedIds();
       return sent.every((m) => stored.has(m.id)) || undefined;
-    }, RECONNECT_MS).catch((err: Error) => {
-      throw new Error(`${why}: ${sent.filter((m) => !storedIds().has(m.id)).length} messages not stored: ${err.message}`);
+    }, RECONNECT_MS).catch(async (err: Error) => {
+      const stored = await storedIds();
+      throw new Error(`${why}: ${sent.filter((m) => !stored.has(m.id)).length} messages not stored: ${err.message}`);
     });
     const reconnected = () => sandbox.waitFor(() => sandbox.connected() || undefined, RECONNECT_MS);
     const failPosts = (response: { status: 429; retryAfter: number } | { status: 500 }, times = 1) => {
@@ -100,10 +102,10 @@ describe('gateway and REST faults mid-session', () => {
     await step('500 x3 on the Q1 post (discord.js retries)', () => failPosts({ status: 500 }, 3), false, at(2));
     await step('op 9 invalid session (resumable)', () => sandbox.sendInvalidSession(true), true, at(3));
     await step('500 x4 on the Q2 heads-up (the engine retries after its backoff)', () => failPosts({ status: 500 }, 4), false, at(3.5));
-    const headsUp2 = store.prompts.listBySession(session.id).find((p) => p.kind === 'heads_up' && p.questionNumber === 2)!;
-    expect(store.prompts.get(headsUp2.id)).toMatchObject({ state: 'posting', attempts: 1 });
+    const headsUp2 = (await store.prompts.listBySession(session.id)).find((p) => p.kind === 'heads_up' && p.questionNumber === 2)!;
+    expect(await store.prompts.get(headsUp2.id)).toMatchObject({ state: 'posting', attempts: 1 });
     await advanceTo(at(3.5) + 5_000); // the engine's first backoff
-    expect(store.prompts.get(headsUp2.id)).toMatchObject({ state: 'posted' });
+    expect(await store.prompts.get(headsUp2.id)).toMatchObject({ state: 'posted' });
     await step('socket closed while Q2 goes out through a 429', () => {
       sandbox.closeSocket();
       failPosts({ status: 429, retryAfter: 0.5 });
@@ -122,10 +124,10 @@ describe('gateway and REST faults mid-session', () => {
     await step('429 on the close', () => failPosts({ status: 429, retryAfter: 0.3 }), false, at(11));
     await advanceTo(at(12));
     await bot.recapsPosted();
-    expect(store.sessions.get(session.id)!.state).toBe('ended');
+    expect((await store.sessions.get(session.id))!.state).toBe('ended');
 
     // Every prompt once, in timetable order, recorded with its message id.
-    const prompts = store.prompts.listBySession(session.id);
+    const prompts = await store.prompts.listBySession(session.id);
     const posts = botMessages(sandbox, channelId).filter((m) => m.embeds[0]?.title !== `${TAG} recap`);
     expect(posts.map(postLabel)).toEqual(prompts.map((p) => (p.kind === 'question' ? `Q${p.questionNumber}` : p.text)));
     expect(prompts.map((p) => [p.kind, p.state, p.messageId])).toEqual(prompts.map((p, i) => [p.kind, 'posted', posts[i]?.id]));
@@ -135,12 +137,12 @@ describe('gateway and REST faults mid-session', () => {
     // Every participant message stored exactly once, every labelled one an answer.
     const delivered = userMessages(sandbox, channelId).map((m) => m.id);
     const copies = new Map<string, number>();
-    for (const m of await store.port.messages.listBySession(session.id)) if (!m.fromSelf) copies.set(m.platformId, (copies.get(m.platformId) ?? 0) + 1);
+    for (const m of await store.messages.listBySession(session.id)) if (!m.fromSelf) copies.set(m.platformId, (copies.get(m.platformId) ?? 0) + 1);
     const rows = [...copies].map(([platform_id, n]) => ({ platform_id, n }));
     expect(rows.filter((r) => r.n > 1)).toEqual([]);
     expect(rows.map((r) => r.platform_id).sort()).toEqual([...delivered].sort());
     expect(delivered).toHaveLength(sent.length);
-    const answers = store.messages.answers(session.id);
+    const answers = await store.messages.answers(session.id);
     expect(answers.map((a) => a.platformId).sort()).toEqual(sent.filter((m) => m.label !== null).map((m) => m.id).sort());
     for (const m of sent) if (m.label !== null) expect(answers.find((a) => a.platformId === m.id)?.question).toBe(m.label);
 

@@ -74,9 +74,9 @@ describe('kill -9 at random moments', () => {
 
     // The series and a session started now, written before the bot first starts.
     const setup = openStore(dbPath, systemClock);
-    const series = setup.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const session = await new SessionControls({ store: setup.port, clock: systemClock, log: silentLog }).start(series, 'faults', { questions: QUESTIONS });
-    const plan: Prompt[] = setup.prompts.listBySession(session.id);
+    const series = await setup.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
+    const session = await new SessionControls({ store: setup, clock: systemClock, log: silentLog }).start(series, 'faults', { questions: QUESTIONS });
+    const plan: Prompt[] = await setup.prompts.listBySession(session.id);
     setup.close();
     const closeAt = plan.find((p) => p.kind === 'close')!.plannedAt.getTime();
     expect(plan.map((p) => p.kind)).toEqual(['welcome', 'question', 'question', 'question', 'question', 'outro', 'close']);
@@ -287,7 +287,7 @@ describe('kill -9 at random moments', () => {
 
     // 1. Every prompt exactly once, in timetable order, recorded with its message id.
     const store = createStore(reader, systemClock);
-    const prompts = store.prompts.listBySession(session.id);
+    const prompts = await store.prompts.listBySession(session.id);
     const expected = prompts.map((p) => (p.kind === 'question' ? `Q${p.questionNumber}` : p.text));
     const posts = botMessages(sandbox, channelId).filter((m) => m.embeds[0]?.title !== `${TAG} recap`);
     const recapPosts = botMessages(sandbox, channelId).filter((m) => m.embeds[0]?.title === `${TAG} recap`);
@@ -317,7 +317,7 @@ describe('kill -9 at random moments', () => {
     check('participant messages', () => expect({ lost, doubled, strays, count: stored.size }).toEqual({ lost: [], doubled: [], strays: [], count: sent.length }));
 
     // 3. The recap counts every labelled answer, per question.
-    const recap = await buildRecap(store.port, session.id);
+    const recap = await buildRecap(store, session.id);
     const want: Record<string, number> = { 1: 0, 2: 0, 3: 0, 4: 0 };
     for (const m of sent) if (m.label !== null) want[String(m.label)]!++;
     check('recap answers per question', () => expect(recap.stats.answersPerQuestion).toEqual(want));

@@ -59,9 +59,9 @@ describe('atomic writes', () => {
   it('site on a disk that fills up midway leaves no empty or partial page', async () => {
     const { store } = await importedSeeds();
     const out = join(dir, 'site');
-    const first = await writeSite(store.port, out);
+    const first = await writeSite(store, out);
     const before = Object.fromEntries([first.index, ...first.pages].map((p) => [p, readFileSync(p, 'utf8')]));
-    await expect(writeSite(store.port, out, { writeChunk: fullDiskAfter(2) })).rejects.toThrow(/no space left on the device/);
+    await expect(writeSite(store, out, { writeChunk: fullDiskAfter(2) })).rejects.toThrow(/no space left on the device/);
     for (const [p, text] of Object.entries(before)) expect(readFileSync(p, 'utf8'), p).toBe(text);
     const leftovers = [...readdirSync(out), ...readdirSync(join(out, 'sessions'))].filter((n) => n.endsWith('.tmp'));
     expect(leftovers).toEqual([]);

@@ -9,6 +9,6 @@ export async function importedSeeds(): Promise<{ store: Store; sessions: Map<str
   // A fixed clock: created_at and the like are the same on every run (golden files).
   const store = createStore(openDatabase(':memory:'), new ManualClock(new Date('2026-11-23T12:00:00Z')));
   const originals = loadLabels().map((l) => l.transcript);
-  const reports = await importArchives(store.port, prepareArchives(originals.map(seedPath)));
+  const reports = await importArchives(store, prepareArchives(originals.map(seedPath)));
   return { store, sessions: new Map(originals.map((o, i) => [o, reports[i]!.sessionId])) };
 }

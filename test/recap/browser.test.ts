@@ -40,11 +40,11 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: n
     mkdirSync(OUTPUT, { recursive: true });
     const { store, sessions } = await importedSeeds();
     files.recap001 = join(dir, 'recap-001.html');
-    writeFileSync(files.recap001, renderHtml(await buildRecap(store.port, sessions.get('001_390feaa8c4f3efe6.txt')!)));
+    writeFileSync(files.recap001, renderHtml(await buildRecap(store, sessions.get('001_390feaa8c4f3efe6.txt')!)));
     // The hostile page is the golden file that test/recap/html.test.ts checks renderHtml against.
     files.hostile = join(dir, 'hostile.html');
     writeFileSync(files.hostile, readFileSync(join(GOLDEN_DIR, 'html/hostile.html')));
-    files.siteIndex = (await writeSite(store.port, join(dir, 'site'))).index;
+    files.siteIndex = (await writeSite(store, join(dir, 'site'))).index;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -21,19 +21,19 @@ const text = async (chunks: AsyncIterable<string>) => {
 describe.each(archives)('recaps of %s', (original, labels) => {
   const id = sessions.get(original)!;
 
-  it('Markdown digest (golden)', async () => expectGolden(`md/${original}.md`, renderMarkdown(await buildRecap(store.port, id))));
-  it('CSV (golden)', async () => expectGolden(`csv/${original}.csv`, await text(exportCsv(store.port, id))));
+  it('Markdown digest (golden)', async () => expectGolden(`md/${original}.md`, renderMarkdown(await buildRecap(store, id))));
+  it('CSV (golden)', async () => expectGolden(`csv/${original}.csv`, await text(exportCsv(store, id))));
   it('JSON (golden, valid, schema-tagged)', async () => {
-    const json = await text(exportJson(store.port, id));
+    const json = await text(exportJson(store, id));
     const parsed = JSON.parse(json);
     expect(parsed.schema).toBe(JSON_SCHEMA);
     expect(parsed.messages).toHaveLength(labels.messageCount);
     expectGolden(`json/${original}.json`, json);
   });
-  it('archive transcript (golden)', async () => expectGolden(`archive/${original}`, await text(exportArchive(store.port, id))));
+  it('archive transcript (golden)', async () => expectGolden(`archive/${original}`, await text(exportArchive(store, id))));
 
   it('round trip: importing the exported archive gives the same questions and answers', async () => {
-    const exported = parseArchive(await text(exportArchive(store.port, id)), `exported-${original}`);
+    const exported = parseArchive(await text(exportArchive(store, id)), `exported-${original}`);
     const { result } = replayTranscript(exported);
     expect(exported.format).toBe(labels.format);
     expect(result.messageCount).toBe(labels.messageCount);
@@ -42,7 +42,7 @@ describe.each(archives)('recaps of %s', (original, labels) => {
   });
 
   it('the recap counts agree with the labels', async () => {
-    const r = await buildRecap(store.port, id);
+    const r = await buildRecap(store, id);
     expect(r.stats.answers).toBe(labels.answers.length);
     expect(r.questions.flatMap((q) => q.answers.map((a) => a.archiveIndex)).concat(r.takeaways.map((a) => a.archiveIndex)).sort((a, b) => a! - b!))
       .toEqual(labels.answers.map((a) => a.index).sort((a, b) => a - b));
@@ -51,7 +51,7 @@ describe.each(archives)('recaps of %s', (original, labels) => {
 
 describe('stats', () => {
   it('counts participants, first-timers across the series, moderators and response time (001)', async () => {
-    const r = await buildRecap(store.port, sessions.get('001_390feaa8c4f3efe6.txt')!);
+    const r = await buildRecap(store, sessions.get('001_390feaa8c4f3efe6.txt')!);
     expect(r.stats.messages).toBe(101);
     expect(r.moderators).toEqual(['SenorG']);
     // 003 (May 2018) came before 001 (October 2018) in the same series: its people return.
@@ -67,14 +67,14 @@ describe('stats', () => {
   });
 
   it('lists questions answered but never asked (003 had no Q4 post)', async () => {
-    const r = await buildRecap(store.port, sessions.get('003_ae6eeb954bf6cb09.txt')!);
+    const r = await buildRecap(store, sessions.get('003_ae6eeb954bf6cb09.txt')!);
     expect(r.questions.map((q) => [q.number, q.state])).toEqual([[1, 'posted'], [2, 'posted'], [3, 'posted'], [4, 'not asked']]);
   });
 });
 
 describe('CSV', () => {
   it('has the documented header', async () => {
-    const first = (await text(exportCsv(store.port, sessions.get('004_f0e2c35a92f416f4.txt')!))).split('\r\n')[0];
+    const first = (await text(exportCsv(store, sessions.get('004_f0e2c35a92f416f4.txt')!))).split('\r\n')[0];
     expect(first).toBe(CSV_COLUMNS.join(','));
     expect(first).toBe('session,question,question_text,author,time,label,via,late,text,link');
   });

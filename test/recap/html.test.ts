@@ -21,37 +21,37 @@ const at = (minutes: number) => new Date(START.getTime() + minutes * 60_000);
  */
 async function hostileSession(): Promise<{ store: Store; id: number }> {
   const store = createStore(openDatabase(':memory:'), new ManualClock(new Date('2026-11-23T12:00:00Z')));
-  const series = store.series.saveForChannel({ guildId: '900', channelId: '901', tag: '#Hack&<b>Chat</b>', timezone: 'America/New_York', schedule: null, settings: {} });
-  const session = await persistSession(store.port, {
+  const series = await store.series.saveForChannel({ guildId: '900', channelId: '901', tag: '#Hack&<b>Chat</b>', timezone: 'America/New_York', schedule: null, settings: {} });
+  const session = await persistSession(store, {
     series, startsAt: START, questionSetId: null, state: 'ended',
     questions: ['<b>Bold</b> & <script>window.pwned=3</script> "question"?', 'Second?\nOn two lines', 'Third?'],
   });
-  store.sessions.setState(session.id, 'ended', { endedAt: at(45) });
+  await store.sessions.setState(session.id, 'ended', { endedAt: at(45) });
   let seq = 0;
-  for (const p of store.prompts.listBySession(session.id)) {
+  for (const p of await store.prompts.listBySession(session.id)) {
     const minutes = (p.plannedAt.getTime() - START.getTime()) / 60_000;
-    if (p.kind === 'question' && p.questionNumber === 3) store.prompts.markSkipped(p.id, 'skipped by a moderator');
-    else store.prompts.markPosted(p.id, `1${String(++seq).padStart(3, '0')}`, at(minutes), false);
+    if (p.kind === 'question' && p.questionNumber === 3) await store.prompts.markSkipped(p.id, 'skipped by a moderator');
+    else await store.prompts.markPosted(p.id, `1${String(++seq).padStart(3, '0')}`, at(minutes), false);
   }
-  const say = (minute: number, author: string, text: string, answer: { question: number | 'TA'; via?: 'label' | 'reply' } | null, extra: { id?: string; late?: boolean } = {}) => {
-    const { message } = store.messages.ingest({
+  const say = async (minute: number, author: string, text: string, answer: { question: number | 'TA'; via?: 'label' | 'reply' } | null, extra: { id?: string; late?: boolean } = {}) => {
+    const { message } = await store.messages.ingest({
       sessionId: session.id, platformId: extra.id ?? `2${String(++seq).padStart(3, '0')}`, channelId: '901', threadId: null,
       authorId: author, authorName: author, isModerator: author === 'mod', postedAt: at(minute), text, replyToId: null,
       inReplyTo: [], quote: null, archiveIndex: null, late: extra.late ?? false,
     });
     if (answer) {
       const via = answer.via ?? 'label';
-      store.messages.recordAttribution(message, { kind: 'answer', question: answer.question, via, label: via === 'label' ? `A${answer.question}:` : null, text });
+      await store.messages.recordAttribution(message, { kind: 'answer', question: answer.question, via, label: via === 'label' ? `A${answer.question}:` : null, text });
     }
   };
-  say(1, 'mod', 'Welcome!', null);
-  say(3, '<i>Evil</i> & "Co"', 'hi 👋 <u>everyone</u>', null);
-  say(6, '<i>Evil</i> & "Co"', `A1: ${HOSTILE_ANSWERS[0]}`, { question: 1 });
-  say(7, 'amy', `A1: ${HOSTILE_ANSWERS[1]}`, { question: 1 }, { id: '2100"onmouseover="window.pwned=4' });
-  say(13, 'amy', `${HOSTILE_ANSWERS[2]}\nsecond line 🎉`, { question: 2, via: 'reply' });
-  say(20, 'kyle', 'A3: answered anyway', { question: 3 });
-  say(32, 'kyle', 'TA: <marquee>takeaway</marquee>', { question: 'TA' });
-  say(50, 'kyle', 'A2: after the close', { question: 2 }, { late: true });
+  await say(1, 'mod', 'Welcome!', null);
+  await say(3, '<i>Evil</i> & "Co"', 'hi 👋 <u>everyone</u>', null);
+  await say(6, '<i>Evil</i> & "Co"', `A1: ${HOSTILE_ANSWERS[0]}`, { question: 1 });
+  await say(7, 'amy', `A1: ${HOSTILE_ANSWERS[1]}`, { question: 1 }, { id: '2100"onmouseover="window.pwned=4' });
+  await say(13, 'amy', `${HOSTILE_ANSWERS[2]}\nsecond line 🎉`, { question: 2, via: 'reply' });
+  await say(20, 'kyle', 'A3: answered anyway', { question: 3 });
+  await say(32, 'kyle', 'TA: <marquee>takeaway</marquee>', { question: 'TA' });
+  await say(50, 'kyle', 'A2: after the close', { question: 2 }, { late: true });
   return { store, id: session.id };
 }
 
@@ -75,7 +75,7 @@ describe('escapeHtml and links', () => {
   });
 });
 
-const pages = new Map(await Promise.all(loadLabels().map(async (l) => [l.transcript, renderHtml(await buildRecap(store.port, sessions.get(l.transcript)!))] as const)));
+const pages = new Map(await Promise.all(loadLabels().map(async (l) => [l.transcript, renderHtml(await buildRecap(store, sessions.get(l.transcript)!))] as const)));
 
 describe.each(loadLabels().map((l) => [l.transcript, l.format] as const))('HTML recap of %s', (original, format) => {
   const html = pages.get(original)!;
@@ -100,7 +100,7 @@ describe.each(loadLabels().map((l) => [l.transcript, l.format] as const))('HTML 
 });
 
 const hostile = await hostileSession();
-const hostileRecap = await buildRecap(hostile.store.port, hostile.id);
+const hostileRecap = await buildRecap(hostile.store, hostile.id);
 
 describe('hostile text', () => {
   const recap = hostileRecap;

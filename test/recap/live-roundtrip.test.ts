@@ -27,8 +27,8 @@ describe('a live session exported as an archive and replayed', () => {
   it('gives the same answers, with none by the bot, and finds the outro', async () => {
     const world = newWorld(at(-1));
     const bot = bootBot(world.db, world.time, world.platform);
-    const series = bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
-    const session = await persistSession(bot.store.port, { series, startsAt: START, questions: ['One?', 'Two?', 'Three?', 'Four?'], questionSetId: null });
+    const series = await bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
+    const session = await persistSession(bot.store, { series, startsAt: START, questions: ['One?', 'Two?', 'Three?', 'Four?'], questionSetId: null });
     await bot.engine.start();
 
     const script: [number, string, string][] = [
@@ -49,13 +49,13 @@ describe('a live session exported as an archive and replayed', () => {
     await bot.advanceTo(at(50));
     bot.stop();
 
-    const live = bot.store.messages.answers(session.id).map((a) => [a.question, a.text]);
+    const live = (await bot.store.messages.answers(session.id)).map((a) => [a.question, a.text]);
     expect(live).toEqual([
       [1, 'A1: badges show skills'], [1, 'a1) they motivate'], [2, 'A2 - teachers and students'],
       [3, 'A3: open standards'], [4, 'A4: start small'], ['TA', 'TA: I learned a lot'], ['TA', 'Takeaway: come back next week'],
     ]);
 
-    const exported = parseArchive(await recapToString(bot.store.port, session.id, 'archive'), 'live-export.txt');
+    const exported = parseArchive(await recapToString(bot.store, session.id, 'archive'), 'live-export.txt');
     const { result } = replayTranscript(exported);
     expect(result.answers.map((a) => [a.question, a.text])).toEqual(live);
     expect(result.answers.every((a) => a.author !== 'Emcee')).toBe(true);

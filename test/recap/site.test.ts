@@ -25,7 +25,7 @@ const hrefs = (html: string) => [...html.matchAll(/\bhref="([^"]*)"/g)].map((m) 
 const written = await (async () => {
   const { store, sessions } = await importedSeeds();
   const out = join(tempDir(), 'nested', 'site'); // created as needed
-  return { store, sessions, out, site: await writeSite(store.port, out) };
+  return { store, sessions, out, site: await writeSite(store, out) };
 })();
 
 describe('writeSite', () => {
@@ -43,7 +43,7 @@ describe('writeSite', () => {
     expect(index).toContain('<h2 id="series-1">#BadgeChatK12</h2>');
     expect(index.indexOf('#badgechat</h2>')).toBeLessThan(index.indexOf('#BadgeChatK12</h2>'));
     for (const [original, id] of sessions) {
-      const recap = await buildRecap(store.port, id);
+      const recap = await buildRecap(store, id);
       const card = new RegExp(`<article class="session">\\n<h3><a href="sessions/${id}\\.html">[^<]+</a></h3>\\n<p class="topic">[^<]+</p>\\n<p class="counts">([^<]+)</p>`).exec(index);
       expect(card, original).not.toBeNull();
       expect(card![1]).toContain(`${recap.stats.messages} messages`);
@@ -80,7 +80,7 @@ describe('writeSite', () => {
   it('a session page is its HTML recap with the way back', async () => {
     const id = sessions.get('001_390feaa8c4f3efe6.txt')!;
     const page = readFileSync(join(out, `sessions/${id}.html`), 'utf8');
-    expect(page.replace('<p class="back"><a href="../index.html">← All chats</a></p>\n', '')).toBe(renderHtml(await buildRecap(store.port, id)));
+    expect(page.replace('<p class="back"><a href="../index.html">← All chats</a></p>\n', '')).toBe(renderHtml(await buildRecap(store, id)));
   });
 
   it('index.html (golden)', async () => expectGolden('site/index.html', index));
@@ -93,7 +93,7 @@ describe('writeSite', () => {
     writeFileSync(join(out, 'sessions', '999.html'), 'stale');
     writeFileSync(join(out, 'sessions', '998.html'), 'not ours either');
     writeFileSync(join(out, 'sessions', 'notes.txt'), 'not ours');
-    const again = await writeSite(store.port, out);
+    const again = await writeSite(store, out);
     expect(readFileSync(again.index, 'utf8')).toBe(index);
     expect(readdirSync(join(out, 'sessions')).sort()).toEqual([...[...sessions.values()].map((id) => `${id}.html`), '998.html', 'notes.txt'].sort());
     expect(readFileSync(join(out, 'sessions', '998.html'), 'utf8')).toBe('not ours either');
@@ -103,21 +103,21 @@ describe('writeSite', () => {
 describe('writeSite lists only finished sessions', () => {
   it('leaves out planned, running and cancelled sessions; keeps ended ones; escapes takeaways', async () => {
     const { store } = await importedSeeds();
-    const series = store.series.saveForChannel({ guildId: '1', channelId: '2', tag: '#Live<Chat>', timezone: 'Europe/Paris', schedule: null, settings: {} });
+    const series = await store.series.saveForChannel({ guildId: '1', channelId: '2', tag: '#Live<Chat>', timezone: 'Europe/Paris', schedule: null, settings: {} });
     const make = async (day: number, state: 'planned' | 'running' | 'cancelled' | 'ended') =>
-      await persistSession(store.port, { series, startsAt: new Date(`2026-11-0${day}T18:00:00Z`), questions: [`Question <${state}>?`], questionSetId: null, state });
+      await persistSession(store, { series, startsAt: new Date(`2026-11-0${day}T18:00:00Z`), questions: [`Question <${state}>?`], questionSetId: null, state });
     const ended = await make(2, 'ended');
     const planned = await make(3, 'planned');
     const running = await make(4, 'running');
     const cancelled = await make(5, 'cancelled');
-    const { message } = store.messages.ingest({
+    const { message } = await store.messages.ingest({
       sessionId: ended.id, platformId: '77', channelId: '2', threadId: null, authorId: 'a', authorName: 'amy', isModerator: false,
       postedAt: new Date('2026-11-02T18:40:00Z'), text: 'TA: <b>bold</b> & done', replyToId: null, inReplyTo: [], quote: null, archiveIndex: null,
     });
-    store.messages.recordAttribution(message, { kind: 'answer', question: 'TA', via: 'label', label: 'TA:', text: message.text });
+    await store.messages.recordAttribution(message, { kind: 'answer', question: 'TA', via: 'label', label: 'TA:', text: message.text });
 
     const out = tempDir();
-    const site = await writeSite(store.port, out);
+    const site = await writeSite(store, out);
     const index = readFileSync(site.index, 'utf8');
     expect(site.pages).toHaveLength(6);
     expect(index).toContain(`href="sessions/${ended.id}.html"`);
@@ -152,20 +152,20 @@ describe('the site folder: never someone else\'s files (hardening #15)', () => {
     const { store } = await importedSeeds();
     const out = someoneElses();
     const before = snapshot(out);
-    await expect(writeSite(store.port, out)).rejects.toThrow(SiteError);
-    await expect(writeSite(store.port, out)).rejects.toThrow(`${out} is not empty and is not an Emcee site`);
+    await expect(writeSite(store, out)).rejects.toThrow(SiteError);
+    await expect(writeSite(store, out)).rejects.toThrow(`${out} is not empty and is not an Emcee site`);
     expect(snapshot(out)).toEqual(before);
   });
 
   it('with force writes beside the files there and deletes none of them', async () => {
     const { store, sessions } = await importedSeeds();
     const out = someoneElses();
-    await writeSite(store.port, out, { force: true });
+    await writeSite(store, out, { force: true });
     expect(readFileSync(join(out, 'sessions', '42.html'), 'utf8')).toBe('my page 42');
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('notes');
     expect(readdirSync(join(out, 'sessions')).sort()).toEqual([...[...sessions.values()].map((id) => `${id}.html`), '42.html'].sort());
     // Now it is an Emcee site: written again without force, and 42.html is still not Emcee's.
-    await writeSite(store.port, out);
+    await writeSite(store, out);
     expect(readFileSync(join(out, 'sessions', '42.html'), 'utf8')).toBe('my page 42');
   });
 
@@ -173,18 +173,18 @@ describe('the site folder: never someone else\'s files (hardening #15)', () => {
     const { store } = await importedSeeds();
     const parent = tempDir();
     const out = join(parent, 'site');
-    await writeSite(store.port, out);
+    await writeSite(store, out);
     writeFileSync(join(parent, 'outside.txt'), 'keep me');
     writeFileSync(join(out, 'notes.txt'), 'keep me too');
     writeFileSync(join(out, SITE_MANIFEST), JSON.stringify({ emcee: 'site', version: 1, files: ['../outside.txt', 'notes.txt', '/etc/hostname'] }));
-    await writeSite(store.port, out);
+    await writeSite(store, out);
     expect(readFileSync(join(parent, 'outside.txt'), 'utf8')).toBe('keep me');
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('keep me too');
   });
 
   it('refuses the root of the file system, even with force', async () => {
     const { store } = await importedSeeds();
-    await expect(writeSite(store.port, '/', { force: true })).rejects.toThrow(/will not write the site into \/, the root of the file system/);
+    await expect(writeSite(store, '/', { force: true })).rejects.toThrow(/will not write the site into \/, the root of the file system/);
     expect(existsSync('/.emcee-site')).toBe(false);
   });
 

@@ -49,8 +49,8 @@ const file = join(dir, 'hostile.txt');
 writeFileSync(file, ARCHIVE);
 const db = join(dir, 'hostile.sqlite');
 const store = createStore(openDatabase(db), new ManualClock(new Date('2026-11-23T12:00:00Z')));
-const [report] = await importArchives(store.port, prepareArchives([file]));
-const recap = await buildRecap(store.port, report!.sessionId);
+const [report] = await importArchives(store, prepareArchives([file]));
+const recap = await buildRecap(store, report!.sessionId);
 
 /**
  * The links, images, autolinks, raw HTML and code spans a CommonMark/GFM renderer would

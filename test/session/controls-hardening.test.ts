@@ -14,8 +14,8 @@ const iso = (d: Date) => d.toISOString();
 async function session(): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(new Date(at(-1)));
   const bot = bootBot(world.db, world.time, world.platform);
-  const series = bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
-  const s = await persistSession(bot.store.port, { series, startsAt: START, questions: QUESTIONS, questionSetId: null });
+  const series = await bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
+  const s = await persistSession(bot.store, { series, startsAt: START, questions: QUESTIONS, questionSetId: null });
   await bot.engine.start();
   return { world, bot, id: s.id };
 }
@@ -31,7 +31,7 @@ describe('end is idempotent (item 3)', () => {
     await expect(bot.controls.end(id, 'noah')).rejects.toThrow(/session #\d+ is already ending: the outro is out and answers close in 15 minutes/);
     await bot.advanceTo(at(90));
     expect(posted(world)).toEqual(['welcome@0', 'guidelines@2', 'heads_up1@4', 'question1@5', 'heads_up2@11', 'question2@12', 'outro@13', 'close@28']);
-    expect(bot.store.controls.list(id).map((c) => c.action)).toEqual(['end']);
+    expect((await bot.store.controls.list(id)).map((c) => c.action)).toEqual(['end']);
   });
 
   it('two ends before the outro went out (the same instant) change nothing either', async () => {
@@ -63,7 +63,7 @@ describe('next before the guidelines are out (item 4)', () => {
       'welcome@0', 'guidelines@1', 'question1@1',
       'heads_up2@7', 'question2@8', 'heads_up3@14', 'question3@15', 'heads_up4@21', 'question4@22', 'outro@26', 'close@41',
     ]);
-    const prompts = bot.store.prompts.listBySession(id);
+    const prompts = await bot.store.prompts.listBySession(id);
     expect(prompts.find((p) => p.kind === 'heads_up' && p.questionNumber === 1)).toMatchObject({ state: 'skipped', skipReason: 'the question was posted early (next)' });
     // Nothing went out of order: post times follow the posting order.
     const times = world.platform.posted('chat').map((m) => m.at.getTime());
@@ -91,7 +91,7 @@ describe('status and extend before the start (item 5)', () => {
     await expect(bot.controls.extend(id, 'noah', 10)).rejects.toThrow(
       `session #${id} has not started yet, so there is nothing to extend; to move it, set up the chat with a new time`,
     );
-    expect(bot.store.controls.list(id)).toEqual([]);
+    expect(await bot.store.controls.list(id)).toEqual([]);
     await bot.advanceTo(at(90));
     expect(posted(world).slice(0, 2)).toEqual(['welcome@0', 'guidelines@2']);
     expect(posted(world).at(-1)).toBe('close@45');

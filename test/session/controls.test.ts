@@ -9,14 +9,14 @@ const START = new Date('2026-11-23T23:30:00Z');
 const QUESTIONS = ['One?', 'Two?', 'Three?', 'Four?'];
 const at = (minutes: number) => START.getTime() + minutes * MINUTE;
 
-function series(store: Store, settings: SeriesSettingsInput = {}) {
-  return store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: settings as Record<string, unknown> });
+async function series(store: Store, settings: SeriesSettingsInput = {}) {
+  return await store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: settings as Record<string, unknown> });
 }
 
 async function running(settings: SeriesSettingsInput = {}): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(new Date(at(-1)));
   const bot = bootBot(world.db, world.time, world.platform);
-  const session = await persistSession(bot.store.port, { series: series(bot.store, settings), startsAt: START, questions: QUESTIONS, questionSetId: null });
+  const session = await persistSession(bot.store, { series: await series(bot.store, settings), startsAt: START, questions: QUESTIONS, questionSetId: null });
   await bot.engine.start();
   return { world, bot, id: session.id };
 }
@@ -27,22 +27,22 @@ describe('start', () => {
   it('starts a session now with the series question set, and logs who did it', async () => {
     const world = newWorld(new Date(at(0)));
     const bot = bootBot(world.db, world.time, world.platform);
-    const set = bot.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why?', 'How?'] });
-    const s = series(bot.store, { questionSetId: set.id });
+    const set = await bot.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why?', 'How?'] });
+    const s = await series(bot.store, { questionSetId: set.id });
     await bot.engine.start();
     const session = await bot.controls.start(s, 'noah');
     expect(session).toMatchObject({ state: 'running', startsAt: new Date(at(0)), questionSetId: set.id, channelId: 'chat' });
     expect(posted(world)).toEqual(['welcome@0']);
     await bot.advanceTo(at(5));
     expect(world.platform.posted('chat').at(-1)!.text).toBe('Q1: Why?');
-    expect(bot.store.controls.list(session.id)).toMatchObject([{ action: 'start', actor: 'noah', at: new Date(at(0)) }]);
+    expect(await bot.store.controls.list(session.id)).toMatchObject([{ action: 'start', actor: 'noah', at: new Date(at(0)) }]);
   });
 
   it('starts with questions given by the moderator', async () => {
     const world = newWorld(new Date(at(0)));
     const bot = bootBot(world.db, world.time, world.platform);
-    const session = await bot.controls.start(series(bot.store), 'noah', { questions: ['  Custom?  '] });
-    expect(bot.store.prompts.listBySession(session.id).find((p) => p.kind === 'question')!.text).toBe('Q1: Custom?');
+    const session = await bot.controls.start(await series(bot.store), 'noah', { questions: ['  Custom?  '] });
+    expect((await bot.store.prompts.listBySession(session.id)).find((p) => p.kind === 'question')!.text).toBe('Q1: Custom?');
   });
 
   it.each([
@@ -55,27 +55,27 @@ describe('start', () => {
   ])('refuses %j with a clear message and changes nothing', async (options, message) => {
     const world = newWorld(new Date(at(0)));
     const bot = bootBot(world.db, world.time, world.platform);
-    await expect(bot.controls.start(series(bot.store), 'noah', options)).rejects.toThrow(message);
-    expect(bot.store.sessions.listActive()).toEqual([]);
+    await expect(bot.controls.start(await series(bot.store), 'noah', options)).rejects.toThrow(message);
+    expect(await bot.store.sessions.listActive()).toEqual([]);
   });
 
   it('refuses a second session while one runs in the channel', async () => {
     const { bot } = await running();
     await bot.advanceTo(at(1));
-    await expect(bot.controls.start(bot.store.series.getByChannel('g1', 'chat')!, 'noah', { questions: ['x'] })).rejects.toThrow(/already running in this channel/);
+    await expect(bot.controls.start((await bot.store.series.getByChannel('g1', 'chat'))!, 'noah', { questions: ['x'] })).rejects.toThrow(/already running in this channel/);
   });
 
   it('replaces an upcoming planned session of the series instead of running twice', async () => {
     const world = newWorld(new Date(at(-60)));
     const bot = bootBot(world.db, world.time, world.platform);
-    const s = series(bot.store);
-    const planned = await persistSession(bot.store.port, { series: s, startsAt: START, questions: QUESTIONS, questionSetId: null });
+    const s = await series(bot.store);
+    const planned = await persistSession(bot.store, { series: s, startsAt: START, questions: QUESTIONS, questionSetId: null });
     await bot.engine.start();
     const started = await bot.controls.start(s, 'noah', { questions: ['Now?'] });
-    expect(bot.store.sessions.get(planned.id)!.state).toBe('cancelled');
+    expect((await bot.store.sessions.get(planned.id))!.state).toBe('cancelled');
     await bot.advanceTo(at(60));
     expect(world.platform.posted('chat').filter((m) => m.prompt!.kind === 'welcome')).toHaveLength(1);
-    expect(bot.store.sessions.get(started.id)!.state).toBe('ended');
+    expect((await bot.store.sessions.get(started.id))!.state).toBe('ended');
   });
 });
 
@@ -90,7 +90,7 @@ describe('next', () => {
       'question2@7', // its heads-up (T+11) skipped
       'heads_up3@13', 'question3@14', 'heads_up4@20', 'question4@21', 'outro@25', 'close@40',
     ]);
-    expect(bot.store.controls.list(id)[0]).toMatchObject({ action: 'next', actor: 'noah', details: { question: 2, shiftedMs: -5 * MINUTE } });
+    expect((await bot.store.controls.list(id))[0]).toMatchObject({ action: 'next', actor: 'noah', details: { question: 2, shiftedMs: -5 * MINUTE } });
   });
 
   it('refuses when every question is out', async () => {
@@ -148,13 +148,13 @@ describe('pause and resume', () => {
     const restarted = bootBot(world.db, world.time, world.platform);
     await restarted.engine.start();
     await restarted.advanceTo(at(40));
-    expect(restarted.store.sessions.get(id)).toMatchObject({ state: 'paused', pausedAt: new Date(at(6)) });
+    expect(await restarted.store.sessions.get(id)).toMatchObject({ state: 'paused', pausedAt: new Date(at(6)) });
     expect(posted(world).at(-1)).toBe('question1@5');
 
     await restarted.controls.resume(id, 'ann');
     await restarted.advanceTo(at(120));
     expect(posted(world).slice(4)).toEqual(['heads_up2@45', 'question2@46', 'heads_up3@52', 'question3@53', 'heads_up4@59', 'question4@60', 'outro@64', 'close@79']);
-    expect(restarted.store.controls.list(id).map((c) => [c.action, c.actor])).toEqual([['pause', 'noah'], ['resume', 'ann']]);
+    expect((await restarted.store.controls.list(id)).map((c) => [c.action, c.actor])).toEqual([['pause', 'noah'], ['resume', 'ann']]);
   });
 
   it('refuses to pause twice or resume a running session', async () => {
@@ -187,7 +187,7 @@ describe('extend, end, cancel', () => {
     await bot.controls.end(id, 'noah');
     await bot.advanceTo(at(90));
     expect(posted(world)).toEqual(['welcome@0', 'guidelines@2', 'heads_up1@4', 'question1@5', 'heads_up2@11', 'question2@12', 'outro@13', 'close@28']);
-    expect(bot.store.sessions.get(id)!.state).toBe('ended');
+    expect((await bot.store.sessions.get(id))!.state).toBe('ended');
   });
 
   it('end on a paused session ends it', async () => {
@@ -205,7 +205,7 @@ describe('extend, end, cancel', () => {
     await bot.controls.cancel(id, 'noah');
     await bot.advanceTo(at(90));
     expect(posted(world).at(-1)).toBe('question1@5');
-    expect(bot.store.sessions.get(id)).toMatchObject({ state: 'cancelled', endedAt: new Date(at(6)) });
+    expect(await bot.store.sessions.get(id)).toMatchObject({ state: 'cancelled', endedAt: new Date(at(6)) });
     await expect(bot.controls.next(id, 'noah')).rejects.toThrow(/is cancelled; there is nothing to/);
   });
 });

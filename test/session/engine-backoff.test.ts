@@ -54,9 +54,9 @@ function capturingLog() {
 
 async function boot(platform: ChatPlatform, time: FakeTime, log = silentLog, settings: Record<string, unknown> = {}, channelId = 'chat') {
   const store: Store = createStore(openDatabase(':memory:'), time);
-  const engine = new SessionEngine({ store: store.port, platform, clock: time, timers: time, log });
-  const series = store.series.saveForChannel({ guildId: 'g1', channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
-  const session = await persistSession(store.port, { series, startsAt: START, questions: ['One?'], questionSetId: null });
+  const engine = new SessionEngine({ store: store, platform, clock: time, timers: time, log });
+  const series = await store.series.saveForChannel({ guildId: 'g1', channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
+  const session = await persistSession(store, { series, startsAt: START, questions: ['One?'], questionSetId: null });
   return { store, engine, session, advanceTo: (to: number) => time.advanceTo(to, () => engine.whenIdle()) };
 }
 
@@ -72,7 +72,7 @@ describe('a platform that keeps failing costs a bounded number of tries (issue 1
     await bot.advanceTo(START.getTime() + 3 * 60 * MINUTE);
 
     expect(platform.calls.length).toBeLessThan(STORM);
-    const prompts = bot.store.prompts.listBySession(bot.session.id);
+    const prompts = await bot.store.prompts.listBySession(bot.session.id);
     // Every try of the welcome: its send at T+0, then (outcome unknown) the lookups before any resend.
     const welcome = prompts.find((p) => p.kind === 'welcome')!;
     const first = platform.calls.findIndex((c) => c.marker === `emcee:${bot.session.id}:${welcome.id}`);
@@ -84,7 +84,7 @@ describe('a platform that keeps failing costs a bounded number of tries (issue 1
     // Each prompt is given up after MAX_ATTEMPTS tries; nothing is tried more often.
     expect(platform.calls.length).toBeLessThanOrEqual(MAX_ATTEMPTS * prompts.length);
     expect(prompts.every((p) => p.state === 'failed' || p.state === 'skipped')).toBe(true);
-    expect(bot.store.sessions.get(bot.session.id)!.state).toBe('ended');
+    expect((await bot.store.sessions.get(bot.session.id))!.state).toBe('ended');
   });
 
   it('a failing lookup is never followed at once by another: consecutive tries are at least 5 s apart', async () => {
@@ -118,14 +118,14 @@ describe('a channel that is gone or out of reach stops its session (issue 10, it
     await bot.advanceTo(START.getTime() + 2 * 60 * MINUTE);
 
     expect(platform.calls.filter((c) => c.channelId === 'chat')).toHaveLength(1);
-    const session = bot.store.sessions.get(bot.session.id)!;
+    const session = (await bot.store.sessions.get(bot.session.id))!;
     expect(session.state).toBe('cancelled');
-    const prompts = bot.store.prompts.listBySession(session.id);
+    const prompts = await bot.store.prompts.listBySession(session.id);
     expect(prompts.every((p) => p.state === 'failed' && /channel chat/.test(p.skipReason ?? '') && /Unknown Channel/.test(p.skipReason ?? ''))).toBe(true);
     const errors = lines.filter((l) => (l.level as number) >= 50);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.msg).toMatch(/session #\d+ stopped: channel chat is gone or out of reach/);
-    expect(bot.store.controls.list(session.id).map((c) => [c.action, c.actor])).toEqual([['cancel', 'emcee']]);
+    expect((await bot.store.controls.list(session.id)).map((c) => [c.action, c.actor])).toEqual([['cancel', 'emcee']]);
   });
 
   it('Missing Access while reconciling a post of unknown outcome stops it the same way, and notifies the recap channel', async () => {
@@ -138,7 +138,7 @@ describe('a channel that is gone or out of reach stops its session (issue 10, it
     await bot.advanceTo(START.getTime() + 2 * MINUTE);
     platform.makeUnavailable('chat', 'no-access', 'Missing Access');
     await bot.advanceTo(START.getTime() + 60 * MINUTE);
-    const session = bot.store.sessions.get(bot.session.id)!;
+    const session = (await bot.store.sessions.get(bot.session.id))!;
     expect(session.state).toBe('cancelled');
     expect(platform.posted('chat').map((m) => m.prompt!.kind)).toEqual(['welcome', 'guidelines']);
     const notices = platform.notices.filter((n) => n.channelId === '222222222222222222');

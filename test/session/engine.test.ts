@@ -17,8 +17,8 @@ function archiveQuestions(original: string): string[] {
 }
 
 async function setUp(store: Store, questions: string[], settings: SeriesSettingsInput = {}) {
-  const series = store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: settings as Record<string, unknown> });
-  return await persistSession(store.port, { series, startsAt: START, questions, questionSetId: null });
+  const series = await store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: settings as Record<string, unknown> });
+  return await persistSession(store, { series, startsAt: START, questions, questionSetId: null });
 }
 
 /** The timetable the issue specifies, written out independently of planSession. */
@@ -48,8 +48,8 @@ describe('a full session on fake time', () => {
     const questionPosts = world.platform.posted('chat').filter((m) => m.prompt!.kind === 'question');
     expect(questionPosts.map((m) => m.text)).toEqual(questions.map((q, i) => `Q${i + 1}: ${q}`));
     expect(world.platform.posted('chat').every((m) => !m.prompt!.late)).toBe(true);
-    expect(bot.store.sessions.get(session.id)).toMatchObject({ state: 'ended', endedAt: new Date(START.getTime() + 45 * MINUTE) });
-    expect(bot.store.prompts.listBySession(session.id).every((p) => p.state === 'posted' && p.messageId !== null)).toBe(true);
+    expect(await bot.store.sessions.get(session.id)).toMatchObject({ state: 'ended', endedAt: new Date(START.getTime() + 45 * MINUTE) });
+    expect((await bot.store.prompts.listBySession(session.id)).every((p) => p.state === 'posted' && p.messageId !== null)).toBe(true);
   });
 
   it('posts the preview with Discord timestamps at its time before the start', async () => {
@@ -69,9 +69,9 @@ describe('a full session on fake time', () => {
     const bot = bootBot(world.db, world.time, world.platform);
     const session = await setUp(bot.store, ['One?']);
     await bot.engine.start();
-    expect(bot.store.sessions.get(session.id)!.state).toBe('planned');
+    expect((await bot.store.sessions.get(session.id))!.state).toBe('planned');
     await bot.advanceTo(START);
-    expect(bot.store.sessions.get(session.id)!.state).toBe('running');
+    expect((await bot.store.sessions.get(session.id))!.state).toBe('running');
   });
 });
 
@@ -113,14 +113,14 @@ describe('restarts', () => {
       await world.time.advanceTo(START.getTime() + minute * MINUTE, flush);
       first.stop(); // the process is gone: its post never returned
 
-      const stuck = first.store.prompts.listBySession(session.id).filter((p) => p.state === 'posting');
+      const stuck = (await first.store.prompts.listBySession(session.id)).filter((p) => p.state === 'posting');
       expect(stuck).toHaveLength(1);
 
       const second = bootBot(world.db, world.time, world.platform);
       await second.engine.start();
       await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
       expect(postedRows(world)).toEqual(timetable);
-      expect(second.store.prompts.get(stuck[0]!.id)).toMatchObject({ state: 'posted', messageId: world.platform.posted('chat')[index]!.id });
+      expect(await second.store.prompts.get(stuck[0]!.id)).toMatchObject({ state: 'posted', messageId: world.platform.posted('chat')[index]!.id });
     },
   );
 
@@ -146,8 +146,8 @@ describe('restarts', () => {
     world.platform.seed('chat', 'Q1: One?', new Date(START.getTime() - 7 * 24 * 60 * MINUTE));
     const first = bootBot(world.db, world.time, world.platform);
     const session = await setUp(first.store, questions);
-    const q1 = first.store.prompts.listBySession(session.id).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
-    first.store.prompts.markPosting(q1.id, 'emcee:x'); // crashed before the send reached the platform
+    const q1 = (await first.store.prompts.listBySession(session.id)).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
+    await first.store.prompts.markPosting(q1.id, 'emcee:x'); // crashed before the send reached the platform
     await world.time.advanceTo(START.getTime() + 5 * MINUTE, flush);
     const second = bootBot(world.db, world.time, world.platform);
     await second.engine.start();
@@ -197,7 +197,7 @@ describe('restarts', () => {
     world.platform.failNext('before-send');
     world.platform.failNext('before-send');
     await bot.advanceTo(START.getTime() + 6 * MINUTE);
-    const q1 = bot.store.prompts.listBySession(session.id).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
+    const q1 = (await bot.store.prompts.listBySession(session.id)).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
     // Attempts at T+5:00, T+5:05 (fails), T+5:20 (5 s then 15 s backoff): posted on the third.
     expect(q1).toMatchObject({ state: 'posted', attempts: 3, late: false, postedAt: new Date(START.getTime() + 5 * MINUTE + 20_000) });
     expect(world.platform.posted('chat').filter((m) => m.prompt!.questionNumber === 1 && m.prompt!.kind === 'question')).toHaveLength(1);
@@ -211,7 +211,7 @@ describe('restarts', () => {
     await bot.advanceTo(START.getTime() + 5 * MINUTE - 1);
     for (let i = 0; i < 5; i++) world.platform.failNext('before-send');
     await bot.advanceTo(START.getTime() + 60 * MINUTE);
-    const q1 = bot.store.prompts.listBySession(session.id).find((p) => p.kind === 'question')!;
+    const q1 = (await bot.store.prompts.listBySession(session.id)).find((p) => p.kind === 'question')!;
     expect(q1).toMatchObject({ state: 'failed', attempts: 5 });
     expect(postedRows(world).map(([k]) => k)).toEqual(['welcome', 'guidelines', 'heads_up', 'outro', 'close']);
   });
@@ -244,7 +244,7 @@ describe('prompts missed while the bot was down', () => {
       ['heads_up', 4, 25, false], ['question', 4, 26, false],
       ['outro', null, 30, false], ['close', null, 45, false],
     ]);
-    const skipped = store.prompts.listBySession(session.id).filter((p) => p.state === 'skipped');
+    const skipped = (await store.prompts.listBySession(session.id)).filter((p) => p.state === 'skipped');
     expect(skipped.map((p) => [p.kind, p.questionNumber, p.skipReason])).toEqual([
       ['heads_up', 1, 'its question was already due'], ['heads_up', 2, 'its question was already due'],
     ]);
@@ -261,8 +261,8 @@ describe('prompts missed while the bot was down', () => {
   it('skips everything left when the session was over, and ends it', async () => {
     const { rows, store, session } = await downBetween(20, 50);
     expect(rows.map(([k, n]) => [k, n]).slice(-2)).toEqual([['heads_up', 3], ['question', 3]]);
-    expect(store.sessions.get(session.id)!.state).toBe('ended');
-    expect(store.prompts.listBySession(session.id).filter((p) => p.state === 'skipped').map((p) => p.kind)).toEqual(['heads_up', 'question', 'outro', 'close']);
+    expect((await store.sessions.get(session.id))!.state).toBe('ended');
+    expect((await store.prompts.listBySession(session.id)).filter((p) => p.state === 'skipped').map((p) => p.kind)).toEqual(['heads_up', 'question', 'outro', 'close']);
   });
 
   it('is not late within the tolerance: a restart 30 s after a prompt posts it as on time', async () => {

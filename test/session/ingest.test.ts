@@ -11,14 +11,14 @@ import { loadLabels, seedPath } from '../helpers/seeds.ts';
 const START = new Date('2026-11-23T23:30:00Z');
 const at = (minutes: number) => new Date(START.getTime() + minutes * MINUTE);
 
-function series(store: Store, channelId = 'chat', settings: Record<string, unknown> = {}) {
-  return store.series.saveForChannel({ guildId: 'g1', channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
+async function series(store: Store, channelId = 'chat', settings: Record<string, unknown> = {}) {
+  return await store.series.saveForChannel({ guildId: 'g1', channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
 }
 
 async function running(questions = ['One?', 'Two?', 'Three?', 'Four?']): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(at(-1));
   const bot = bootBot(world.db, world.time, world.platform);
-  const session = await persistSession(bot.store.port, { series: series(bot.store), startsAt: START, questions, questionSetId: null });
+  const session = await persistSession(bot.store, { series: await series(bot.store), startsAt: START, questions, questionSetId: null });
   await bot.engine.start();
   return { world, bot, id: session.id };
 }
@@ -31,7 +31,7 @@ function msg(minute: number, text: string, extra: Partial<IncomingMessage> = {})
   };
 }
 
-const answered = (bot: Bot, id: number) => bot.store.messages.answers(id).map((a) => [a.question, a.via, a.text]);
+const answered = async (bot: Bot, id: number) => (await bot.store.messages.answers(id)).map((a) => [a.question, a.via, a.text]);
 const questionPost = (world: World, n: number) => world.platform.posted('chat').find((m) => m.prompt!.kind === 'question' && m.prompt!.questionNumber === n)!;
 
 describe('answers during a live session', () => {
@@ -40,7 +40,7 @@ describe('answers during a live session', () => {
     await bot.advanceTo(at(13)); // Q2 is out
     await bot.ingest.messageCreated(msg(13, 'A1: a late answer'));
     await bot.ingest.messageCreated(msg(13, 'A4: an early answer'));
-    expect(answered(bot, id)).toEqual([[1, 'label', 'A1: a late answer'], [4, 'label', 'A4: an early answer']]);
+    expect(await answered(bot, id)).toEqual([[1, 'label', 'A1: a late answer'], [4, 'label', 'A4: an early answer']]);
   });
 
   it('a reply to a question post answers it; a reply to an answer answers the same question', async () => {
@@ -49,22 +49,22 @@ describe('answers during a live session', () => {
     const first = msg(13, 'my thoughts on the first one', { replyToId: questionPost(world, 1).id });
     await bot.ingest.messageCreated(first);
     await bot.ingest.messageCreated(msg(14, 'building on that', { replyToId: first.id, authorName: 'amy' }));
-    expect(answered(bot, id)).toEqual([[1, 'reply', 'my thoughts on the first one'], [1, 'reply', 'building on that']]);
+    expect(await answered(bot, id)).toEqual([[1, 'reply', 'my thoughts on the first one'], [1, 'reply', 'building on that']]);
   });
 
   it('a message in a question thread answers that question without a label', async () => {
     const { world, bot, id } = await running();
     await bot.advanceTo(at(13));
     await bot.ingest.messageCreated(msg(13, 'in the Q1 thread', { threadId: questionPost(world, 1).id }));
-    expect(answered(bot, id)).toEqual([[1, 'thread', 'in the Q1 thread']]);
+    expect(await answered(bot, id)).toEqual([[1, 'thread', 'in the Q1 thread']]);
   });
 
   it('unlabelled messages are kept apart as inferred for the open question', async () => {
     const { bot, id } = await running();
     await bot.advanceTo(at(13));
     await bot.ingest.messageCreated(msg(13, 'no label here'));
-    expect(bot.store.messages.answers(id)).toEqual([]);
-    expect(bot.store.messages.answers(id, { inferred: true }).map((a) => [a.question, a.via])).toEqual([[2, 'inferred']]);
+    expect(await bot.store.messages.answers(id)).toEqual([]);
+    expect((await bot.store.messages.answers(id, { inferred: true })).map((a) => [a.question, a.via])).toEqual([[2, 'inferred']]);
   });
 
   it('answers to a skipped question are kept, and shown with the question skipped', async () => {
@@ -82,10 +82,10 @@ describe('answers during a live session', () => {
     const m = msg(13, 'A1: first thought');
     await bot.ingest.messageCreated(m);
     expect(await bot.ingest.messageUpdated(m.id, 'A2: second thought', at(14))).toMatchObject({ kind: 'answer', question: 2 });
-    expect(answered(bot, id)).toEqual([[2, 'label', 'A2: second thought']]);
+    expect(await answered(bot, id)).toEqual([[2, 'label', 'A2: second thought']]);
     await bot.ingest.messageUpdated(m.id, 'never mind', at(15));
-    expect(answered(bot, id)).toEqual([]);
-    expect((await bot.store.port.dumpTable('message_edits')).map((e) => e.old_text)).toEqual(['A1: first thought', 'A2: second thought']);
+    expect(await answered(bot, id)).toEqual([]);
+    expect((await bot.store.dumpTable('message_edits')).map((e) => e.old_text)).toEqual(['A1: first thought', 'A2: second thought']);
   });
 
   it('a delete hides the answer but keeps a tombstone', async () => {
@@ -94,8 +94,8 @@ describe('answers during a live session', () => {
     const m = msg(13, 'A1: oops');
     await bot.ingest.messageCreated(m);
     expect(await bot.ingest.messageDeleted(m.id, at(14))).toBe(true);
-    expect(answered(bot, id)).toEqual([]);
-    expect(bot.store.messages.get(m.id)).toMatchObject({ text: 'A1: oops', deletedAt: at(14) });
+    expect(await answered(bot, id)).toEqual([]);
+    expect(await bot.store.messages.get(m.id)).toMatchObject({ text: 'A1: oops', deletedAt: at(14) });
   });
 
   it('messages after the close are stored and flagged late; other channels are ignored', async () => {
@@ -103,7 +103,7 @@ describe('answers during a live session', () => {
     await bot.advanceTo(at(50)); // closed at T+45
     const late = await bot.ingest.messageCreated(msg(50, 'A3: sorry I am late'));
     expect(late).toMatchObject({ sessionId: id, late: true, attribution: { kind: 'answer', question: 3 } });
-    expect(bot.store.messages.get(`u${seq}`)!.late).toBe(true);
+    expect((await bot.store.messages.get(`u${seq}`))!.late).toBe(true);
     expect(await bot.ingest.messageCreated(msg(50, 'A1: hello', { channelId: 'elsewhere' }))).toBeNull();
   });
 
@@ -113,7 +113,7 @@ describe('answers during a live session', () => {
     const m = msg(13, 'A1: once');
     await bot.ingest.messageCreated(m);
     expect(await bot.ingest.messageCreated(m)).toMatchObject({ inserted: false, attribution: null });
-    expect(answered(bot, id)).toHaveLength(1);
+    expect(await answered(bot, id)).toHaveLength(1);
   });
 
   it('the bot\'s own posts are stored but never attributed', async () => {
@@ -121,8 +121,8 @@ describe('answers during a live session', () => {
     await bot.advanceTo(at(6));
     const q1 = questionPost(world, 1);
     await bot.ingest.messageCreated(msg(5, q1.text, { id: q1.id, fromSelf: true, moderator: true }));
-    expect(bot.store.messages.get(q1.id)).toMatchObject({ fromSelf: true });
-    expect(bot.store.messages.answers(id, { inferred: true })).toEqual([]);
+    expect(await bot.store.messages.get(q1.id)).toMatchObject({ fromSelf: true });
+    expect(await bot.store.messages.answers(id, { inferred: true })).toEqual([]);
   });
 
   it('after a restart, replies to earlier answers and repeats still resolve (state rebuilt from the database)', async () => {
@@ -136,7 +136,7 @@ describe('answers during a live session', () => {
     await restarted.engine.start();
     await restarted.ingest.messageCreated(msg(14, 'replying after the restart', { replyToId: first.id }));
     await restarted.ingest.messageCreated(msg(14, 'A1: before the restart', { id: 'rt' })); // a repeat
-    expect(answered(restarted, id)).toEqual([[1, 'label', 'A1: before the restart'], [1, 'reply', 'replying after the restart']]);
+    expect(await answered(restarted, id)).toEqual([[1, 'label', 'A1: before the restart'], [1, 'reply', 'replying after the restart']]);
   });
 });
 
@@ -149,7 +149,7 @@ describe('an archive fed into a running session at its own times', () => {
     const questions = result.questions.map((q) => questionBody(q.text, transcript.tag));
     const world = newWorld(new Date(transcript.startsAt.getTime() - MINUTE));
     const bot = bootBot(world.db, world.time, world.platform);
-    const session = await persistSession(bot.store.port, { series: series(bot.store), startsAt: transcript.startsAt, questions, questionSetId: null });
+    const session = await persistSession(bot.store, { series: await series(bot.store), startsAt: transcript.startsAt, questions, questionSetId: null });
     await bot.engine.start();
 
     for (const m of transcript.messages) {
@@ -159,7 +159,7 @@ describe('an archive fed into a running session at its own times', () => {
         fromSelf: false, at: m.at!, text: m.text, replyToId: null, quote: m.quote,
       });
     }
-    const live = await Promise.all(bot.store.messages.answers(session.id).map(async (a) => [a.question, await messageIndex(bot, a.messageId)]));
+    const live = await Promise.all((await bot.store.messages.answers(session.id)).map(async (a) => [a.question, await messageIndex(bot, a.messageId)]));
     const replayed = result.answers.map((a) => [a.question, a.index]);
     const byQuestion = (rows: (number | string)[][]) => rows.map(([q, i]) => `${q}@${i}`).sort();
     expect(byQuestion(live)).toEqual(byQuestion(replayed));
@@ -168,6 +168,6 @@ describe('an archive fed into a running session at its own times', () => {
 
 /** The archive index of a stored message (its platform id is "archive-<index>"). */
 async function messageIndex(bot: Bot, messageId: number): Promise<number> {
-  const id = (await bot.store.port.dumpTable('messages')).find((m) => m.id === messageId)!.platform_id as string;
+  const id = (await bot.store.dumpTable('messages')).find((m) => m.id === messageId)!.platform_id as string;
   return Number(id.replace('archive-', ''));
 }

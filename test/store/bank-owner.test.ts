@@ -48,9 +48,9 @@ describe('question set owners (issue 10, item 6)', () => {
       { title: 'only an archive session', guildId: null, shared: 1 },
     ]);
     const store = createStore(db, new ManualClock(T0));
-    expect(store.bank.list({ guildId: 'G1' }).map((s) => s.title)).toEqual(['ran in G1', 'used by G1 and G2', 'never used', 'only an archive session']);
-    expect(store.bank.get(ranInG1, { guildId: 'G2' })).toBeNull();
-    expect(store.bank.get(ranInG1, null)).toMatchObject({ guildId: 'G1' });
+    expect((await store.bank.list({ guildId: 'G1' })).map((s) => s.title)).toEqual(['ran in G1', 'used by G1 and G2', 'never used', 'only an archive session']);
+    expect(await store.bank.get(ranInG1, { guildId: 'G2' })).toBeNull();
+    expect(await store.bank.get(ranInG1, null)).toMatchObject({ guildId: 'G1' });
     db.close();
   });
 
@@ -63,9 +63,9 @@ describe('question set owners (issue 10, item 6)', () => {
     await importCommand(shared.io, open, [second!], { shared: true });
     expect(shared.out()).toMatch(/question set #2, shared with every server/);
     const store = open();
-    expect(store.bank.list().map((s) => [s.id, s.guildId, s.shared])).toEqual([[1, null, false], [2, null, true]]);
-    expect(store.bank.list({ guildId: 'G1' }).map((s) => s.id)).toEqual([2]);
-    store.bank.create({ title: 'Mine', source: 'moderator', questions: ['Q?'], guildId: '123456789012345678' });
+    expect((await store.bank.list()).map((s) => [s.id, s.guildId, s.shared])).toEqual([[1, null, false], [2, null, true]]);
+    expect((await store.bank.list({ guildId: 'G1' })).map((s) => s.id)).toEqual([2]);
+    await store.bank.create({ title: 'Mine', source: 'moderator', questions: ['Q?'], guildId: '123456789012345678' });
     const list = capture();
     await bankList(list.io, store);
     expect(list.out()).toMatch(/#1 {2}.*\(\d+ questions, from archive\) {2}operator only \(not shown in servers; emcee import --shared shares it\)\n/);
@@ -75,7 +75,7 @@ describe('question set owners (issue 10, item 6)', () => {
     store.close();
     await importCommand(capture().io, open, [first!], { shared: true });
     const again = open();
-    expect(again.bank.get(1)).toMatchObject({ shared: true });
+    expect(await again.bank.get(1)).toMatchObject({ shared: true });
     again.close();
   });
 });
