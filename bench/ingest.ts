@@ -175,7 +175,7 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     const series = await store.series.saveForChannel({
       guildId: world.guildId, channelId: world.channelId, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {},
     });
-    bot = await startBot({ token: world.token, apiBase: world.apiBase, store: store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
+    bot = await startBot({ token: world.token, apiBase: world.apiBase, store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
     client = bot.client;
     const session = await bot.live.controls.start(series, 'bench', {
       questions: ['What does a badge say about you?', 'Who should issue badges?', 'How do you display them?', 'What comes next?'],

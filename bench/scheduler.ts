@@ -68,7 +68,7 @@ export async function runScheduler(): Promise<SchedulerFigures> {
   const series = await store.series.saveForChannel({
     guildId: sandbox.guild.id, channelId: channel.id, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {},
   });
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
 
   progress('scheduler', `a 45-minute session at ${SPEED}× (${(45 * 60 / SPEED).toFixed(1)} s real), ${CHATTER_RATE} chat messages/s`);
   const realStart = performance.now();

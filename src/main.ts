@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   try {
     bot = await startBot({
       token: config.discordToken, apiBase: config.apiBase, connectTimeoutMs: config.connectTimeoutMs,
-      store: store, clock: systemClock, timers: realTimers, log,
+      store, clock: systemClock, timers: realTimers, log,
     });
   } catch (err) {
     store.close();

@@ -252,7 +252,7 @@ describe('emcee series setup again (#2)', () => {
     // The running bot's planner plans the coming session.
     const store = openStore(dbPath, systemClock);
     try {
-      expect(await new SeriesPlanner({ store: store, log: createLogger('silent') }).planUpcoming(new Date())).toHaveLength(1);
+      expect(await new SeriesPlanner({ store, log: createLogger('silent') }).planUpcoming(new Date())).toHaveLength(1);
     } finally {
       store.close();
     }

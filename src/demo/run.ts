@@ -64,7 +64,7 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
       settings: { questionSetId: imported!.questionSetId, moderatorRoleId: role.id },
     });
 
-    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log, minuteTick: false });
+    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log, minuteTick: false });
     cleanUp.unshift(() => bot.stop());
     await waitUntil(time, t.startsAt);
     const session = await bot.live.controls.start(series, 'demo');

@@ -38,7 +38,7 @@ async function setUp(settings: Record<string, unknown> = SETTINGS): Promise<Setu
   const store = openStore(':memory:', time);
   const channel = sandbox.createChannel('badgechat');
   await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId: channel.id, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
-  const boot = () => startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const boot = () => startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
   const s: Setup = {
     time, sandbox, store, channelId: channel.id, bot: await boot(),
     advanceTo: (ms) => time.advanceTo(ms, () => s.bot.live.engine.whenIdle()),

@@ -275,7 +275,7 @@ describe('emcee series / emcee session from a terminal', () => {
     const sandbox = await startSandbox();
     const store = openStore(path, systemClock);
     const channel = sandbox.createChannel('badgechat');
-    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
+    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
     cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
 
     let out = '';

@@ -38,7 +38,7 @@ async function setUp(): Promise<Setup> {
   const sandbox = await startSandbox({ clock: time });
   const store = openStore(':memory:', time);
   const channel = sandbox.createChannel('badgechat');
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
   cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
   return {
     time, sandbox, store, bot, channelId: channel.id,

@@ -224,7 +224,7 @@ describe('10,000 fuzzed messages', () => {
     const role = sandbox.createRole('Everyone important', 0n);
     const users = ['amy', 'bo', 'cy', 'di', 'ed'].map((name) => sandbox.createUser(name).id);
     await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log, minuteTick: false });
+    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log, minuteTick: false });
     cleanups.push(() => bot.stop());
     const advanceTo = (ms: number) => time.advanceTo(ms, () => bot.live.engine.whenIdle());
     await advanceTo(at(0));

@@ -149,7 +149,7 @@ describe('npm start stopping', () => {
     const databasePath = `${mkdtempSync(`${tmpdir()}/emcee-start-`)}/emcee.sqlite`;
     const store = openStore(databasePath, systemClock);
     const series = await store.series.saveForChannel({ guildId: remote.guildId, channelId: remote.channelId, tag: '#BadgeChat', timezone: 'UTC', schedule: null, settings: { guidelinesAtMinutes: 0.1, firstQuestionAtMinutes: 1.1, headsUpMinutesBefore: 1 } });
-    await new SessionControls({ store: store, clock: systemClock, log: silentLog }).start(series, 'tester', { questions: ['One?', 'Two?', 'Three?'] });
+    await new SessionControls({ store, clock: systemClock, log: silentLog }).start(series, 'tester', { questions: ['One?', 'Two?', 'Three?'] });
     store.close();
     const run = npmStart({ DISCORD_API_BASE: remote.apiBase, DISCORD_TOKEN: remote.token }, databasePath);
     await Promise.race([run.logged('running: SIGINT or SIGTERM stops Emcee'), run.exited.then(() => expect.fail(run.stderr()))]);

@@ -24,7 +24,7 @@ export async function discordWorld(now: Date, cleanups: (() => Promise<void> | v
   const channel = sandbox.createChannel('badgechat');
   const adminRole = sandbox.createRole('Admins', PermissionFlagsBits.ManageGuild);
   const modRole = sandbox.createRole('Chat mods', 0n);
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store: store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
   cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
   return {
     time, sandbox, store, bot, channelId: channel.id, modRole: modRole.id,

@@ -64,9 +64,9 @@ export interface Bot {
 
 export function bootBot(db: Db, time: FakeTime, platform: MemoryPlatform): Bot {
   const store = createStore(db, time);
-  const ingest = new LiveIngest({ store: store, log: silentLog });
-  const engine = new SessionEngine({ store: store, platform, clock: time, timers: time, log: silentLog, listener: ingest });
-  const controls = new SessionControls({ store: store, clock: time, log: silentLog, onChange: () => engine.kick() });
+  const ingest = new LiveIngest({ store, log: silentLog });
+  const engine = new SessionEngine({ store, platform, clock: time, timers: time, log: silentLog, listener: ingest });
+  const controls = new SessionControls({ store, clock: time, log: silentLog, onChange: () => engine.kick() });
   return {
     store, engine, controls, ingest,
     advanceTo: (to) => time.advanceTo(to, () => engine.whenIdle()),

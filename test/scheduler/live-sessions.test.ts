@@ -18,7 +18,7 @@ describe('live sessions wired with the real clock, timers and node-cron tick', (
   it('boots, posts a started session\'s welcome at once, puts the process in UTC for node-cron, and stops', async () => {
     const store = openStore(':memory:', systemClock);
     const platform = new MemoryPlatform(systemClock);
-    live = await startLiveSessions({ store: store, platform, clock: systemClock, timers: realTimers, log: pino({ level: 'silent' }) });
+    live = await startLiveSessions({ store, platform, clock: systemClock, timers: realTimers, log: pino({ level: 'silent' }) });
     expect(process.env.TZ).toBe('UTC');
     const series = await store.series.saveForChannel({ guildId: 'g', channelId: 'c', tag: '#BadgeChat', timezone: 'America/Denver', schedule: null, settings: {} });
     const session = await live.controls.start(series, 'noah', { questions: ['One?'] });

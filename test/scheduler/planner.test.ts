@@ -16,7 +16,7 @@ async function welcomes(timezone: string, schedule: string, from: string, to: st
     guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone, schedule,
     settings: questionSet ? { questionSetId: set.id } : {},
   });
-  const engine = new SessionEngine({ store: store, platform: world.platform, clock: world.time, timers: world.time, log, planner: new SeriesPlanner({ store: store, log }) });
+  const engine = new SessionEngine({ store, platform: world.platform, clock: world.time, timers: world.time, log, planner: new SeriesPlanner({ store, log }) });
   await engine.start();
   await world.time.advanceTo(new Date(to), () => engine.whenIdle());
   engine.stop();
@@ -46,7 +46,7 @@ describe('recurring series on fake time, across DST changes', () => {
 
   it('plans each occurrence once, however often the planner runs', async () => {
     const { store } = await welcomes('America/New_York', '30 18 * * 1', '2026-10-20T00:00:00Z', '2026-11-03T00:00:00Z');
-    const planner = new SeriesPlanner({ store: store, log });
+    const planner = new SeriesPlanner({ store, log });
     expect(await planner.planUpcoming(new Date('2026-11-03T00:00:00Z'))).toEqual([]); // the next one is already planned
     const starts = (await store.dumpTable('sessions')).map((s) => s.starts_at as string).sort();
     expect(starts).toEqual(['2026-10-26T22:30:00.000Z', '2026-11-02T23:30:00.000Z', '2026-11-09T23:30:00.000Z']);

@@ -54,7 +54,7 @@ function capturingLog() {
 
 async function boot(platform: ChatPlatform, time: FakeTime, log = silentLog, settings: Record<string, unknown> = {}, channelId = 'chat') {
   const store: Store = createStore(openDatabase(':memory:'), time);
-  const engine = new SessionEngine({ store: store, platform, clock: time, timers: time, log });
+  const engine = new SessionEngine({ store, platform, clock: time, timers: time, log });
   const series = await store.series.saveForChannel({ guildId: 'g1', channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
   const session = await persistSession(store, { series, startsAt: START, questions: ['One?'], questionSetId: null });
   return { store, engine, session, advanceTo: (to: number) => time.advanceTo(to, () => engine.whenIdle()) };

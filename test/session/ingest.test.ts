@@ -52,6 +52,24 @@ describe('answers during a live session', () => {
     expect(await answered(bot, id)).toEqual([[1, 'reply', 'my thoughts on the first one'], [1, 'reply', 'building on that']]);
   });
 
+  it('events handed over at once are handled one at a time, in the order they came (the attributor is shared state)', async () => {
+    const { bot, id } = await running();
+    await bot.advanceTo(at(13));
+    const first = msg(13, 'A1: first thought', { authorName: 'amy' });
+    // Not awaited one by one: the gateway hands events over as they come.
+    const [created, reply, repeat, edited] = await Promise.all([
+      bot.ingest.messageCreated(first),
+      bot.ingest.messageCreated(msg(13, 'building on that', { replyToId: first.id })),
+      bot.ingest.messageCreated(msg(13, 'A1: first thought', { authorName: 'amy' })),
+      bot.ingest.messageUpdated(first.id, 'A2: second thought', at(14)),
+    ]);
+    expect(created?.attribution).toMatchObject({ kind: 'answer', question: 1 });
+    expect(reply?.attribution).toMatchObject({ kind: 'answer', question: 1, via: 'reply' });
+    expect(repeat?.attribution).toMatchObject({ kind: 'none', reason: 'repeat' });
+    expect(edited).toMatchObject({ kind: 'answer', question: 2 });
+    expect(await answered(bot, id)).toEqual([[2, 'label', 'A2: second thought'], [1, 'reply', 'building on that']]);
+  });
+
   it('a message in a question thread answers that question without a label', async () => {
     const { world, bot, id } = await running();
     await bot.advanceTo(at(13));

@@ -18,8 +18,8 @@ async function world() {
   const w = newWorld(new Date('2026-11-23T12:00:00Z'));
   const store = createStore(w.db, w.time);
   const set = await store.bank.create({ title: 'Weekly', source: 'moderator', questions: ['One?', 'Two?'] });
-  const engine = new SessionEngine({ store: store, platform: w.platform, clock: w.time, timers: w.time, log: silentLog, planner: new SeriesPlanner({ store: store, log: silentLog }) });
-  const controls = new SessionControls({ store: store, clock: w.time, log: silentLog, onChange: () => engine.kick() });
+  const engine = new SessionEngine({ store, platform: w.platform, clock: w.time, timers: w.time, log: silentLog, planner: new SeriesPlanner({ store, log: silentLog }) });
+  const controls = new SessionControls({ store, clock: w.time, log: silentLog, onChange: () => engine.kick() });
   const setup = async (input: Partial<SeriesSetupInput>) => {
     const result = await setupSeries(store, w.time, 'noah', { guildId: 'g1', channelId: 'chat', ...input });
     await engine.kick();
