@@ -5,8 +5,7 @@ import { SessionEngine } from '../../src/scheduler/engine.ts';
 import type { Timers } from '../../src/scheduler/timers.ts';
 import { SessionControls } from '../../src/session/controls.ts';
 import { LiveIngest } from '../../src/session/ingest.ts';
-import { openDatabase, type Db } from '../../src/store/db.ts';
-import { createStore, type Store } from '../../src/store/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 
 export const silentLog = pino({ level: 'silent' });
 export const MINUTE = 60_000;
@@ -62,8 +61,8 @@ export interface Bot {
   stop(): void;
 }
 
-export function bootBot(db: Db, time: FakeTime, platform: MemoryPlatform): Bot {
-  const store = createStore(db, time);
+/** A bot over the world's store; booting again on the same store is a restart. */
+export function bootBot(store: Store, time: FakeTime, platform: MemoryPlatform): Bot {
   const ingest = new LiveIngest({ store, log: silentLog });
   const engine = new SessionEngine({ store, platform, clock: time, timers: time, log: silentLog, listener: ingest });
   const controls = new SessionControls({ store, clock: time, log: silentLog, onChange: () => engine.kick() });
@@ -75,14 +74,15 @@ export function bootBot(db: Db, time: FakeTime, platform: MemoryPlatform): Bot {
 }
 
 export interface World {
-  db: Db;
+  /** One database for every bot of the world (restarts keep it). */
+  store: Store;
   time: FakeTime;
   platform: MemoryPlatform;
 }
 
 export function newWorld(start: Date): World {
   const time = new FakeTime(start);
-  return { db: openDatabase(':memory:'), time, platform: new MemoryPlatform(time) };
+  return { store: openStore(':memory:', time), time, platform: new MemoryPlatform(time) };
 }
 
 /** Lets pending promise callbacks run (for a bot whose work will never finish: a crash). */

@@ -26,7 +26,7 @@ function msg(minute: number, author: string, text: string, extra: Partial<Incomi
 describe('a live session exported as an archive and replayed', () => {
   it('gives the same answers, with none by the bot, and finds the outro', async () => {
     const world = newWorld(at(-1));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const series = await bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
     const session = await persistSession(bot.store, { series, startsAt: START, questions: ['One?', 'Two?', 'Three?', 'Four?'], questionSetId: null });
     await bot.engine.start();

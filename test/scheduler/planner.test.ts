@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { SessionEngine } from '../../src/scheduler/engine.ts';
 import { SeriesPlanner } from '../../src/scheduler/planner.ts';
-import { createStore } from '../../src/store/index.ts';
 import { newWorld } from '../helpers/live.ts';
 
 const log = pino({ level: 'silent' });
@@ -10,7 +9,7 @@ const log = pino({ level: 'silent' });
 /** Runs a weekly series on fake time and returns the instants its welcomes went out. */
 async function welcomes(timezone: string, schedule: string, from: string, to: string, questionSet = true) {
   const world = newWorld(new Date(from));
-  const store = createStore(world.db, world.time);
+  const store = world.store;
   const set = await store.bank.create({ title: 'Weekly', source: 'moderator', questions: ['One?', 'Two?'] });
   await store.series.saveForChannel({
     guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone, schedule,

@@ -13,7 +13,7 @@ const iso = (d: Date) => d.toISOString();
 
 async function session(): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(new Date(at(-1)));
-  const bot = bootBot(world.db, world.time, world.platform);
+  const bot = bootBot(world.store, world.time, world.platform);
   const series = await bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
   const s = await persistSession(bot.store, { series, startsAt: START, questions: QUESTIONS, questionSetId: null });
   await bot.engine.start();

@@ -15,7 +15,7 @@ async function series(store: Store, settings: SeriesSettingsInput = {}) {
 
 async function running(settings: SeriesSettingsInput = {}): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(new Date(at(-1)));
-  const bot = bootBot(world.db, world.time, world.platform);
+  const bot = bootBot(world.store, world.time, world.platform);
   const session = await persistSession(bot.store, { series: await series(bot.store, settings), startsAt: START, questions: QUESTIONS, questionSetId: null });
   await bot.engine.start();
   return { world, bot, id: session.id };
@@ -26,7 +26,7 @@ const posted = (world: World) => world.platform.posted('chat').map((m) => `${m.p
 describe('start', () => {
   it('starts a session now with the series question set, and logs who did it', async () => {
     const world = newWorld(new Date(at(0)));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const set = await bot.store.bank.create({ title: 'Failure', source: 'moderator', questions: ['Why?', 'How?'] });
     const s = await series(bot.store, { questionSetId: set.id });
     await bot.engine.start();
@@ -40,7 +40,7 @@ describe('start', () => {
 
   it('starts with questions given by the moderator', async () => {
     const world = newWorld(new Date(at(0)));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const session = await bot.controls.start(await series(bot.store), 'noah', { questions: ['  Custom?  '] });
     expect((await bot.store.prompts.listBySession(session.id)).find((p) => p.kind === 'question')!.text).toBe('Q1: Custom?');
   });
@@ -54,7 +54,7 @@ describe('start', () => {
     [{ questionSetId: 99 }, /no question set #99/],
   ])('refuses %j with a clear message and changes nothing', async (options, message) => {
     const world = newWorld(new Date(at(0)));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     await expect(bot.controls.start(await series(bot.store), 'noah', options)).rejects.toThrow(message);
     expect(await bot.store.sessions.listActive()).toEqual([]);
   });
@@ -67,7 +67,7 @@ describe('start', () => {
 
   it('replaces an upcoming planned session of the series instead of running twice', async () => {
     const world = newWorld(new Date(at(-60)));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const s = await series(bot.store);
     const planned = await persistSession(bot.store, { series: s, startsAt: START, questions: QUESTIONS, questionSetId: null });
     await bot.engine.start();
@@ -145,7 +145,7 @@ describe('pause and resume', () => {
     bot.stop();
     await world.time.advanceTo(at(30), flush); // down, while paused
 
-    const restarted = bootBot(world.db, world.time, world.platform);
+    const restarted = bootBot(world.store, world.time, world.platform);
     await restarted.engine.start();
     await restarted.advanceTo(at(40));
     expect(await restarted.store.sessions.get(id)).toMatchObject({ state: 'paused', pausedAt: new Date(at(6)) });

@@ -39,7 +39,7 @@ describe('a full session on fake time', () => {
   it.each(loadLabels().map((l) => [l.transcript] as const))('runs the question set of %s: every prompt once, in order, on time', async (original) => {
     const questions = archiveQuestions(original);
     const world = newWorld(new Date(START.getTime() - 10 * MINUTE));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const session = await setUp(bot.store, questions);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 2 * 60 * MINUTE);
@@ -54,7 +54,7 @@ describe('a full session on fake time', () => {
 
   it('posts the preview with Discord timestamps at its time before the start', async () => {
     const world = newWorld(new Date(START.getTime() - 3 * 60 * MINUTE));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     await setUp(bot.store, ['One?', 'Two?'], { previewMinutesBefore: 60 });
     await bot.engine.start();
     await bot.advanceTo(START.getTime() - 59 * MINUTE);
@@ -66,7 +66,7 @@ describe('a full session on fake time', () => {
 
   it('keeps a session planned until its welcome, then running', async () => {
     const world = newWorld(new Date(START.getTime() - 5 * MINUTE));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const session = await setUp(bot.store, ['One?']);
     await bot.engine.start();
     expect((await bot.store.sessions.get(session.id))!.state).toBe('planned');
@@ -87,13 +87,13 @@ describe('restarts', () => {
 
   it.each(stops.map((ms) => [ms / MINUTE, ms] as const))('stopped at T+%s min and restarted: every prompt posted once, in order, on time', async (_label, ms) => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
-    const first = bootBot(world.db, world.time, world.platform);
+    const first = bootBot(world.store, world.time, world.platform);
     await setUp(first.store, questions);
     await first.engine.start();
     await first.advanceTo(START.getTime() + ms);
     first.stop();
 
-    const second = bootBot(world.db, world.time, world.platform);
+    const second = bootBot(world.store, world.time, world.platform);
     await second.engine.start();
     await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
     expect(postedRows(world)).toEqual(timetable);
@@ -103,7 +103,7 @@ describe('restarts', () => {
     'crash between sending %s (T+%s) and recording it: after the restart it is found, not sent again',
     async (_name, minute, index) => {
       const world = newWorld(new Date(START.getTime() - MINUTE));
-      const first = bootBot(world.db, world.time, world.platform);
+      const first = bootBot(world.store, world.time, world.platform);
       const session = await setUp(first.store, questions);
       await first.engine.start();
       await first.advanceTo(START.getTime() + minute * MINUTE - 1);
@@ -116,7 +116,7 @@ describe('restarts', () => {
       const stuck = (await first.store.prompts.listBySession(session.id)).filter((p) => p.state === 'posting');
       expect(stuck).toHaveLength(1);
 
-      const second = bootBot(world.db, world.time, world.platform);
+      const second = bootBot(world.store, world.time, world.platform);
       await second.engine.start();
       await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
       expect(postedRows(world)).toEqual(timetable);
@@ -127,14 +127,14 @@ describe('restarts', () => {
   it('without markers (as on Discord) a crashed post is recognised by its text, not sent again', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     world.platform = new MemoryPlatform(world.time, { keepsMarkers: false });
-    const first = bootBot(world.db, world.time, world.platform);
+    const first = bootBot(world.store, world.time, world.platform);
     await setUp(first.store, questions);
     await first.engine.start();
     await first.advanceTo(START.getTime() + 5 * MINUTE - 1);
     world.platform.failNext('crash-after-send', 0);
     await world.time.advanceTo(START.getTime() + 5 * MINUTE, flush);
     first.stop();
-    const second = bootBot(world.db, world.time, world.platform);
+    const second = bootBot(world.store, world.time, world.platform);
     await second.engine.start();
     await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
     expect(postedRows(world)).toEqual(timetable);
@@ -144,12 +144,12 @@ describe('restarts', () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
     world.platform = new MemoryPlatform(world.time, { keepsMarkers: false });
     world.platform.seed('chat', 'Q1: One?', new Date(START.getTime() - 7 * 24 * 60 * MINUTE));
-    const first = bootBot(world.db, world.time, world.platform);
+    const first = bootBot(world.store, world.time, world.platform);
     const session = await setUp(first.store, questions);
     const q1 = (await first.store.prompts.listBySession(session.id)).find((p) => p.kind === 'question' && p.questionNumber === 1)!;
     await first.store.prompts.markPosting(q1.id, 'emcee:x'); // crashed before the send reached the platform
     await world.time.advanceTo(START.getTime() + 5 * MINUTE, flush);
-    const second = bootBot(world.db, world.time, world.platform);
+    const second = bootBot(world.store, world.time, world.platform);
     await second.engine.start();
     await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
     expect(world.platform.posted('chat').filter((m) => m.text === 'Q1: One?')).toHaveLength(1);
@@ -157,7 +157,7 @@ describe('restarts', () => {
 
   it('the platform failing while reconciling does not stall the engine: it retries and carries on', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
-    const first = bootBot(world.db, world.time, world.platform);
+    const first = bootBot(world.store, world.time, world.platform);
     await setUp(first.store, questions);
     await first.engine.start();
     await first.advanceTo(START.getTime() + 5 * MINUTE - 1);
@@ -171,7 +171,7 @@ describe('restarts', () => {
       if (failures-- > 0) throw new Error('platform unreachable (simulated)');
       return fetchRecent(channelId, limit);
     };
-    const second = bootBot(world.db, world.time, world.platform);
+    const second = bootBot(world.store, world.time, world.platform);
     await second.engine.start();
     await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
     expect(postedRows(world)).toEqual(timetable);
@@ -179,7 +179,7 @@ describe('restarts', () => {
 
   it('a post that fails with unknown outcome is found by its marker on retry, not sent twice', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     await setUp(bot.store, questions);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 5 * MINUTE - 1);
@@ -190,7 +190,7 @@ describe('restarts', () => {
 
   it('a post that fails before sending is retried with backoff and goes out (late only if past tolerance)', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const session = await setUp(bot.store, questions);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 5 * MINUTE - 1);
@@ -205,7 +205,7 @@ describe('restarts', () => {
 
   it('gives a prompt up after 5 failed attempts and carries on with the rest', async () => {
     const world = newWorld(new Date(START.getTime() - MINUTE));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const session = await setUp(bot.store, ['One?']);
     await bot.engine.start();
     await bot.advanceTo(START.getTime() + 5 * MINUTE - 1);
@@ -222,13 +222,13 @@ describe('prompts missed while the bot was down', () => {
 
   async function downBetween(downAt: number, upAt: number, settings: SeriesSettingsInput = {}) {
     const world = newWorld(new Date(START.getTime() - MINUTE));
-    const first = bootBot(world.db, world.time, world.platform);
+    const first = bootBot(world.store, world.time, world.platform);
     const session = await setUp(first.store, questions, settings);
     await first.engine.start();
     await first.advanceTo(START.getTime() + downAt * MINUTE);
     first.stop();
     await world.time.advanceTo(START.getTime() + upAt * MINUTE, flush); // nobody running
-    const second = bootBot(world.db, world.time, world.platform);
+    const second = bootBot(world.store, world.time, world.platform);
     await second.engine.start();
     await second.advanceTo(START.getTime() + 2 * 60 * MINUTE);
     const rows = world.platform.posted('chat').map((m) => [m.prompt!.kind, m.prompt!.questionNumber, (m.at.getTime() - START.getTime()) / MINUTE, m.prompt!.late]);

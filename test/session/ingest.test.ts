@@ -17,7 +17,7 @@ async function series(store: Store, channelId = 'chat', settings: Record<string,
 
 async function running(questions = ['One?', 'Two?', 'Three?', 'Four?']): Promise<{ world: World; bot: Bot; id: number }> {
   const world = newWorld(at(-1));
-  const bot = bootBot(world.db, world.time, world.platform);
+  const bot = bootBot(world.store, world.time, world.platform);
   const session = await persistSession(bot.store, { series: await series(bot.store), startsAt: START, questions, questionSetId: null });
   await bot.engine.start();
   return { world, bot, id: session.id };
@@ -150,7 +150,7 @@ describe('answers during a live session', () => {
     await bot.ingest.messageCreated(first);
     bot.stop();
     await world.time.advanceTo(at(14), flush);
-    const restarted = bootBot(world.db, world.time, world.platform);
+    const restarted = bootBot(world.store, world.time, world.platform);
     await restarted.engine.start();
     await restarted.ingest.messageCreated(msg(14, 'replying after the restart', { replyToId: first.id }));
     await restarted.ingest.messageCreated(msg(14, 'A1: before the restart', { id: 'rt' })); // a repeat
@@ -166,7 +166,7 @@ describe('an archive fed into a running session at its own times', () => {
     const { result } = replayTranscript(transcript);
     const questions = result.questions.map((q) => questionBody(q.text, transcript.tag));
     const world = newWorld(new Date(transcript.startsAt.getTime() - MINUTE));
-    const bot = bootBot(world.db, world.time, world.platform);
+    const bot = bootBot(world.store, world.time, world.platform);
     const session = await persistSession(bot.store, { series: await series(bot.store), startsAt: transcript.startsAt, questions, questionSetId: null });
     await bot.engine.start();
 

@@ -3,7 +3,6 @@ import { SessionEngine } from '../../src/scheduler/engine.ts';
 import { SeriesPlanner } from '../../src/scheduler/planner.ts';
 import { SessionControls } from '../../src/session/controls.ts';
 import { setupSeries, type SeriesSetupInput } from '../../src/session/series-setup.ts';
-import { createStore } from '../../src/store/index.ts';
 import { MINUTE, newWorld, silentLog } from '../helpers/live.ts';
 
 /**
@@ -16,7 +15,7 @@ const HOUR = 60 * MINUTE;
 
 async function world() {
   const w = newWorld(new Date('2026-11-23T12:00:00Z'));
-  const store = createStore(w.db, w.time);
+  const store = w.store;
   const set = await store.bank.create({ title: 'Weekly', source: 'moderator', questions: ['One?', 'Two?'] });
   const engine = new SessionEngine({ store, platform: w.platform, clock: w.time, timers: w.time, log: silentLog, planner: new SeriesPlanner({ store, log: silentLog }) });
   const controls = new SessionControls({ store, clock: w.time, log: silentLog, onChange: () => engine.kick() });
