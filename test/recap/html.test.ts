@@ -4,8 +4,7 @@ import { escapeHtml, relativeHref, renderHtml, safeHref } from '../../src/recap/
 import { buildRecap } from '../../src/recap/model.ts';
 import { answersPerQuestionChart, messagesPerMinuteChart } from '../../src/recap/svg.ts';
 import { persistSession } from '../../src/session/persist.ts';
-import { openDatabase } from '../../src/store/db.ts';
-import { createStore, type Store } from '../../src/store/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { importedSeeds } from '../helpers/recap.ts';
 import { loadLabels } from '../helpers/seeds.ts';
@@ -20,7 +19,7 @@ const at = (minutes: number) => new Date(START.getTime() + minutes * 60_000);
  * skipped. The browser test opens its golden page (test/golden/html/hostile.html).
  */
 async function hostileSession(): Promise<{ store: Store; id: number }> {
-  const store = createStore(openDatabase(':memory:'), new ManualClock(new Date('2026-11-23T12:00:00Z')));
+  const store = openStore(':memory:', new ManualClock(new Date('2026-11-23T12:00:00Z')));
   const series = await store.series.saveForChannel({ guildId: '900', channelId: '901', tag: '#Hack&<b>Chat</b>', timezone: 'America/New_York', schedule: null, settings: {} });
   const session = await persistSession(store, {
     series, startsAt: START, questionSetId: null, state: 'ended',

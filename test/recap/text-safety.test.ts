@@ -8,8 +8,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { renderHtml } from '../../src/recap/html.ts';
 import { renderMarkdown } from '../../src/recap/markdown.ts';
 import { buildRecap } from '../../src/recap/model.ts';
-import { openDatabase } from '../../src/store/db.ts';
-import { createStore } from '../../src/store/index.ts';
+import { openStore } from '../../src/store/index.ts';
 import { ROOT } from '../helpers/seeds.ts';
 
 /**
@@ -48,7 +47,7 @@ const dir = mkdtempSync(join(tmpdir(), 'emcee-hostile-'));
 const file = join(dir, 'hostile.txt');
 writeFileSync(file, ARCHIVE);
 const db = join(dir, 'hostile.sqlite');
-const store = createStore(openDatabase(db), new ManualClock(new Date('2026-11-23T12:00:00Z')));
+const store = openStore(db, new ManualClock(new Date('2026-11-23T12:00:00Z')));
 const [report] = await importArchives(store, prepareArchives([file]));
 const recap = await buildRecap(store, report!.sessionId);
 

@@ -5,8 +5,7 @@ import { MAX_ATTEMPTS, SessionEngine, backoffMs } from '../../src/scheduler/engi
 import { ChannelUnavailableError, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage } from '../../src/platform/types.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
 import { persistSession } from '../../src/session/persist.ts';
-import { createStore, type Store } from '../../src/store/index.ts';
-import { openDatabase } from '../../src/store/db.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeTime, MINUTE, silentLog } from '../helpers/live.ts';
 
 const START = new Date('2026-11-23T23:30:00Z');
@@ -53,7 +52,7 @@ function capturingLog() {
 }
 
 async function boot(platform: ChatPlatform, time: FakeTime, log = silentLog, settings: Record<string, unknown> = {}, channelId = 'chat') {
-  const store: Store = createStore(openDatabase(':memory:'), time);
+  const store: Store = openStore(':memory:', time);
   const engine = new SessionEngine({ store, platform, clock: time, timers: time, log });
   const series = await store.series.saveForChannel({ guildId: 'g1', channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
   const session = await persistSession(store, { series, startsAt: START, questions: ['One?'], questionSetId: null });
