@@ -30,6 +30,14 @@ interface Opened {
   dialogs: string[];
 }
 
+// CI installs Chromium (.ci/run), so there the browser tests must run: a missing browser
+// fails instead of skipping. On a developer's machine without it they are skipped.
+if (process.env.CI === 'true') {
+  it('Chromium is installed, so the browser tests run (CI must not skip them)', () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: .ci/run installs Debian's chromium`).toBe(true);
+  });
+}
+
 describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: no /usr/bin/chromium)', () => {
   let browser: Browser;
   let dir: string;

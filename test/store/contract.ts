@@ -59,7 +59,9 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
         expect(typeof (await store.externalChangeMark())).toBe('number');
       });
 
-      it.runIf(target.reopen)('keeps what was written across a reopen (the schema is migrated once)', async () => {
+      // Only targets that can reopen (a file, a server) register this case: an in-memory
+      // store has nothing to reopen, and a case that is always skipped there proves nothing.
+      if (target.reopen) it('keeps what was written across a reopen (the schema is migrated once)', async () => {
         const store = await open();
         const set = await store.bank.create({ title: 'Kept', source: 'moderator', questions: ['Q?'] });
         const again = await target.reopen!(store, clock);
