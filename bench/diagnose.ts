@@ -8,7 +8,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { ManualClock } from '../src/core/clock.ts';
+import { ManualClock } from '../src/domain/clock.ts';
 import { persistSession } from '../src/session/persist.ts';
 import { LiveIngest } from '../src/session/ingest.ts';
 import { openStore } from '../src/store/index.ts';

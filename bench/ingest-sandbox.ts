@@ -17,7 +17,7 @@
  *   { cmd: 'times' }                     replies { kind: 'times', t0 } (every dispatch time)
  *   { cmd: 'close' }
  */
-import { systemClock } from '../src/core/clock.ts';
+import { systemClock } from '../src/domain/clock.ts';
 import { startSandbox } from '../src/sandbox/index.ts';
 import { answerText, hrMs } from './ingest-text.ts';
 

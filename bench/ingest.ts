@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Events, type Client } from 'discord.js';
-import { systemClock } from '../src/core/clock.ts';
+import { systemClock } from '../src/domain/clock.ts';
 import { startBot, type RunningBot } from '../src/discord/bot.ts';
 import { createDiscordClient } from '../src/discord/client.ts';
 import { realTimers } from '../src/scheduler/timers.ts';

@@ -15,7 +15,7 @@
  * the middle of one synchronous call (md and html render in a single call).
  */
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { ManualClock } from '../src/core/clock.ts';
+import { ManualClock } from '../src/domain/clock.ts';
 import { exportRecap, type RecapFormat } from '../src/recap/index.ts';
 import { persistSession } from '../src/session/persist.ts';
 import { openStore, type StorePort } from '../src/store/index.ts';

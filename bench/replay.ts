@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readArchiveFile } from '../src/archive/read.ts';
 import type { Transcript } from '../src/archive/types.ts';
-import { replayTranscript } from '../src/core/replay.ts';
+import { replayTranscript } from '../src/archive/replay.ts';
 import { QUICK, fullGc, progress } from './lib.ts';
 
 export const REPLAY = { ROUNDS: QUICK ? 20 : 200, WARMUP: QUICK ? 5 : 20 };

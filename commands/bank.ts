@@ -6,7 +6,7 @@ import { importArchives } from '../src/archive/import.ts';
 import { MAX_ARCHIVE_BYTES } from '../src/archive/parse.ts';
 import { parseArchiveBytes } from '../src/archive/read.ts';
 import { ArchiveError } from '../src/archive/types.ts';
-import { replayTranscript } from '../src/core/replay.ts';
+import { replayTranscript } from '../src/archive/replay.ts';
 import { questionSetChoices } from '../src/discord/autocomplete.ts';
 import { escapeText } from '../src/discord/escape.ts';
 import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';

@@ -2,7 +2,7 @@ import {
   ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder,
   type AutocompleteInteraction, type ChatInputCommandInteraction, type GuildBasedChannel,
 } from 'discord.js';
-import { discordTimestamp } from '../src/core/timetable.ts';
+import { discordTimestamp } from '../src/domain/timetable.ts';
 import { escapeText } from '../src/discord/escape.ts';
 import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
 import { questionSetChoices, timezoneChoices } from '../src/discord/autocomplete.ts';
@@ -10,7 +10,7 @@ import { MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../src/discord/recap-
 import { buildRecap } from '../src/recap/model.ts';
 import { formatStatus, formatSummary } from '../src/session/format.ts';
 import { ControlError, MAX_QUESTIONS, validateQuestion } from '../src/session/controls.ts';
-import { parseSeriesSettings } from '../src/core/settings.ts';
+import { parseSeriesSettings } from '../src/domain/settings.ts';
 import type { Series } from '../src/store/series.ts';
 import { WEEKDAYS, describeSchedule, setupSeries } from '../src/session/series-setup.ts';
 import type { Session } from '../src/store/sessions.ts';

@@ -12,7 +12,7 @@ import { ConfigError, loadDotEnv, readConfig } from './config.ts';
 import { ControlError } from './session/controls.ts';
 import { FileWriteError } from './fs/atomic.ts';
 import { SiteError } from './recap/site-folder.ts';
-import { systemClock } from './core/clock.ts';
+import { systemClock } from './domain/clock.ts';
 import { createLogger } from './logger.ts';
 import { packagePath, packageVersion } from './paths.ts';
 import { StoreError, openStore, type Store } from './store/index.ts';

@@ -1,5 +1,5 @@
 import { ConfigError, loadDotEnv, readBotConfig } from './config.ts';
-import { systemClock } from './core/clock.ts';
+import { systemClock } from './domain/clock.ts';
 import { startBot, type RunningBot } from './discord/bot.ts';
 import { DiscordStartError } from './discord/start-error.ts';
 import { createLogger } from './logger.ts';

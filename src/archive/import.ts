@@ -1,5 +1,5 @@
-import { replayTranscript, type ReplayedMessage } from '../core/replay.ts';
-import { questionBody } from '../core/labels.ts';
+import { replayTranscript, type ReplayedMessage } from './replay.ts';
+import { questionBody } from '../domain/labels.ts';
 import type { Repositories, StoreScope } from '../store/port.ts';
 import { readArchiveFile } from './read.ts';
 import { ArchiveError, type Transcript } from './types.ts';

@@ -3,7 +3,7 @@ import {
   DATE_LINE, TIME_LINE, formatDate, isRealDate, monthNumber, readClockTime, toInstant, weekdayOf, yearFor,
   type CalendarDate, type ClockTime,
 } from './dates.ts';
-import { visibleControls } from '../core/text.ts';
+import { visibleControls } from '../domain/text.ts';
 import { ArchiveError, type ArchiveMessage, type QuotedMessage, type Transcript } from './types.ts';
 
 /** Archives above this size are refused before they are read. */

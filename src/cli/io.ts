@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { terminalSafe } from '../core/text.ts';
+import { terminalSafe } from '../domain/text.ts';
 
 /** Where a command writes and what it reads from the environment: injectable for tests. */
 export interface CliIo {

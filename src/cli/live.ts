@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import { SessionControls } from '../session/controls.ts';
 import { formatStatus } from '../session/format.ts';

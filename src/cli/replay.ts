@@ -1,7 +1,7 @@
 import { readArchiveFile } from '../archive/read.ts';
-import { replayTranscript, type ReplayResult } from '../core/replay.ts';
+import { replayTranscript, type ReplayResult } from '../archive/replay.ts';
 import type { Transcript } from '../archive/types.ts';
-import { jsonSafe } from '../core/text.ts';
+import { jsonSafe } from '../domain/text.ts';
 import { plural } from './bank.ts';
 import { line, oneLine, type CliIo } from './io.ts';
 

@@ -1,5 +1,5 @@
 import { SnowflakeUtil, type Client, type Message } from 'discord.js';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import { DEFAULT_LATE_WINDOW_MS, type LiveIngest } from '../session/ingest.ts';
 import type { StorePort } from '../store/port.ts';

@@ -1,5 +1,5 @@
 import { Events, type Client } from 'discord.js';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import { createLiveSessions, type LiveSessions } from '../scheduler/index.ts';
 import type { Timers } from '../scheduler/timers.ts';

@@ -3,8 +3,8 @@ import {
   type AutocompleteInteraction, type ChatInputCommandInteraction, type Client, type Interaction,
   type ModalSubmitInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { Clock } from '../core/clock.ts';
-import { parseSeriesSettings } from '../core/settings.ts';
+import type { Clock } from '../domain/clock.ts';
+import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
 import { ControlError, type SessionControls } from '../session/controls.ts';
 import type { StorePort } from '../store/port.ts';

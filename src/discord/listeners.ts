@@ -1,6 +1,6 @@
 import { Events, MessageType, PermissionFlagsBits, type Client, type Message, type PartialMessage } from 'discord.js';
-import type { Clock } from '../core/clock.ts';
-import { parseSeriesSettings } from '../core/settings.ts';
+import type { Clock } from '../domain/clock.ts';
+import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
 import type { IncomingMessage, LiveIngest } from '../session/ingest.ts';
 import type { StorePort } from '../store/port.ts';

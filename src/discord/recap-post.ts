@@ -1,5 +1,5 @@
 import { AttachmentBuilder, DiscordAPIError, EmbedBuilder, type Client } from 'discord.js';
-import { parseSeriesSettings } from '../core/settings.ts';
+import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
 import { renderHtml } from '../recap/html.ts';
 import { duration, renderMarkdown } from '../recap/markdown.ts';

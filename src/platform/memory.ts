@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import { ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage } from './types.ts';
 
 export interface MemoryMessage extends RecentMessage {

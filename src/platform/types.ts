@@ -1,4 +1,4 @@
-import type { PromptKind } from '../core/timetable.ts';
+import type { PromptKind } from '../domain/timetable.ts';
 
 /**
  * What the session engine needs from a chat platform. The Discord adapter implements it;

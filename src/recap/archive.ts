@@ -1,5 +1,5 @@
 import { ZONE_OFFSETS } from '../archive/dates.ts';
-import { utcToZonedParts } from '../scheduler/recurrence.ts';
+import { utcToZonedParts } from '../domain/recurrence.ts';
 import type { Repositories } from '../store/port.ts';
 import type { StoredMessage } from '../store/messages.ts';
 

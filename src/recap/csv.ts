@@ -1,4 +1,4 @@
-import { questionBody } from '../core/labels.ts';
+import { questionBody } from '../domain/labels.ts';
 import type { Repositories } from '../store/port.ts';
 import { discordLink } from './model.ts';
 

@@ -1,4 +1,4 @@
-import { stripControls } from '../core/text.ts';
+import { stripControls } from '../domain/text.ts';
 import { formatDate, formatTime, type Participant, type Recap, type RecapAnswer, type RecapQuestion } from './model.ts';
 import { answersPerQuestionChart, hasTimeline, messagesPerMinuteChart } from './svg.ts';
 
@@ -11,7 +11,7 @@ import { answersPerQuestionChart, hasTimeline, messagesPerMinuteChart } from './
 
 /**
  * Escapes text for HTML content and (quoted) attribute values: & < > " '. Controls and bidi
- * overrides are dropped first (src/core/text.ts): an author "\u202eevil" cannot show as
+ * overrides are dropped first (src/domain/text.ts): an author "\u202eevil" cannot show as
  * "live", nor reorder the page around it (#28). User text elements also carry dir="auto"
  * (or are <bdi>), which isolates their direction from what surrounds them.
  */

@@ -1,4 +1,4 @@
-import { jsonSafe } from '../core/text.ts';
+import { jsonSafe } from '../domain/text.ts';
 import type { Repositories } from '../store/port.ts';
 import { buildRecap, discordLink, type RecapAnswer } from './model.ts';
 

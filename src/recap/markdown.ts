@@ -1,4 +1,4 @@
-import { stripControls } from '../core/text.ts';
+import { stripControls } from '../domain/text.ts';
 import { formatTime, type Recap, type RecapAnswer } from './model.ts';
 
 /**
@@ -57,7 +57,7 @@ function answerLine(a: RecapAnswer, tz: string): string {
 
 /**
  * User text inside Markdown, written so that it can only ever be text (#27, #28):
- * - no controls (src/core/text.ts): no terminal escapes, no bidi overrides;
+ * - no controls (src/domain/text.ts): no terminal escapes, no bidi overrides;
  * - no links, images, autolinks or HTML: "[" "]" are backslash-escaped (so "[x](…)",
  *   "![i](…)", "[r][1]" and "[1]: url" are plain text; "(" ")" and "!" are then harmless
  *   and stay as written), "<" is written "&lt;" (no tag, no "<javascript:…>" autolink), and

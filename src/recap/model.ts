@@ -1,4 +1,4 @@
-import { questionBody, type AnswerTarget } from '../core/labels.ts';
+import { questionBody, type AnswerTarget } from '../domain/labels.ts';
 import type { Repositories } from '../store/port.ts';
 import type { StoredAnswer } from '../store/messages.ts';
 import type { Prompt, PromptKind, PromptState } from '../store/prompts.ts';

@@ -1,4 +1,4 @@
-import { stripControls } from '../core/text.ts';
+import { stripControls } from '../domain/text.ts';
 import type { Recap } from './model.ts';
 
 /**

@@ -12,7 +12,7 @@ import {
   RoleFlags,
   UserFlags,
 } from 'discord-api-types/v10';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import { ApiError } from './errors.ts';
 import {
   ALL_PERMISSIONS,

@@ -13,7 +13,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../core/clock.ts';
+import { systemClock } from '../domain/clock.ts';
 import { controlApi, type Sandbox } from './control.ts';
 import { Gateway } from './gateway.ts';
 import { guildCreatePayload, membersChunk, readyPayload } from './gateway-payloads.ts';
@@ -21,7 +21,7 @@ import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, type DelayRule
 import { createRestHandler, type Exchange, type FailResponse, type FailRule, type RecordedRequest } from './rest.ts';
 import { recordSchemaViolation } from './schema-violations.ts';
 import { World } from './state.ts';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 
 export type { Sandbox, SandboxInteraction } from './control.ts';
 export type { InteractOptions } from './interactions.ts';

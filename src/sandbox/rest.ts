@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import { ApiError } from './errors.ts';
 import { applyDelays, matches, type DelayRule } from './limits.ts';
 import type { UploadedFile } from './model.ts';

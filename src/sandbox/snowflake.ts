@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 
 /** Discord's epoch (2015-01-01T00:00:00Z) in ms. */
 export const DISCORD_EPOCH = 1420070400000n;

@@ -5,7 +5,7 @@
  * Discord does, with payloads built in gateway-payloads.ts.
  */
 import { GatewayDispatchEvents as E } from 'discord-api-types/v10';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import { Commands } from './commands.ts';
 import { Directory } from './directory.ts';
 import { guildCreatePayload } from './gateway-payloads.ts';

@@ -1,6 +1,6 @@
-import type { Clock } from '../core/clock.ts';
-import { parseSeriesSettings, type SeriesSettings } from '../core/settings.ts';
-import { sortPrompts } from '../core/timetable.ts';
+import type { Clock } from '../domain/clock.ts';
+import { parseSeriesSettings, type SeriesSettings } from '../domain/settings.ts';
+import { sortPrompts } from '../domain/timetable.ts';
 import type { Logger } from '../logger.ts';
 import { isChannelUnavailable, type ChannelUnavailableError, type ChatPlatform } from '../platform/types.ts';
 import type { StorePort } from '../store/port.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatPlatform } from '../platform/types.ts';
 import { SessionControls } from '../session/controls.ts';

@@ -1,9 +1,9 @@
-import { parseSeriesSettings } from '../core/settings.ts';
+import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
 import { persistSession } from '../session/persist.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
-import { nextOccurrence } from './recurrence.ts';
+import { nextOccurrence } from '../domain/recurrence.ts';
 
 /**
  * Keeps the next occurrence of every recurring series planned: the session and all its

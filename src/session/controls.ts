@@ -1,6 +1,6 @@
-import type { Clock } from '../core/clock.ts';
-import { parseSeriesSettings } from '../core/settings.ts';
-import { questionText, sortPrompts } from '../core/timetable.ts';
+import type { Clock } from '../domain/clock.ts';
+import { parseSeriesSettings } from '../domain/settings.ts';
+import { questionText, sortPrompts } from '../domain/timetable.ts';
 import type { Logger } from '../logger.ts';
 import type { Repositories, StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';

@@ -1,4 +1,4 @@
-import { Attributor, type Attribution, type ChatMessage } from '../core/attribution.ts';
+import { Attributor, type Attribution, type ChatMessage } from '../domain/attribution.ts';
 import type { Logger } from '../logger.ts';
 import type { StorePort } from '../store/port.ts';
 import type { StoredMessage } from '../store/messages.ts';

@@ -1,5 +1,5 @@
-import { parseSeriesSettings } from '../core/settings.ts';
-import { planSession } from '../core/timetable.ts';
+import { parseSeriesSettings } from '../domain/settings.ts';
+import { planSession } from '../domain/timetable.ts';
 import type { Repositories, StoreScope } from '../store/port.ts';
 import type { Series } from '../store/series.ts';
 import type { Session, SessionState } from '../store/sessions.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Clock } from '../core/clock.ts';
-import { parseSeriesSettings } from '../core/settings.ts';
-import { nextOccurrence, validateTimezone, weeklyCron } from '../scheduler/recurrence.ts';
+import type { Clock } from '../domain/clock.ts';
+import { parseSeriesSettings } from '../domain/settings.ts';
+import { nextOccurrence, validateTimezone, weeklyCron } from '../domain/recurrence.ts';
 import type { Repositories, StorePort } from '../store/port.ts';
 import type { Series } from '../store/series.ts';
 import type { Session } from '../store/sessions.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { Db } from './db.ts';
 
 /** A reusable set of questions in the bank. */

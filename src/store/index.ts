@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import { openDatabase, type Db } from './db.ts';
 import { SqliteStore } from './sqlite.ts';
 

@@ -1,5 +1,5 @@
-import type { Attribution } from '../core/attribution.ts';
-import type { AnswerTarget } from '../core/labels.ts';
+import type { Attribution } from '../domain/attribution.ts';
+import type { AnswerTarget } from '../domain/labels.ts';
 import type { Db } from './db.ts';
 
 /** A message seen in a session, as stored. */

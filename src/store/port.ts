@@ -9,7 +9,7 @@
  * the SQLite implementation (src/store/sqlite.ts) is the embedded default, and the contract
  * suite in test/store/contract.ts is what any other implementation must pass.
  */
-import type { Attribution } from '../core/attribution.ts';
+import type { Attribution } from '../domain/attribution.ts';
 import type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
 import type { ControlEntry } from './control-log.ts';
 import type { NewMessage, StoredAnswer, StoredMessage } from './messages.ts';

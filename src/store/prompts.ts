@@ -1,4 +1,4 @@
-import type { PromptKind } from '../core/timetable.ts';
+import type { PromptKind } from '../domain/timetable.ts';
 import type { Db } from './db.ts';
 
 export type { PromptKind };

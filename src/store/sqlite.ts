@@ -17,7 +17,7 @@
  *   may run between pages (better-sqlite3 cannot run statements while a cursor is open).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import { BankStore } from './bank.ts';
 import { ControlLogStore } from './control-log.ts';
 import { openDatabase, type Db } from './db.ts';

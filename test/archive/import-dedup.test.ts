@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { importArchives, prepareArchives } from '../../src/archive/import.ts';
-import { systemClock } from '../../src/core/clock.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { ROOT } from '../helpers/seeds.ts';
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { runDemo } from '../../src/demo/run.ts';
 import { readArchiveFile } from '../../src/archive/read.ts';
-import { replayTranscript } from '../../src/core/replay.ts';
+import { replayTranscript } from '../../src/archive/replay.ts';
 import { startBot, type RunningBot } from '../../src/discord/bot.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';

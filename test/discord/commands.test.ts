@@ -5,7 +5,7 @@ import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandsJson } from '../../commands/index.ts';
 import { main } from '../../src/cli.ts';
-import { systemClock } from '../../src/core/clock.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { realTimers } from '../../src/scheduler/timers.ts';
 import { startBot } from '../../src/discord/bot.ts';
 import { deployCommands } from '../../src/discord/deploy-commands.ts';

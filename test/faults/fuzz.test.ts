@@ -9,7 +9,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findAnswerLabel, findQuestionPost } from '../../src/core/labels.ts';
+import { findAnswerLabel, findQuestionPost } from '../../src/domain/labels.ts';
 import { startBot, type RunningBot } from '../../src/discord/bot.ts';
 import { escapeHtml, renderHtml } from '../../src/recap/html.ts';
 import { buildRecap } from '../../src/recap/model.ts';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { buildRecap } from '../../src/recap/model.ts';
 import { startSandbox, type RecordedRequest, type Sandbox } from '../../src/sandbox/index.ts';
 import { SessionControls } from '../../src/session/controls.ts';

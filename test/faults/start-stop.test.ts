@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { SessionControls } from '../../src/session/controls.ts';
 import { openStore } from '../../src/store/index.ts';

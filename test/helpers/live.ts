@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { Clock } from '../../src/core/clock.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
 import { SessionEngine } from '../../src/scheduler/engine.ts';
 import type { Timers } from '../../src/scheduler/timers.ts';

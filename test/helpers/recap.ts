@@ -1,5 +1,5 @@
 import { importArchives, prepareArchives } from '../../src/archive/import.ts';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { loadLabels, seedPath } from './seeds.ts';
 

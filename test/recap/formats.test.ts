@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArchive } from '../../src/archive/parse.ts';
-import { replayTranscript } from '../../src/core/replay.ts';
+import { replayTranscript } from '../../src/archive/replay.ts';
 import { exportArchive } from '../../src/recap/archive.ts';
 import { CSV_COLUMNS, cell, exportCsv, row } from '../../src/recap/csv.ts';
 import { JSON_SCHEMA, exportJson } from '../../src/recap/json.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { escapeHtml, relativeHref, renderHtml, safeHref } from '../../src/recap/html.ts';
 import { buildRecap } from '../../src/recap/model.ts';
 import { answersPerQuestionChart, messagesPerMinuteChart } from '../../src/recap/svg.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArchive } from '../../src/archive/parse.ts';
-import { replayTranscript } from '../../src/core/replay.ts';
+import { replayTranscript } from '../../src/archive/replay.ts';
 import { recapToString } from '../../src/recap/index.ts';
 import type { IncomingMessage } from '../../src/session/ingest.ts';
 import { persistSession } from '../../src/session/persist.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importArchives, prepareArchives } from '../../src/archive/import.ts';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { renderHtml } from '../../src/recap/html.ts';
 import { renderMarkdown } from '../../src/recap/markdown.ts';
 import { buildRecap } from '../../src/recap/model.ts';

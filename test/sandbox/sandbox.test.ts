@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { startSandbox, type Sandbox, type SandboxChannel, type SandboxUser } from '../../src/sandbox/index.ts';
 import { Snowflakes, snowflakeTime } from '../../src/sandbox/snowflake.ts';
 

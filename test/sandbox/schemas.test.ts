@@ -5,7 +5,7 @@
  * through test/setup/sandbox-schemas.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { guildCreatePayload, guildPayload, readyPayload } from '../../src/sandbox/gateway-payloads.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { createRoutes } from '../../src/sandbox/routes.ts';

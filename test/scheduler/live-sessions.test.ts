@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { systemClock } from '../../src/core/clock.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
 import { startLiveSessions, type LiveSessions } from '../../src/scheduler/index.ts';
 import { realTimers } from '../../src/scheduler/timers.ts';

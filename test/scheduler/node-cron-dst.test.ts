@@ -30,7 +30,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import cron, { type Logger, type ScheduledTask } from 'node-cron';
-import { nextOccurrence } from '../../src/scheduler/recurrence.ts';
+import { nextOccurrence } from '../../src/domain/recurrence.ts';
 
 const NY = 'America/New_York';
 const MINUTE = 60_000;

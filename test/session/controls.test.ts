@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SeriesSettingsInput } from '../../src/core/settings.ts';
+import type { SeriesSettingsInput } from '../../src/domain/settings.ts';
 import { ControlError } from '../../src/session/controls.ts';
 import { persistSession } from '../../src/session/persist.ts';
 import type { Store } from '../../src/store/index.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readArchiveFile } from '../../src/archive/read.ts';
-import { questionBody } from '../../src/core/labels.ts';
-import { replayTranscript } from '../../src/core/replay.ts';
-import type { SeriesSettingsInput } from '../../src/core/settings.ts';
+import { questionBody } from '../../src/domain/labels.ts';
+import { replayTranscript } from '../../src/archive/replay.ts';
+import type { SeriesSettingsInput } from '../../src/domain/settings.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
 import { persistSession } from '../../src/session/persist.ts';
 import type { Store } from '../../src/store/index.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readArchiveFile } from '../../src/archive/read.ts';
-import { questionBody } from '../../src/core/labels.ts';
-import { replayTranscript } from '../../src/core/replay.ts';
+import { questionBody } from '../../src/domain/labels.ts';
+import { replayTranscript } from '../../src/archive/replay.ts';
 import type { IncomingMessage } from '../../src/session/ingest.ts';
 import { persistSession } from '../../src/session/persist.ts';
 import type { Store } from '../../src/store/index.ts';

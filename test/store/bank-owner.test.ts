@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { bankList } from '../../src/cli/bank.ts';
 import { importCommand } from '../../src/cli/import.ts';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { migrate, openDatabase } from '../../src/store/db.ts';
 import { createStore, openStore } from '../../src/store/index.ts';
 import { migrations } from '../../src/store/migrations/index.ts';

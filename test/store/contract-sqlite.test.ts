@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.ts';
 import { describeStoreContract, T0 } from './contract.ts';

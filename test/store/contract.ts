@@ -4,7 +4,7 @@
  * contract-sqlite.test.ts); a new backend (PostgreSQL) runs the same suite.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import type { NewMessage, StorePort } from '../../src/store/port.ts';
 
 export const T0 = new Date('2026-11-23T23:30:00Z');

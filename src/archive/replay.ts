@@ -1,7 +1,7 @@
-import type { Transcript } from '../archive/types.ts';
-import { Attributor, type Attribution } from './attribution.ts';
-import { ManualClock } from './clock.ts';
-import type { AnswerTarget } from './labels.ts';
+import type { Transcript } from './types.ts';
+import { Attributor, type Attribution } from '../domain/attribution.ts';
+import { ManualClock } from '../domain/clock.ts';
+import type { AnswerTarget } from '../domain/labels.ts';
 
 /** The stable result of replaying an archive (`emcee replay --json` prints exactly this). */
 export interface ReplayResult {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readArchiveFile } from '../../src/archive/read.ts';
-import { replayTranscript } from '../../src/core/replay.ts';
+import { replayTranscript } from '../../src/archive/replay.ts';
 import { LABELS_DIR, SHARED_LABELS_DIR, loadLabels, seedNames, seedPath } from '../helpers/seeds.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   nextOccurrence, occurrencesBetween, utcToZonedParts, validateCron, validateTimezone, weeklyCron, zonedWallTimeToUtc,
-} from '../../src/scheduler/recurrence.ts';
+} from '../../src/domain/recurrence.ts';
 
 // Expected instants below were worked out from the zones' offsets, not copied from the code:
 //   America/New_York  EST -05:00, EDT -04:00 from 2026-03-08 07:00Z (02:00 EST -> 03:00 EDT)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseArchive } from '../../src/archive/parse.ts';
-import { findAnswerLabel, isLabelInstruction } from '../../src/core/labels.ts';
-import { replayTranscript } from '../../src/core/replay.ts';
-import { guidelinesText, previewText } from '../../src/core/timetable.ts';
+import { findAnswerLabel, isLabelInstruction } from '../../src/domain/labels.ts';
+import { replayTranscript } from '../../src/archive/replay.ts';
+import { guidelinesText, previewText } from '../../src/domain/timetable.ts';
 
 /**
  * Hardening #23: a host's message that tells people how to label ("answer with A1:",

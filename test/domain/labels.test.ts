@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   findAnswerLabel, findQuestionPost, isTagsOnly, looksLikeOutro, questionBody, repeatKey,
-} from '../../src/core/labels.ts';
+} from '../../src/domain/labels.ts';
 
 describe('findAnswerLabel', () => {
   // [text, expected target or null, letter, position]

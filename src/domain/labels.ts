@@ -1,6 +1,6 @@
 /**
  * The Twitter-chat label grammar: how a message says "this is question 2" or "this answers
- * question 2". Pure functions over text; every form is in test/core/labels.test.ts.
+ * question 2". Pure functions over text; every form is in test/domain/labels.test.ts.
  *
  * Question posts — `findQuestionPost`:
  *   "Q1: …", "Q1. …", "#chat Q1: …", and the same after a short lead
@@ -23,7 +23,7 @@
  *   use, using, like, label(l)ed, prefix(ed), type, write, e.g.), optionally in quotes.
  *
  * Whether a Q label is an answer or a question post depends on who wrote it; that is the
- * attribution's decision (src/core/attribution.ts), not the grammar's. So is whether an
+ * attribution's decision (src/domain/attribution.ts), not the grammar's. So is whether an
  * instruction counts: only a host's (moderator's) instructions are set aside.
  */
 

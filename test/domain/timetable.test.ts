@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, SettingsError, parseSeriesSettings } from '../../src/core/settings.ts';
-import { headsUpText, planSession } from '../../src/core/timetable.ts';
+import { DEFAULT_SETTINGS, SettingsError, parseSeriesSettings } from '../../src/domain/settings.ts';
+import { headsUpText, planSession } from '../../src/domain/timetable.ts';
 
 const START = new Date('2026-11-23T23:30:00Z');
 const offsets = (settings = DEFAULT_SETTINGS, questions = ['a', 'b', 'c', 'd']) =>

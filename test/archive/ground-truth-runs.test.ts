@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/seeds.ts';
  */
 describe('the ground-truth test', () => {
   it('runs every test, none skipped, without the shared labels', () => {
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', 'test/core/ground-truth.test.ts', '--reporter=json'], {
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', 'test/archive/ground-truth.test.ts', '--reporter=json'], {
       cwd: ROOT, encoding: 'utf8', env: { ...process.env, EMCEE_SHARED_LABELS: join(ROOT, 'test/fixtures/no-such-shared-labels') }, timeout: 60_000,
     });
     const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { numTotalTests: number; numPassedTests: number; numPendingTests: number; numTodoTests: number; numFailedTests: number };
