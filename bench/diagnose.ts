@@ -9,8 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ManualClock } from '../src/domain/clock.ts';
-import { persistSession } from '../src/session/persist.ts';
-import { LiveIngest } from '../src/session/ingest.ts';
+import { persistSession } from '../src/live/persist.ts';
+import { LiveIngest } from '../src/live/ingest.ts';
 import { openStore } from '../src/store/index.ts';
 import { answerText } from './ingest-text.ts';
 import { QUICK, fullGc, percentile, progress, silentLog } from './lib.ts';

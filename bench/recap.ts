@@ -17,7 +17,7 @@
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { ManualClock } from '../src/domain/clock.ts';
 import { exportRecap, type RecapFormat } from '../src/recap/index.ts';
-import { persistSession } from '../src/session/persist.ts';
+import { persistSession } from '../src/live/persist.ts';
 import { openStore, type StorePort } from '../src/store/index.ts';
 import { MB, QUICK, fullGc, progress } from './lib.ts';
 

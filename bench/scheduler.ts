@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startBot } from '../src/discord/bot.ts';
 import { startSandbox, type RecordedRequest } from '../src/sandbox/index.ts';
-import { ScaledTime } from '../src/scheduler/timers.ts';
+import { ScaledTime } from '../src/live/timers.ts';
 import { openStore } from '../src/store/index.ts';
 import { progress, QUICK, silentLog, until } from './lib.ts';
 

@@ -10,7 +10,7 @@ import { replayTranscript } from '../src/archive/replay.ts';
 import { questionSetChoices } from '../src/discord/autocomplete.ts';
 import { escapeText } from '../src/discord/escape.ts';
 import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
-import { MAX_QUESTIONS, validateQuestion } from '../src/session/controls.ts';
+import { MAX_QUESTIONS, validateQuestion } from '../src/live/controls.ts';
 
 /** `/bank`: the question sets sessions ask. */
 export const data = new SlashCommandBuilder()

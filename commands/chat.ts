@@ -8,11 +8,11 @@ import { UserError, clip, requireModerator, type CommandContext } from '../src/d
 import { questionSetChoices, timezoneChoices } from '../src/discord/autocomplete.ts';
 import { MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../src/discord/recap-post.ts';
 import { buildRecap } from '../src/recap/model.ts';
-import { formatStatus, formatSummary } from '../src/session/format.ts';
-import { ControlError, MAX_QUESTIONS, validateQuestion } from '../src/session/controls.ts';
+import { formatStatus, formatSummary } from '../src/live/format.ts';
+import { ControlError, MAX_QUESTIONS, validateQuestion } from '../src/live/controls.ts';
 import { parseSeriesSettings } from '../src/domain/settings.ts';
 import type { Series } from '../src/store/series.ts';
-import { WEEKDAYS, describeSchedule, setupSeries } from '../src/session/series-setup.ts';
+import { WEEKDAYS, describeSchedule, setupSeries } from '../src/live/series-setup.ts';
 import type { Session } from '../src/store/sessions.ts';
 
 /** `/chat`: set up the channel's recurring chat and steer its sessions. */

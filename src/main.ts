@@ -3,7 +3,7 @@ import { systemClock } from './domain/clock.ts';
 import { startBot, type RunningBot } from './discord/bot.ts';
 import { DiscordStartError } from './discord/start-error.ts';
 import { createLogger } from './logger.ts';
-import { realTimers } from './scheduler/timers.ts';
+import { realTimers } from './live/timers.ts';
 import { StoreError, openStore } from './store/index.ts';
 
 /**

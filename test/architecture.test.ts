@@ -12,7 +12,7 @@ function sources(dir: string): string[] {
 }
 
 const rel = (path: string) => relative(ROOT, path);
-const CORE = ['src/archive', 'src/domain', 'src/store', 'src/session', 'src/scheduler', 'src/platform'];
+const CORE = ['src/archive', 'src/domain', 'src/store', 'src/live', 'src/platform'];
 
 describe('architecture', () => {
   it('discord.js is imported only by the adapter (src/discord) and commands/', () => {
@@ -32,7 +32,7 @@ describe('architecture', () => {
 
   it('the core reads time from an injected clock: no Date.now() or new Date() without an argument', () => {
     const offenders = CORE.flatMap((d) => sources(`${ROOT}${d}`))
-      .filter((f) => !f.endsWith('domain/clock.ts') && !f.endsWith('scheduler/timers.ts'))
+      .filter((f) => !f.endsWith('domain/clock.ts') && !f.endsWith('live/timers.ts'))
       .filter((f) => /Date\.now\(\)|new Date\(\)/.test(readFileSync(f, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')))
       .map(rel);
     expect(offenders).toEqual([]);

@@ -8,7 +8,7 @@ import { readArchiveFile } from '../src/archive/read.ts';
 import { replayTranscript } from '../src/archive/replay.ts';
 import { systemClock } from '../src/domain/clock.ts';
 import { createLogger } from '../src/logger.ts';
-import { SeriesPlanner } from '../src/scheduler/planner.ts';
+import { SeriesPlanner } from '../src/live/planner.ts';
 import { openStore } from '../src/store/index.ts';
 import { dumpDb, emcee } from './helpers/emcee-cli.ts';
 import { ROOT, seedFiles, seedPath } from './helpers/seeds.ts';

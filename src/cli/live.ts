@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
-import { SessionControls } from '../session/controls.ts';
-import { formatStatus } from '../session/format.ts';
-import { WEEKDAYS, describeSchedule, setupSeries } from '../session/series-setup.ts';
+import { SessionControls } from '../live/controls.ts';
+import { formatStatus } from '../live/format.ts';
+import { WEEKDAYS, describeSchedule, setupSeries } from '../live/series-setup.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { CliError, line, type CliIo } from './io.ts';

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import { startSandbox } from '../sandbox/index.ts';
 import { recapToString } from '../recap/index.ts';
 import { writeSite } from '../recap/site.ts';
-import { ScaledTime } from '../scheduler/timers.ts';
+import { ScaledTime } from '../live/timers.ts';
 import { openStore } from '../store/index.ts';
 import type { StorePort } from '../store/port.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';

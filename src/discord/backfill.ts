@@ -1,7 +1,7 @@
 import { SnowflakeUtil, type Client, type Message } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
-import { DEFAULT_LATE_WINDOW_MS, type LiveIngest } from '../session/ingest.ts';
+import { DEFAULT_LATE_WINDOW_MS, type LiveIngest } from '../live/ingest.ts';
 import type { StorePort } from '../store/port.ts';
 import { toIncoming } from './listeners.ts';
 

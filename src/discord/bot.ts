@@ -1,8 +1,8 @@
 import { Events, type Client } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
-import { createLiveSessions, type LiveSessions } from '../scheduler/index.ts';
-import type { Timers } from '../scheduler/timers.ts';
+import { createLiveSessions, type LiveSessions } from '../live/index.ts';
+import type { Timers } from '../live/timers.ts';
 import type { StorePort } from '../store/port.ts';
 import { backfill } from './backfill.ts';
 import { postRecap } from './recap-post.ts';

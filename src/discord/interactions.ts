@@ -6,7 +6,7 @@ import {
 import type { Clock } from '../domain/clock.ts';
 import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
-import { ControlError, type SessionControls } from '../session/controls.ts';
+import { ControlError, type SessionControls } from '../live/controls.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Series } from '../store/series.ts';
 

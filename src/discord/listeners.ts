@@ -2,7 +2,7 @@ import { Events, MessageType, PermissionFlagsBits, type Client, type Message, ty
 import type { Clock } from '../domain/clock.ts';
 import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
-import type { IncomingMessage, LiveIngest } from '../session/ingest.ts';
+import type { IncomingMessage, LiveIngest } from '../live/ingest.ts';
 import type { StorePort } from '../store/port.ts';
 
 export interface ListenerDeps {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { commandsJson } from '../../commands/index.ts';
 import { main } from '../../src/cli.ts';
 import { systemClock } from '../../src/domain/clock.ts';
-import { realTimers } from '../../src/scheduler/timers.ts';
+import { realTimers } from '../../src/live/timers.ts';
 import { startBot } from '../../src/discord/bot.ts';
 import { deployCommands } from '../../src/discord/deploy-commands.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../../src/discord/bot.ts';
-import { MAX_ATTEMPTS } from '../../src/scheduler/engine.ts';
+import { MAX_ATTEMPTS } from '../../src/live/engine.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeTime, MINUTE, silentLog } from '../helpers/live.ts';

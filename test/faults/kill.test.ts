@@ -17,7 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/domain/clock.ts';
 import { buildRecap } from '../../src/recap/model.ts';
 import { startSandbox, type RecordedRequest, type Sandbox } from '../../src/sandbox/index.ts';
-import { SessionControls } from '../../src/session/controls.ts';
+import { SessionControls } from '../../src/live/controls.ts';
 import { createStore, openStore } from '../../src/store/index.ts';
 import type { Prompt } from '../../src/store/prompts.ts';
 import { silentLog } from '../helpers/live.ts';

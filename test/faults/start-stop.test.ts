@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/domain/clock.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { SessionControls } from '../../src/session/controls.ts';
+import { SessionControls } from '../../src/live/controls.ts';
 import { openStore } from '../../src/store/index.ts';
 import { silentLog } from '../helpers/live.ts';
 import { ROOT } from '../helpers/seeds.ts';

@@ -1,10 +1,10 @@
 import pino from 'pino';
 import type { Clock } from '../../src/domain/clock.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
-import { SessionEngine } from '../../src/scheduler/engine.ts';
-import type { Timers } from '../../src/scheduler/timers.ts';
-import { SessionControls } from '../../src/session/controls.ts';
-import { LiveIngest } from '../../src/session/ingest.ts';
+import { SessionEngine } from '../../src/live/engine.ts';
+import type { Timers } from '../../src/live/timers.ts';
+import { SessionControls } from '../../src/live/controls.ts';
+import { LiveIngest } from '../../src/live/ingest.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 
 export const silentLog = pino({ level: 'silent' });

@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/domain/clock.ts';
 import { escapeHtml, relativeHref, renderHtml, safeHref } from '../../src/recap/html.ts';
 import { buildRecap } from '../../src/recap/model.ts';
 import { answersPerQuestionChart, messagesPerMinuteChart } from '../../src/recap/svg.ts';
-import { persistSession } from '../../src/session/persist.ts';
+import { persistSession } from '../../src/live/persist.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { importedSeeds } from '../helpers/recap.ts';

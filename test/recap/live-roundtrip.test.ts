@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseArchive } from '../../src/archive/parse.ts';
 import { replayTranscript } from '../../src/archive/replay.ts';
 import { recapToString } from '../../src/recap/index.ts';
-import type { IncomingMessage } from '../../src/session/ingest.ts';
-import { persistSession } from '../../src/session/persist.ts';
+import type { IncomingMessage } from '../../src/live/ingest.ts';
+import { persistSession } from '../../src/live/persist.ts';
 import { MINUTE, bootBot, newWorld } from '../helpers/live.ts';
 
 /**

@@ -7,7 +7,7 @@ import { buildRecap } from '../../src/recap/model.ts';
 import { writeSite } from '../../src/recap/site.ts';
 import { SITE_MANIFEST, SiteError } from '../../src/recap/site-folder.ts';
 import { emcee } from '../helpers/emcee-cli.ts';
-import { persistSession } from '../../src/session/persist.ts';
+import { persistSession } from '../../src/live/persist.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { importedSeeds } from '../helpers/recap.ts';
 import { seedPath } from '../helpers/seeds.ts';

@@ -6,7 +6,7 @@ import cron from 'node-cron';
  * times in a spring-forward gap, picks the wrong copy of a repeated time east of UTC, ANDs
  * day-of-month with day-of-week, and — computing "now" in the machine's local time — goes
  * silent for an hour on fall-back night unless the process runs in UTC (all asserted in
- * test/scheduler/node-cron-dst.test.ts). So the tick runs in UTC, the process is put in
+ * test/live/node-cron-dst.test.ts). So the tick runs in UTC, the process is put in
  * UTC (nothing in Emcee reads local time: zones are always explicit), and the engine keeps
  * its own timers besides, so a silent tick delays nothing.
  */

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { systemClock } from '../../src/domain/clock.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
-import { startLiveSessions, type LiveSessions } from '../../src/scheduler/index.ts';
-import { realTimers } from '../../src/scheduler/timers.ts';
+import { startLiveSessions, type LiveSessions } from '../../src/live/index.ts';
+import { realTimers } from '../../src/live/timers.ts';
 import { openStore } from '../../src/store/index.ts';
 
 describe('live sessions wired with the real clock, timers and node-cron tick', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesSettingsInput } from '../../src/domain/settings.ts';
-import { ControlError } from '../../src/session/controls.ts';
-import { persistSession } from '../../src/session/persist.ts';
+import { ControlError } from '../../src/live/controls.ts';
+import { persistSession } from '../../src/live/persist.ts';
 import type { Store } from '../../src/store/index.ts';
 import { MINUTE, bootBot, flush, newWorld, type Bot, type World } from '../helpers/live.ts';
 

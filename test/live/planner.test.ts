@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { SessionEngine } from '../../src/scheduler/engine.ts';
-import { SeriesPlanner } from '../../src/scheduler/planner.ts';
+import { SessionEngine } from '../../src/live/engine.ts';
+import { SeriesPlanner } from '../../src/live/planner.ts';
 import { newWorld } from '../helpers/live.ts';
 
 const log = pino({ level: 'silent' });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { MAX_ATTEMPTS, SessionEngine, backoffMs } from '../../src/scheduler/engine.ts';
+import { MAX_ATTEMPTS, SessionEngine, backoffMs } from '../../src/live/engine.ts';
 import { ChannelUnavailableError, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage } from '../../src/platform/types.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
-import { persistSession } from '../../src/session/persist.ts';
+import { persistSession } from '../../src/live/persist.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeTime, MINUTE, silentLog } from '../helpers/live.ts';
 

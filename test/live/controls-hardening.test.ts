@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ControlError } from '../../src/session/controls.ts';
-import { formatStatus } from '../../src/session/format.ts';
-import { persistSession } from '../../src/session/persist.ts';
+import { ControlError } from '../../src/live/controls.ts';
+import { formatStatus } from '../../src/live/format.ts';
+import { persistSession } from '../../src/live/persist.ts';
 import { MINUTE, bootBot, newWorld, type Bot, type World } from '../helpers/live.ts';
 
 /** Issue 10, items 3–5: end twice, next before the guidelines, status and extend before the start. */

@@ -4,7 +4,7 @@ import { questionBody } from '../../src/domain/labels.ts';
 import { replayTranscript } from '../../src/archive/replay.ts';
 import type { SeriesSettingsInput } from '../../src/domain/settings.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
-import { persistSession } from '../../src/session/persist.ts';
+import { persistSession } from '../../src/live/persist.ts';
 import type { Store } from '../../src/store/index.ts';
 import { loadLabels, seedPath } from '../helpers/seeds.ts';
 import { MINUTE, bootBot, flush, newWorld, type World } from '../helpers/live.ts';

@@ -1,8 +1,8 @@
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatPlatform } from '../platform/types.ts';
-import { SessionControls } from '../session/controls.ts';
-import { LiveIngest } from '../session/ingest.ts';
+import { SessionControls } from './controls.ts';
+import { LiveIngest } from './ingest.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';

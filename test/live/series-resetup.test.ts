@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SessionEngine } from '../../src/scheduler/engine.ts';
-import { SeriesPlanner } from '../../src/scheduler/planner.ts';
-import { SessionControls } from '../../src/session/controls.ts';
-import { setupSeries, type SeriesSetupInput } from '../../src/session/series-setup.ts';
+import { SessionEngine } from '../../src/live/engine.ts';
+import { SeriesPlanner } from '../../src/live/planner.ts';
+import { SessionControls } from '../../src/live/controls.ts';
+import { setupSeries, type SeriesSetupInput } from '../../src/live/series-setup.ts';
 import { MINUTE, newWorld, silentLog } from '../helpers/live.ts';
 
 /**

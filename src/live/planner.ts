@@ -1,6 +1,6 @@
 import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
-import { persistSession } from '../session/persist.ts';
+import { persistSession } from './persist.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { nextOccurrence } from '../domain/recurrence.ts';

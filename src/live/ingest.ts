@@ -4,7 +4,7 @@ import type { StorePort } from '../store/port.ts';
 import type { StoredMessage } from '../store/messages.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
-import type { EngineListener } from '../scheduler/engine.ts';
+import type { EngineListener } from './engine.ts';
 
 /**
  * Live answers: every message in a session's channel (and its threads) is stored and
