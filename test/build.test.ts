@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { commandsJson } from '../commands/index.ts';
+import { commandsJson } from '../src/discord/commands/index.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { emcee } from './helpers/emcee-cli.ts';
 import { ROOT, seedPath } from './helpers/seeds.ts';
@@ -81,9 +81,9 @@ async function sandbox(): Promise<Sandbox> {
 }
 
 describe('npm run build', () => {
-  it('emits one .js file in dist/ for every source in src/ and commands/, with .js imports', () => {
+  it('emits one .js file in dist/ for every source in src/ (slash commands included), with .js imports', () => {
     expect(pkgJson.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json$/);
-    const sources = [...files(join(ROOT, 'src'), /\.ts$/), ...files(join(ROOT, 'commands'), /\.ts$/)].map((f) => relative(ROOT, f).replace(/\.ts$/, '.js'));
+    const sources = files(join(ROOT, 'src'), /\.ts$/).map((f) => relative(ROOT, f).replace(/\.ts$/, '.js'));
     const emitted = files(join(pkg, 'dist'), /\.js$/).map((f) => relative(join(pkg, 'dist'), f));
     expect(emitted.sort()).toEqual(sources.sort());
     const cli = readFileSync(join(pkg, 'dist/src/cli.js'), 'utf8');

@@ -7,7 +7,7 @@ import type { StorePort } from '../store/port.ts';
 import { backfill } from './backfill.ts';
 import { postRecap } from './recap-post.ts';
 import { createDiscordClient } from './client.ts';
-import { loadCommands } from '../../commands/index.ts';
+import { loadCommands } from './commands/index.ts';
 import { registerInteractions } from './interactions.ts';
 import { LiveGate, registerListeners } from './listeners.ts';
 import { DiscordPlatform } from './platform.ts';

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { REST, Routes } from 'discord.js';
-import { commandsJson } from '../../commands/index.ts';
+import { commandsJson } from './commands/index.ts';
 import { ConfigError, loadDotEnv, readBotConfig } from '../config.ts';
 import { isEntryPoint } from '../entry-point.ts';
 
 /**
- * `npm run deploy-commands [-- --guild ID]`: registers the command JSON from commands/ with
+ * `npm run deploy-commands [-- --guild ID]`: registers the command JSON from src/discord/commands/ with
  * Discord (bulk overwrite). Globally by default; with --guild, in one server only, where
  * changes show at once (handy while developing). The running bot never deploys.
  */

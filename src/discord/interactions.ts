@@ -20,7 +20,7 @@ export interface CommandContext {
   changed(): Promise<void>;
 }
 
-/** A slash command module in commands/: `data` (the definition) and `execute`. */
+/** A slash command module in src/discord/commands/: `data` (the definition) and `execute`. */
 export interface SlashCommand {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * The REST routes the sandbox serves: only those the bot (src/, commands/) or a test uses.
+ * The REST routes the sandbox serves: only those the bot (src/) or a test uses.
  * Each names its operation in Discord's published OpenAPI spec (discord/discord-api-spec) and
  * the zod schemas (exports of `discord-api-spec/zod`) of its request body and of each success
  * status, so that tests can check every exchange against Discord's own schema (schema-check.ts)

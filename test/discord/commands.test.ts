@@ -3,7 +3,7 @@ import { pollUntil } from '../helpers/poll.ts';
 import { tmpdir } from 'node:os';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commandsJson } from '../../commands/index.ts';
+import { commandsJson } from '../../src/discord/commands/index.ts';
 import { main } from '../../src/cli.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { realTimers } from '../../src/live/timers.ts';
@@ -235,7 +235,7 @@ describe('autocomplete', () => {
 });
 
 describe('npm run deploy-commands', () => {
-  it('registers exactly the command JSON from commands/, globally or in one server', async () => {
+  it('registers exactly the command JSON from src/discord/commands/, globally or in one server', async () => {
     const sandbox = await startSandbox();
     cleanups.push(() => sandbox.close());
     const env = { DISCORD_TOKEN: sandbox.token, DISCORD_APPLICATION_ID: sandbox.applicationId, DISCORD_API_BASE: sandbox.apiBase };

@@ -2,18 +2,18 @@ import {
   ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder,
   type AutocompleteInteraction, type ChatInputCommandInteraction, type GuildBasedChannel,
 } from 'discord.js';
-import { discordTimestamp } from '../src/domain/timetable.ts';
-import { escapeText } from '../src/discord/escape.ts';
-import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
-import { questionSetChoices, timezoneChoices } from '../src/discord/autocomplete.ts';
-import { MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../src/discord/recap-post.ts';
-import { buildRecap } from '../src/recap/model.ts';
-import { formatStatus, formatSummary } from '../src/live/format.ts';
-import { ControlError, MAX_QUESTIONS, validateQuestion } from '../src/live/controls.ts';
-import { parseSeriesSettings } from '../src/domain/settings.ts';
-import type { Series } from '../src/store/series.ts';
-import { WEEKDAYS, describeSchedule, setupSeries } from '../src/live/series-setup.ts';
-import type { Session } from '../src/store/sessions.ts';
+import { discordTimestamp } from '../../domain/timetable.ts';
+import { escapeText } from '../escape.ts';
+import { UserError, clip, requireModerator, type CommandContext } from '../interactions.ts';
+import { questionSetChoices, timezoneChoices } from '../autocomplete.ts';
+import { MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../recap-post.ts';
+import { buildRecap } from '../../recap/model.ts';
+import { formatStatus, formatSummary } from '../../live/format.ts';
+import { ControlError, MAX_QUESTIONS, validateQuestion } from '../../live/controls.ts';
+import { parseSeriesSettings } from '../../domain/settings.ts';
+import type { Series } from '../../store/series.ts';
+import { WEEKDAYS, describeSchedule, setupSeries } from '../../live/series-setup.ts';
+import type { Session } from '../../store/sessions.ts';
 
 /** `/chat`: set up the channel's recurring chat and steer its sessions. */
 export const data = new SlashCommandBuilder()

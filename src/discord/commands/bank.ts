@@ -2,15 +2,15 @@ import {
   ActionRowBuilder, InteractionContextType, MessageFlags, ModalBuilder, PermissionFlagsBits, SlashCommandBuilder, TextInputBuilder, TextInputStyle,
   type AutocompleteInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction,
 } from 'discord.js';
-import { importArchives } from '../src/archive/import.ts';
-import { MAX_ARCHIVE_BYTES } from '../src/archive/parse.ts';
-import { parseArchiveBytes } from '../src/archive/read.ts';
-import { ArchiveError } from '../src/archive/types.ts';
-import { replayTranscript } from '../src/archive/replay.ts';
-import { questionSetChoices } from '../src/discord/autocomplete.ts';
-import { escapeText } from '../src/discord/escape.ts';
-import { UserError, clip, requireModerator, type CommandContext } from '../src/discord/interactions.ts';
-import { MAX_QUESTIONS, validateQuestion } from '../src/live/controls.ts';
+import { importArchives } from '../../archive/import.ts';
+import { MAX_ARCHIVE_BYTES } from '../../archive/parse.ts';
+import { parseArchiveBytes } from '../../archive/read.ts';
+import { ArchiveError } from '../../archive/types.ts';
+import { replayTranscript } from '../../archive/replay.ts';
+import { questionSetChoices } from '../autocomplete.ts';
+import { escapeText } from '../escape.ts';
+import { UserError, clip, requireModerator, type CommandContext } from '../interactions.ts';
+import { MAX_QUESTIONS, validateQuestion } from '../../live/controls.ts';
 
 /** `/bank`: the question sets sessions ask. */
 export const data = new SlashCommandBuilder()

@@ -1,15 +1,15 @@
 import { readdirSync } from 'node:fs';
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import * as bank from '../commands/bank.ts';
-import * as chat from '../commands/chat.ts';
-import { checkCommandNames, commands, commandsJson, loadCommands } from '../commands/index.ts';
-import { ROOT } from './helpers/seeds.ts';
+import * as bank from '../../src/discord/commands/bank.ts';
+import * as chat from '../../src/discord/commands/chat.ts';
+import { checkCommandNames, commands, commandsJson, loadCommands } from '../../src/discord/commands/index.ts';
+import { ROOT } from '../helpers/seeds.ts';
 
 /** Issue 11: slash commands are a typed static list, not a readdir + cast. */
 describe('the command registry', () => {
-  it('lists every command module in commands/ (a new file that is not listed fails here)', () => {
-    const files = readdirSync(`${ROOT}commands`).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, '')).sort();
+  it('lists every command module in src/discord/commands/ (a new file that is not listed fails here)', () => {
+    const files = readdirSync(`${ROOT}src/discord/commands`).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, '')).sort();
     expect(commands.map((c) => c.data.name)).toEqual(files);
     // The very modules, not copies: handlers and definitions are the ones in the files.
     expect(commands).toEqual([bank, chat]);

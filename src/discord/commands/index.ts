@@ -1,14 +1,14 @@
-import type { SlashCommand } from '../src/discord/interactions.ts';
+import type { SlashCommand } from '../interactions.ts';
 import * as bank from './bank.ts';
 import * as chat from './chat.ts';
 
 /**
- * The command registry: a typed static list. Each module in commands/ is one slash command
+ * The command registry: a typed static list. Each module in this folder is one slash command
  * exporting `data` and `execute` (and optionally `autocomplete` and `modals`); `satisfies`
  * makes the compiler check every module against SlashCommand, where a readdir + import +
  * cast checked nothing until run time and needed the folder next to the running code.
- * Adding a command is adding a file and a line here (test/commands-registry.test.ts fails
- * for a file in commands/ that is not listed).
+ * Adding a command is adding a file and a line here (test/discord/commands-registry.test.ts fails
+ * for a file here that is not listed).
  */
 const ALL = [bank, chat] as const satisfies readonly SlashCommand[];
 
