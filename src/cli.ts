@@ -135,7 +135,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'demo': {
         const speed = str('speed') === undefined ? DEMO_SPEED : Number(str('speed'));
         if (!(speed >= 1 && speed <= 10_000)) throw new CliError('--speed takes a number from 1 to 10000 (how many times faster than real time)', 2);
-        const { runDemo } = await import('./demo/run.ts'); // discord.js loads only for the demo
+        const { runDemo } = await import('./cli/demo/run.ts'); // discord.js loads only for the demo
         return await runDemo(io, {
           transcript: str('transcript') ?? demoArchive(),
           speed,

@@ -23,9 +23,9 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('the core never reaches into the adapter, the sandbox or the demo', () => {
+  it('the core never reaches into the adapter, the sandbox or the CLI (demo included)', () => {
     const offenders = CORE.flatMap((d) => sources(`${ROOT}${d}`))
-      .filter((f) => /from ['"][./]+\/(discord|sandbox|demo)\//.test(readFileSync(f, 'utf8')))
+      .filter((f) => /from ['"][./]+\/(discord|sandbox|cli)\//.test(readFileSync(f, 'utf8')))
       .map(rel);
     expect(offenders).toEqual([]);
   });

@@ -88,7 +88,7 @@ describe('npm run build', () => {
     expect(emitted.sort()).toEqual(sources.sort());
     const cli = readFileSync(join(pkg, 'dist/src/cli.js'), 'utf8');
     expect(cli).toContain('from "./archive/import.js"');
-    expect(cli).toContain('import("./demo/run.js")'); // dynamic imports are rewritten too
+    expect(cli).toContain('import("./cli/demo/run.js")'); // dynamic imports are rewritten too
     expect(cli).not.toMatch(/from ['"][^'"]+\.ts['"]|import\(['"][^'"]+\.ts['"]\)/);
     console.log(`build for the test (no type check): ${Math.round(buildMs)} ms`);
   });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 
 /**
  * The application id in an SQLite file's header (PRAGMA application_id): a mark that travels
- * with the file. The demo marks the databases it creates with it (src/demo/guard.ts), so that
+ * with the file. The demo marks the databases it creates with it (src/cli/demo/guard.ts), so that
  * it never resets one it did not make. Kept here so that nothing outside src/store opens
  * SQLite itself.
  */

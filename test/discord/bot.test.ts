@@ -3,7 +3,7 @@ import { pollUntil } from '../helpers/poll.ts';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { runDemo } from '../../src/demo/run.ts';
+import { runDemo } from '../../src/cli/demo/run.ts';
 import { readArchiveFile } from '../../src/archive/read.ts';
 import { replayTranscript } from '../../src/archive/replay.ts';
 import { startBot, type RunningBot } from '../../src/discord/bot.ts';

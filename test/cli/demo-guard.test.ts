@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dumpDb, emcee } from './helpers/emcee-cli.ts';
-import { seedPath } from './helpers/seeds.ts';
+import { dumpDb, emcee } from '../helpers/emcee-cli.ts';
+import { seedPath } from '../helpers/seeds.ts';
 
 let dir: string;
 beforeEach(() => {

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { CliError } from '../cli/io.ts';
-import { ensureDir } from '../fs/atomic.ts';
-import { createMarkedDatabase, readDatabaseMark } from '../store/mark.ts';
+import { CliError } from '../io.ts';
+import { ensureDir } from '../../fs/atomic.ts';
+import { createMarkedDatabase, readDatabaseMark } from '../../store/mark.ts';
 
 /**
  * What the demo may reset and where its output goes.

@@ -1,18 +1,18 @@
 import { join } from 'node:path';
-import { importArchives, prepareArchives } from '../archive/import.ts';
-import type { Transcript } from '../archive/types.ts';
-import { CliError, line, type CliIo } from '../cli/io.ts';
-import { isTagsOnly } from '../domain/labels.ts';
-import { replayTranscript, type ReplayResult } from '../archive/replay.ts';
-import { startBot } from '../discord/bot.ts';
-import type { Logger } from '../logger.ts';
-import { startSandbox } from '../sandbox/index.ts';
-import { recapToString } from '../recap/index.ts';
-import { writeSite } from '../recap/site.ts';
-import { ScaledTime } from '../live/timers.ts';
-import { openStore } from '../store/index.ts';
-import type { StorePort } from '../store/port.ts';
-import { writeFileAtomic } from '../fs/atomic.ts';
+import { importArchives, prepareArchives } from '../../archive/import.ts';
+import type { Transcript } from '../../archive/types.ts';
+import { CliError, line, type CliIo } from '../io.ts';
+import { isTagsOnly } from '../../domain/labels.ts';
+import { replayTranscript, type ReplayResult } from '../../archive/replay.ts';
+import { startBot } from '../../discord/bot.ts';
+import type { Logger } from '../../logger.ts';
+import { startSandbox } from '../../sandbox/index.ts';
+import { recapToString } from '../../recap/index.ts';
+import { writeSite } from '../../recap/site.ts';
+import { ScaledTime } from '../../live/timers.ts';
+import { openStore } from '../../store/index.ts';
+import type { StorePort } from '../../store/port.ts';
+import { writeFileAtomic } from '../../fs/atomic.ts';
 import { claimOutputDir, demoOutputDir, resetDemoDatabase } from './guard.ts';
 
 export interface DemoOptions {
