@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REQUIRED_PERMISSION_BITS } from '../src/discord/permissions.ts';
 import { ROOT } from './helpers/seeds.ts';
@@ -12,6 +12,62 @@ function sources(dir: string): string[] {
 }
 
 const rel = (path: string) => relative(ROOT, path);
+
+/**
+ * The folder of a source file, as ../shared/tools/folder-cycles counts it: the first path
+ * part under src/ (src/live, src/store, ...); a top-level file of src/ is its own folder
+ * (src/cli for src/cli.ts, src/logger for src/logger.ts).
+ */
+function folderOf(path: string): string {
+  const parts = rel(path).split('/');
+  if (parts[0] !== 'src') return parts[0]!;
+  return parts.length > 2 ? `src/${parts[1]}` : `src/${parts[1]!.replace(/\.[mc]?ts$/, '')}`;
+}
+
+interface Edge { from: string; to: string; file: string; typeOnly: boolean }
+
+/** Every relative import (static, re-export or dynamic) of every source in src/, between folders. */
+function folderEdges(): Edge[] {
+  const IMPORT = /(?:import|export)\s([^'"]*?)from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+  return sources(`${ROOT}src`).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((m) => ({
+    from: folderOf(file),
+    to: folderOf(resolve(dirname(file), m[2] ?? m[3]!)),
+    file: rel(file),
+    typeOnly: m[1] !== undefined && /^type\s/.test(m[1]),
+  }))).filter((e) => e.from !== e.to);
+}
+
+/** The folder-level cycles: each strongly connected group of two or more folders, sorted. */
+function folderCycles(edges: Edge[]): string[][] {
+  const next = new Map<string, Set<string>>();
+  for (const e of edges) next.set(e.from, (next.get(e.from) ?? new Set()).add(e.to));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    for (const w of next.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const group: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        group.push(w);
+      } while (w !== v);
+      if (group.length > 1) out.push(group.sort());
+    }
+  };
+  for (const v of next.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
 const CORE = ['src/archive', 'src/domain', 'src/store', 'src/live', 'src/platform'];
 
 describe('architecture', () => {
@@ -43,6 +99,29 @@ describe('architecture', () => {
       .filter((f) => !rel(f).startsWith('src/store/'))
       .filter((f) => /from ['"](better-sqlite3|[./]+\/store\/db\.ts)['"]|import\(['"]better-sqlite3['"]\)/.test(readFileSync(f, 'utf8')))
       .map(rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it('no folder imports another in a circle (folders as ../shared/tools/folder-cycles counts them)', () => {
+    const edges = folderEdges();
+    expect(edges.length).toBeGreaterThan(20); // the scan sees the imports at all
+    expect(folderCycles(edges)).toEqual([]);
+    // The check itself finds a cycle when there is one.
+    expect(folderCycles([...edges, { from: 'src/domain', to: 'src/live', file: 'probe', typeOnly: false }])).not.toEqual([]);
+  });
+
+  it('src/domain imports nothing from the other folders of src/ (pure types and rules)', () => {
+    const offenders = folderEdges().filter((e) => e.from === 'src/domain').map((e) => `${e.file} -> ${e.to}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('src/live depends only on the domain, the store port (types only), the platform port and the logger', () => {
+    const allowed = new Set(['src/domain', 'src/store', 'src/platform', 'src/logger']);
+    const live = folderEdges().filter((e) => e.from === 'src/live');
+    expect(live.length).toBeGreaterThan(0);
+    const offenders = live
+      .filter((e) => !allowed.has(e.to) || (e.to === 'src/store' && !e.typeOnly))
+      .map((e) => `${e.file} -> ${e.to}${e.typeOnly ? ' (types)' : ''}`);
     expect(offenders).toEqual([]);
   });
 
