@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { MAX_ATTEMPTS, SessionEngine, backoffMs } from '../../src/live/engine.ts';
-import { ChannelUnavailableError, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage } from '../../src/platform/types.ts';
+import { type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage } from '../../src/platform/types.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
 import { persistSession } from '../../src/live/persist.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -59,15 +59,21 @@ async function boot(platform: ChatPlatform, time: FakeTime, log = silentLog, set
   return { store, engine, session, advanceTo: (to: number) => time.advanceTo(to, () => engine.whenIdle()) };
 }
 
+/** The engine started on a platform that is down; stopped once it reaches STORM calls, so a storm fails the test instead of hanging it. */
+async function bootDown() {
+  const time = new FakeTime(new Date(START.getTime() - MINUTE));
+  const platform = new DownPlatform(time);
+  const bot = await boot(platform, time);
+  platform.onCall = () => {
+    if (platform.calls.length === STORM) bot.engine.stop();
+  };
+  await bot.engine.start();
+  return { time, platform, bot };
+}
+
 describe('a platform that keeps failing costs a bounded number of tries (issue 10, item 1)', () => {
   it('post and the reconcile lookup both failing: at most MAX_ATTEMPTS tries per prompt, spaced by the backoff', async () => {
-    const time = new FakeTime(new Date(START.getTime() - MINUTE));
-    const platform = new DownPlatform(time);
-    const bot = await boot(platform, time);
-    platform.onCall = () => {
-      if (platform.calls.length === STORM) bot.engine.stop();
-    };
-    await bot.engine.start();
+    const { platform, bot } = await bootDown();
     await bot.advanceTo(START.getTime() + 3 * 60 * MINUTE);
 
     expect(platform.calls.length).toBeLessThan(STORM);
@@ -87,13 +93,7 @@ describe('a platform that keeps failing costs a bounded number of tries (issue 1
   });
 
   it('a failing lookup is never followed at once by another: consecutive tries are at least 5 s apart', async () => {
-    const time = new FakeTime(new Date(START.getTime() - MINUTE));
-    const platform = new DownPlatform(time);
-    const bot = await boot(platform, time);
-    platform.onCall = () => {
-      if (platform.calls.length === STORM) bot.engine.stop();
-    };
-    await bot.engine.start();
+    const { platform, bot } = await bootDown();
     // Outside kicks (the minute tick, moderator controls, the database follower) do not bring tries forward.
     for (let s = 0; s <= 120; s++) {
       await bot.advanceTo(START.getTime() + s * 1000);

@@ -13,11 +13,6 @@ function memoryStore(): Store {
   return createStore(openDatabase(':memory:'), new ManualClock(T0));
 }
 
-async function session(store: Store) {
-  const series = await store.series.findOrCreateForArchive('#BadgeChat');
-  return await store.sessions.create({ seriesId: series.id, questionSetId: null, state: 'running', startsAt: T0, source: 'live' });
-}
-
 function message(sessionId: number, platformId: string, text: string): NewMessage {
   return {
     sessionId, platformId, text, channelId: 'c1', threadId: null, authorId: 'u1', authorName: 'kyle', isModerator: false,
@@ -95,51 +90,6 @@ describe('bank', () => {
   });
 });
 
-describe('messages and answers', () => {
-  it('ingests the same platform message id once', async () => {
-    const store = memoryStore();
-    const s = await session(store);
-    const first = await store.messages.ingest(message(s.id, 'm1', 'A1: hi'));
-    const second = await store.messages.ingest(message(s.id, 'm1', 'A1: hi (again)'));
-    expect(first.inserted).toBe(true);
-    expect(second.inserted).toBe(false);
-    expect(second.message.id).toBe(first.message.id);
-    expect(await store.messages.count(s.id)).toBe(1);
-    expect((await store.messages.get('m1'))!.text).toBe('A1: hi');
-  });
+// Messages and answers (ingest once, edits, attributions, deletes): the repository
+// contract covers them for every store (test/store/contract.ts).
 
-  it('keeps the old text of an edited message, and ignores an edit that changes nothing', async () => {
-    const store = memoryStore();
-    const s = await session(store);
-    await store.messages.ingest(message(s.id, 'm1', 'A1: first'));
-    const later = new Date(T0.getTime() + 60_000);
-    expect(await store.messages.edit('m1', 'A1: second', later)).toMatchObject({ text: 'A1: second', editedAt: later });
-    await store.messages.edit('m1', 'A1: second', later);
-    expect(await store.messages.previousTexts('m1')).toEqual(['A1: first']);
-  });
-
-  it('records attributions, keeps inferred apart, and leaves deleted messages out of answers', async () => {
-    const store = memoryStore();
-    const s = await session(store);
-    const a = (await store.messages.ingest(message(s.id, 'm1', 'A1: yes'))).message;
-    const b = (await store.messages.ingest(message(s.id, 'm2', 'unlabelled'))).message;
-    const c = (await store.messages.ingest(message(s.id, 'm3', 'TA: learned'))).message;
-    await store.messages.recordAttribution(a, { kind: 'answer', question: 1, via: 'label', label: 'A1:', text: a.text });
-    await store.messages.recordAttribution(b, { kind: 'inferred', question: 1 });
-    await store.messages.recordAttribution(c, { kind: 'answer', question: 'TA', via: 'label', label: 'TA:', text: c.text });
-    expect((await store.messages.answers(s.id)).map((x) => [x.question, x.via])).toEqual([[1, 'label'], ['TA', 'label']]);
-    expect(await store.messages.answers(s.id, { inferred: true })).toHaveLength(3);
-
-    // A second attribution of the same message replaces the first (an edit changed the label).
-    await store.messages.recordAttribution(a, { kind: 'answer', question: 2, via: 'label', label: 'A2:', text: 'A2: yes' });
-    expect((await store.messages.answers(s.id))[0]).toMatchObject({ question: 2, label: 'A2:' });
-
-    // Re-attributed as not an answer (an edit took the label away): the row goes.
-    await store.messages.recordAttribution(c, { kind: 'none', reason: 'empty' });
-    expect((await store.messages.answers(s.id)).map((x) => x.question)).toEqual([2]);
-
-    expect(await store.messages.delete('m1', T0)).toBe(true);
-    expect(await store.messages.delete('m1', T0)).toBe(false);
-    expect(await store.messages.answers(s.id)).toEqual([]);
-  });
-});
