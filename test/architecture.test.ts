@@ -102,6 +102,21 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('series settings are parsed where a series is read or set up, nowhere downstream (a typed Series carries them)', () => {
+    const allowed = ['src/domain/settings.ts', 'src/store/series.ts', 'src/live/series-setup.ts'];
+    const callers = sources(`${ROOT}src`).filter((f) => /parseSeriesSettings\(/.test(readFileSync(f, 'utf8'))).map(rel);
+    expect(callers.length).toBeGreaterThan(0);
+    expect(callers.filter((f) => !allowed.includes(f))).toEqual([]);
+  });
+
+  it('answers are counted by the one domain tally: no other module counts messages.answers() by question', () => {
+    const offenders = sources(`${ROOT}src`)
+      .filter((f) => /\.answers\([^)]*\)/.test(readFileSync(f, 'utf8')))
+      .filter((f) => /\.filter\(\(\w+\) => \w+\.question ===/.test(readFileSync(f, 'utf8')))
+      .map(rel);
+    expect(offenders).toEqual([]);
+  });
+
   it('no folder imports another in a circle (folders as ../shared/tools/folder-cycles counts them)', () => {
     const edges = folderEdges();
     expect(edges.length).toBeGreaterThan(20); // the scan sees the imports at all

@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import { SessionControls } from '../live/controls.ts';
 import { formatStatus } from '../live/format.ts';
+import { currentSession, sessionStatus } from '../live/status.ts';
 import { WEEKDAYS, describeSchedule, setupSeries } from '../live/series-setup.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
@@ -64,7 +65,7 @@ export async function sessionCommand(io: CliIo, store: StorePort, clock: Clock, 
     }
     const channel = text(flags, 'channel');
     if (!channel) throw new CliError('say which session: --channel ID (its current session) or --session N', 2);
-    const s = await controls.currentSession(channel);
+    const s = await currentSession(store, channel);
     if (!s) throw new CliError(`there is no session in channel ${channel}; emcee session start --channel ${channel} begins one`);
     return s;
   };
@@ -93,7 +94,7 @@ export async function sessionCommand(io: CliIo, store: StorePort, clock: Clock, 
     }
     case 'end': await controls.end((await session()).id, by); out('The outro goes out now.'); return;
     case 'cancel': await controls.cancel((await session()).id, by); out('Cancelled.'); return;
-    case 'status': out(formatStatus(await controls.status((await session()).id), iso).replace(/\*\*/g, '')); return;
+    case 'status': out(formatStatus(await sessionStatus(store, (await session()).id), iso).replace(/\*\*/g, '')); return;
     default:
       throw new CliError('usage: emcee session start|next|skip|pause|resume|extend|end|cancel|status --channel ID (or --session N) [--questions SET] [--question N] [--minutes N]', 2);
   }

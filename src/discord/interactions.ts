@@ -4,11 +4,10 @@ import {
   type ModalSubmitInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
-import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
 import { ControlError, type SessionControls } from '../live/controls.ts';
 import type { StorePort } from '../store/port.ts';
-import type { Series } from '../store/series.ts';
+import type { Series } from '../domain/series.ts';
 
 /** What a command handler gets besides the interaction. */
 export interface CommandContext {
@@ -94,7 +93,7 @@ export function registerInteractions(client: Client, commands: SlashCommand[], c
  */
 export function requireModerator(interaction: Replyable, series: Series | null, action: string): void {
   if (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return;
-  const roleId = series ? parseSeriesSettings(series.settings).moderatorRoleId : null;
+  const roleId = series ? series.settings.moderatorRoleId : null;
   const member = interaction.member;
   const roles = member ? (Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()]) : [];
   if (roleId && roles.includes(roleId)) return;

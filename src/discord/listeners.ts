@@ -1,6 +1,5 @@
 import { Events, MessageType, PermissionFlagsBits, type Client, type Message, type PartialMessage } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
-import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
 import type { IncomingMessage, LiveIngest } from '../live/ingest.ts';
 import type { StorePort } from '../store/port.ts';
@@ -25,7 +24,7 @@ export async function toIncoming(msg: Message, { store }: Pick<ListenerDeps, 'st
   if (!channelId) return null;
   const series = await store.series.getByChannel(msg.guildId, channelId);
   if (!series) return null;
-  const roleId = parseSeriesSettings(series.settings).moderatorRoleId;
+  const roleId = series.settings.moderatorRoleId;
   const member = msg.member;
   const moderator = msg.author.id === self
     || (member !== null && (member.permissions.has(PermissionFlagsBits.ManageGuild) || (roleId !== null && member.roles.cache.has(roleId))));

@@ -1,5 +1,4 @@
 import { AttachmentBuilder, DiscordAPIError, EmbedBuilder, type Client } from 'discord.js';
-import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
 import { renderHtml } from '../recap/html.ts';
 import { duration, renderMarkdown } from '../recap/markdown.ts';
@@ -83,7 +82,7 @@ export function recapEmbed(recap: Recap, attached: AttachmentBuilder[] = [], lef
       ...leftOut,
     ].join('\n'));
   for (const q of recap.questions.slice(0, 10)) {
-    embed.addFields({ name: `Q${q.number}${q.state === 'skipped' ? ' (skipped)' : ''}`, value: `${q.answers.length} answer${q.answers.length === 1 ? '' : 's'}`, inline: true });
+    embed.addFields({ name: `Q${q.number}${q.state === 'skipped' ? ' (skipped)' : ''}`, value: `${q.answerCount} answer${q.answerCount === 1 ? '' : 's'}`, inline: true });
   }
   // Names and texts are the participants': shown literally, so a masked link in a takeaway
   // cannot become a live link in the bot's own embed.
@@ -107,7 +106,7 @@ function clipEscaped(text: string, max: number): string {
  */
 export async function postRecap(client: Client, store: StorePort, session: Session, log: Logger, { maxUploadBytes = MAX_UPLOAD_BYTES } = {}): Promise<void> {
   const series = await store.series.get(session.seriesId);
-  const channelId = (series && parseSeriesSettings(series.settings).recapChannelId) ?? session.channelId;
+  const channelId = (series && series.settings.recapChannelId) ?? session.channelId;
   if (!channelId) return;
   try {
     const recap = await buildRecap(store, session.id);

@@ -90,3 +90,12 @@ export function parseSeriesSettings(input: unknown): SeriesSettings {
 }
 
 export const DEFAULT_SETTINGS: SeriesSettings = parseSeriesSettings({});
+
+/**
+ * The settings that differ from the defaults: what is stored, so that a series keeps
+ * following the defaults it never changed.
+ */
+export function compactSettings(settings: SeriesSettings): Partial<SeriesSettings> {
+  const defaults = DEFAULT_SETTINGS as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(settings).filter(([k, v]) => v !== undefined && JSON.stringify(v) !== JSON.stringify(defaults[k])));
+}

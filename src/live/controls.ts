@@ -1,10 +1,10 @@
 import type { Clock } from '../domain/clock.ts';
-import { parseSeriesSettings } from '../domain/settings.ts';
+import { DEFAULT_SETTINGS } from '../domain/settings.ts';
 import { questionText, sortPrompts } from '../domain/timetable.ts';
 import type { Logger } from '../logger.ts';
 import type { Repositories, StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
-import type { Series } from '../store/series.ts';
+import type { Series } from '../domain/series.ts';
 import type { Session } from '../store/sessions.ts';
 import { persistSession } from './persist.ts';
 
@@ -33,18 +33,6 @@ export interface ControlsDeps {
   log: Logger;
   /** Called after every change so that the engine posts what is now due. */
   onChange?: () => Promise<void>;
-}
-
-export interface SessionStatus {
-  session: Session;
-  tag: string;
-  posted: Prompt[];
-  skipped: Prompt[];
-  upcoming: Prompt[];
-  /** The next prompt to go out (null when paused or nothing is left). */
-  next: Prompt | null;
-  questions: { number: number; text: string; state: Prompt['state']; postedAt: Date | null; answers: number; inferred: number }[];
-  takeaways: number;
 }
 
 export class SessionControls {
@@ -188,7 +176,7 @@ export class SessionControls {
     const session = await store.transaction(async (tx) => {
       const session = await this.active(tx, sessionId, 'end');
       await this.refuseIfEnding(tx, session, now);
-      const grace = parseSeriesSettings((await tx.series.get(session.seriesId))?.settings ?? {}).graceMinutes;
+      const grace = ((await tx.series.get(session.seriesId))?.settings ?? DEFAULT_SETTINGS).graceMinutes;
       const open = await this.openPrompts(tx, session);
       const outroOpen = open.some((p) => p.kind === 'outro');
       for (const p of open) {
@@ -255,43 +243,12 @@ export class SessionControls {
     return after;
   }
 
-  /** What has been posted, what comes next and when, answers so far per question. */
-  async status(sessionId: number): Promise<SessionStatus> {
-    const { store } = this.deps;
-    const session = await this.get(store, sessionId);
-    const prompts = sortPrompts(await store.prompts.listBySession(session.id));
-    const answers = await store.messages.answers(session.id, { inferred: true });
-    const series = await store.series.get(session.seriesId);
-    const upcoming = prompts.filter((p) => p.state === 'planned' || p.state === 'posting');
-    const count = (n: number | 'TA', inferred: boolean) => answers.filter((a) => a.question === n && (a.via === 'inferred') === inferred).length;
-    return {
-      session,
-      tag: series?.tag ?? '',
-      posted: prompts.filter((p) => p.state === 'posted'),
-      skipped: prompts.filter((p) => p.state === 'skipped' || p.state === 'failed'),
-      upcoming,
-      next: session.state === 'paused' ? null : (upcoming[0] ?? null),
-      questions: prompts.filter((p) => p.kind === 'question').map((p) => ({
-        number: p.questionNumber!, text: p.text, state: p.state, postedAt: p.postedAt, answers: count(p.questionNumber!, false), inferred: count(p.questionNumber!, true),
-      })),
-      takeaways: count('TA', false),
-    };
-  }
-
-  /** The session a channel's controls act on: the running or paused one, else the next planned. */
-  async currentSession(channelId: string): Promise<Session | null> {
-    const sessions = await this.deps.store.sessions.listInChannel(channelId);
-    return sessions.find((s) => s.state === 'running' || s.state === 'paused')
-      ?? sessions.filter((s) => s.state === 'planned').sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[0]
-      ?? null;
-  }
-
   private async questionsFor(store: Repositories, series: Series, options: { questions?: string[]; questionSetId?: number }): Promise<{ questions: string[]; questionSetId: number | null }> {
     if (options.questions) {
       if (options.questions.length === 0 || options.questions.length > MAX_QUESTIONS) throw new ControlError(`give between 1 and ${MAX_QUESTIONS} questions`);
       return { questions: options.questions.map((q, i) => validateQuestion(q, i + 1)), questionSetId: null };
     }
-    const setId = options.questionSetId ?? parseSeriesSettings(series.settings).questionSetId;
+    const setId = options.questionSetId ?? series.settings.questionSetId;
     if (setId === null) throw new ControlError('no questions: give some, or choose a question set from the bank for this series');
     const set = await store.bank.get(setId);
     if (!set) throw new ControlError(`there is no question set #${setId} in the bank`);

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
-import { parseSeriesSettings, type SeriesSettings } from '../domain/settings.ts';
+import { DEFAULT_SETTINGS, type SeriesSettings } from '../domain/settings.ts';
 import { sortPrompts } from '../domain/timetable.ts';
 import type { Logger } from '../logger.ts';
 import { isChannelUnavailable, type ChannelUnavailableError, type ChatPlatform } from '../platform/types.ts';
@@ -159,7 +159,7 @@ export class SessionEngine {
     this.heldOff.delete(session.id);
     let noticeTo: string | null = null;
     try {
-      noticeTo = series ? parseSeriesSettings(series.settings).recapChannelId : null;
+      noticeTo = series ? series.settings.recapChannelId : null;
     } catch {
       noticeTo = null; // bad settings: the log line below is the notice
     }
@@ -337,7 +337,7 @@ export class SessionEngine {
 
   private async settingsOf(session: Session): Promise<SeriesSettings> {
     const series = await this.deps.store.series.get(session.seriesId);
-    return parseSeriesSettings(series?.settings ?? {});
+    return series?.settings ?? DEFAULT_SETTINGS;
   }
 
   private channelOf(session: Session): string {

@@ -1,6 +1,7 @@
+import { tallyAnswers } from '../domain/tally.ts';
 import type { Repositories } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
-import type { SessionStatus } from './controls.ts';
+import type { SessionStatus } from './status.ts';
 
 /**
  * Plain-text views of a session for moderators, shared by Discord and the terminal. The
@@ -44,17 +45,18 @@ export async function formatSummary(store: Repositories, sessionId: number, esca
   const session = (await store.sessions.get(sessionId))!;
   const tag = (await store.series.get(session.seriesId))?.tag ?? '';
   const prompts = (await store.prompts.listBySession(sessionId)).filter((p) => p.kind === 'question');
-  const answers = await store.messages.answers(sessionId);
-  const numbers = [...new Set([...prompts.map((p) => p.questionNumber!), ...answers.flatMap((a) => (a.question === 'TA' ? [] : [a.question]))])].sort((a, b) => a - b);
-  const lines = [`**${escape(tag)}** session #${sessionId} (${session.state}): ${answers.length} answer${answers.length === 1 ? '' : 's'}`];
+  const tally = tallyAnswers(await store.messages.answers(sessionId));
+  const numbers = [...new Set([...prompts.map((p) => p.questionNumber!), ...tally.numbers()])].sort((a, b) => a - b);
+  const names = (authors: (string | null)[]) => [...new Set(authors.map((a) => (a === null ? 'someone' : escape(a))))];
+  const lines = [`**${escape(tag)}** session #${sessionId} (${session.state}): ${tally.total} answer${tally.total === 1 ? '' : 's'}`];
   for (const n of numbers) {
     const q = prompts.find((p) => p.questionNumber === n);
-    const mine = answers.filter((a) => a.question === n);
-    const who = [...new Set(mine.map((a) => (a.authorName === null ? 'someone' : escape(a.authorName))))];
+    const mine = tally.of(n);
+    const who = names(mine.authors);
     lines.push(`Q${n}${q ? `: ${escape(q.text.replace(/^Q\d+: /, ''))}` : ' (not asked)'}${q?.state === 'skipped' ? ' (skipped)' : ''}`);
-    lines.push(`  ${mine.length} answer${mine.length === 1 ? '' : 's'}${who.length ? ` from ${who.join(', ')}` : ''}`);
+    lines.push(`  ${mine.answers} answer${mine.answers === 1 ? '' : 's'}${who.length ? ` from ${who.join(', ')}` : ''}`);
   }
-  const takeaways = answers.filter((a) => a.question === 'TA');
-  if (takeaways.length) lines.push(`Takeaways: ${takeaways.length} from ${[...new Set(takeaways.map((a) => (a.authorName === null ? 'someone' : escape(a.authorName))))].join(', ')}`);
+  const takeaways = tally.of('TA');
+  if (takeaways.answers) lines.push(`Takeaways: ${takeaways.answers} from ${names(takeaways.authors).join(', ')}`);
   return lines.join('\n');
 }

@@ -1,7 +1,6 @@
-import { parseSeriesSettings } from '../domain/settings.ts';
 import { planSession } from '../domain/timetable.ts';
 import type { Repositories, StoreScope } from '../store/port.ts';
-import type { Series } from '../store/series.ts';
+import type { Series } from '../domain/series.ts';
 import type { Session, SessionState } from '../store/sessions.ts';
 
 export interface SessionToPersist {
@@ -17,7 +16,7 @@ export interface SessionToPersist {
  * is posted: after a restart the plan is all in the database.
  */
 export async function persistSession(store: StoreScope, { series, startsAt, questions, questionSetId, state = 'planned' }: SessionToPersist): Promise<Session> {
-  const settings = parseSeriesSettings(series.settings);
+  const settings = series.settings;
   const plan = planSession({ settings, tag: series.tag, questions, startsAt });
   return store.transaction(async (tx) => {
     const session = await tx.sessions.create({
@@ -46,7 +45,7 @@ export interface SessionReplan {
  * caller makes sure no other session of the series starts at `startsAt`.
  */
 export async function replanSession(store: Repositories, session: Session, series: Series, { startsAt, questions, questionSetId }: SessionReplan): Promise<Session> {
-  const settings = parseSeriesSettings(series.settings);
+  const settings = series.settings;
   const plan = planSession({ settings, tag: series.tag, questions, startsAt });
   const key = (p: { kind: string; questionNumber: number | null }) => `${p.kind}:${p.questionNumber ?? ''}`;
   const existing = new Map((await store.prompts.listBySession(session.id)).map((p) => [key(p), p]));

@@ -1,4 +1,3 @@
-import { parseSeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
 import { persistSession } from './persist.ts';
 import type { StorePort } from '../store/port.ts';
@@ -22,7 +21,7 @@ export class SeriesPlanner {
     for (const series of await store.series.listScheduled()) {
       const startsAt = nextOccurrence(series.schedule!, series.timezone, now);
       if (await store.sessions.findOccurrence(series.id, startsAt)) continue;
-      const settings = parseSeriesSettings(series.settings);
+      const settings = series.settings;
       const set = settings.questionSetId === null ? null : await store.bank.get(settings.questionSetId);
       if (!set || set.questions.length === 0) {
         if (!this.warned.has(series.id)) {

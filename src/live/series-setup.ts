@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.ts';
-import { parseSeriesSettings } from '../domain/settings.ts';
+import { DEFAULT_SETTINGS, parseSeriesSettings } from '../domain/settings.ts';
 import { nextOccurrence, validateTimezone, weeklyCron } from '../domain/recurrence.ts';
 import type { Repositories, StorePort } from '../store/port.ts';
-import type { Series } from '../store/series.ts';
+import type { Series } from '../domain/series.ts';
 import type { Session } from '../store/sessions.ts';
 import { ControlError, MAX_QUESTIONS } from './controls.ts';
 import { replanSession } from './persist.ts';
@@ -66,7 +66,7 @@ async function setupIn(store: Repositories, clock: Clock, by: string, v: z.outpu
 
   const timezone = v.timezone ?? existing?.timezone ?? 'America/New_York';
   const schedule = scheduleFor(v.weekday, v.time, existing?.schedule ?? null);
-  const old = existing ? parseSeriesSettings(existing.settings) : parseSeriesSettings({});
+  const old = existing?.settings ?? DEFAULT_SETTINGS;
   const settings = parseSeriesSettings({
     ...existing?.settings,
     ...(v.questionSetId !== undefined ? { questionSetId: v.questionSetId } : {}),

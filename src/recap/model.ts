@@ -1,4 +1,5 @@
 import { questionBody, type AnswerTarget } from '../domain/labels.ts';
+import { AnswerTally } from '../domain/tally.ts';
 import type { Repositories } from '../store/port.ts';
 import type { StoredAnswer } from '../store/messages.ts';
 import type { Prompt, PromptKind, PromptState } from '../store/prompts.ts';
@@ -131,21 +132,18 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
   const postedAt = new Map(questionPrompts.map((p) => [String(p.questionNumber), p.postedAt]));
 
   const answersOf = new Map<string, RecapAnswer[]>();
-  const perQuestion = new Map<string, { count: number; firstAfterPost: number | null }>();
-  const answerCount = new Map<string, number>();
+  const tally = new AnswerTally();
+  const firstAfterPost = new Map<string, number>();
   let lateAnswers = 0;
   for await (const a of store.messages.iterateAnswers(sessionId)) {
     const key = String(a.question);
-    const q = perQuestion.get(key) ?? { count: 0, firstAfterPost: null };
-    q.count++;
+    tally.add(a);
     const asked = postedAt.get(key);
     if (asked && a.postedAt && a.postedAt >= asked) {
       const wait = (a.postedAt.getTime() - asked.getTime()) / 1000;
-      q.firstAfterPost = q.firstAfterPost === null ? wait : Math.min(q.firstAfterPost, wait);
+      firstAfterPost.set(key, Math.min(firstAfterPost.get(key) ?? wait, wait));
     }
-    perQuestion.set(key, q);
     if (a.late) lateAnswers++;
-    if (a.authorName) answerCount.set(a.authorName, (answerCount.get(a.authorName) ?? 0) + 1);
     // Takeaways are always kept (few); answers only when the format shows them.
     if (keepAnswers || a.question === 'TA') {
       const list = answersOf.get(key) ?? [];
@@ -159,7 +157,7 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
 
   const numbers = [...new Set([
     ...questionPrompts.map((p) => p.questionNumber!),
-    ...[...perQuestion.keys()].filter((k) => k !== 'TA').map(Number),
+    ...tally.numbers(),
   ])].sort((a, b) => a - b);
   const questions: RecapQuestion[] = numbers.map((n) => {
     const p = questionPrompts.find((q) => q.questionNumber === n);
@@ -169,14 +167,14 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
       state: p ? p.state : 'not asked',
       postedAt: p?.postedAt ?? null,
       link: p?.messageId ? link({ platformId: p.messageId, channelId: series.channelId, threadId: null }) : null,
-      answerCount: perQuestion.get(String(n))?.count ?? 0,
+      answerCount: tally.of(n).answers,
       answers: answersOf.get(String(n)) ?? [],
     };
   });
 
   const returning = await store.messages.authorsBefore(series.id, session.startsAt);
   const participants: Participant[] = [...perAuthor.entries()]
-    .map(([name, a]) => ({ name, messages: a.messages, answers: answerCount.get(name) ?? 0, firstTime: !returning.has(name), moderator: a.moderator }))
+    .map(([name, a]) => ({ name, messages: a.messages, answers: tally.answersBy(name), firstTime: !returning.has(name), moderator: a.moderator }))
     .sort((a, b) => b.messages - a.messages || a.name.localeCompare(b.name));
   const takeaways = answersOf.get('TA') ?? [];
 
@@ -185,9 +183,9 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
     participants: participants.length,
     firstTimers: participants.filter((p) => p.firstTime).length,
     returning: participants.filter((p) => !p.firstTime).length,
-    answers: [...perQuestion.values()].reduce((n, q) => n + q.count, 0),
-    answersPerQuestion: Object.fromEntries([...questions.map((q) => [String(q.number), q.answerCount] as const), ...(takeaways.length ? [['TA', takeaways.length] as const] : [])]),
-    medianSecondsToFirstAnswer: median([...perQuestion.entries()].flatMap(([key, q]) => (key !== 'TA' && q.firstAfterPost !== null ? [q.firstAfterPost] : []))),
+    answers: tally.total,
+    answersPerQuestion: Object.fromEntries([...questions.map((q) => [String(q.number), q.answerCount] as const), ...(tally.of('TA').answers ? [['TA', tally.of('TA').answers] as const] : [])]),
+    medianSecondsToFirstAnswer: median([...firstAfterPost.entries()].flatMap(([key, wait]) => (key !== 'TA' ? [wait] : []))),
     mostActive: participants.slice(0, MOST_ACTIVE).map((p) => ({ name: p.name, messages: p.messages })),
     moderatorShare: messages === 0 ? 0 : moderatorMessages / messages,
     lateAnswers,

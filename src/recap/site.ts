@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic, type WriteOptions } from '../fs/atomic.ts';
 import type { Repositories } from '../store/port.ts';
-import type { Series } from '../store/series.ts';
+import type { Series } from '../domain/series.ts';
 import type { Session, SessionState } from '../store/sessions.ts';
 import { escapeHtml, htmlPage, relativeHref, renderHtml } from './html.ts';
 import { buildRecap, formatDate, type Recap } from './model.ts';

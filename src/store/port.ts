@@ -14,14 +14,14 @@ import type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
 import type { ControlEntry } from './control-log.ts';
 import type { NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 import type { NewPrompt, Prompt } from './prompts.ts';
-import type { Series, SeriesInput } from './series.ts';
+import type { Series, SeriesInput } from '../domain/series.ts';
 import type { NewSession, Session, SessionState } from './sessions.ts';
 
 export type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
 export type { ControlEntry } from './control-log.ts';
 export type { AnswerVia, NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 export type { NewPrompt, Prompt, PromptKind, PromptState } from './prompts.ts';
-export type { Series, SeriesInput } from './series.ts';
+export type { Series, SeriesInput } from '../domain/series.ts';
 export type { NewSession, Session, SessionState } from './sessions.ts';
 
 export interface SeriesRepository {

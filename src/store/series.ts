@@ -1,16 +1,9 @@
 import type { Clock } from '../domain/clock.ts';
+import type { Series, SeriesInput } from '../domain/series.ts';
+import { SettingsError, compactSettings, parseSeriesSettings } from '../domain/settings.ts';
 import type { Db } from './db.ts';
 
-export interface Series {
-  id: number;
-  guildId: string | null;
-  channelId: string | null;
-  tag: string;
-  timezone: string;
-  schedule: string | null;
-  settings: Record<string, unknown>;
-  createdAt: Date;
-}
+export type { Series, SeriesInput } from '../domain/series.ts';
 
 interface SeriesRow {
   id: number;
@@ -32,7 +25,7 @@ export function toSeries(row: SeriesRow): Series {
     tag: row.tag,
     timezone: row.timezone,
     schedule: row.schedule,
-    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    settings: storedSettings(row),
     createdAt: new Date(row.created_at),
   };
 }
@@ -41,14 +34,14 @@ export function tagKey(tag: string): string {
   return tag.toLowerCase();
 }
 
-export interface SeriesInput {
-  guildId: string;
-  channelId: string;
-  tag: string;
-  timezone: string;
-  /** Cron expression; null for a series that only runs when started by hand. */
-  schedule: string | null;
-  settings: Record<string, unknown>;
+/** Settings as stored are parsed here, once per read; a row edited by hand into something invalid names its series. */
+function storedSettings(row: SeriesRow) {
+  try {
+    return parseSeriesSettings(JSON.parse(row.settings));
+  } catch (err) {
+    const issues = err instanceof SettingsError ? err.issues : [`not JSON (${(err as Error).message})`];
+    throw new SettingsError(issues.map((i) => `series #${row.id} ${row.tag}: ${i}`));
+  }
 }
 
 export class SeriesStore {
@@ -90,7 +83,7 @@ export class SeriesStore {
   saveForChannel(input: SeriesInput): Series {
     const existing = this.byChannel.get(input.guildId, input.channelId);
     return toSeries(this.upsert.get({
-      id: existing?.id ?? null, ...input, tagKey: tagKey(input.tag), settings: JSON.stringify(input.settings), now: this.clock.now().toISOString(),
+      id: existing?.id ?? null, ...input, tagKey: tagKey(input.tag), settings: JSON.stringify(compactSettings(parseSeriesSettings(input.settings))), now: this.clock.now().toISOString(),
     })!);
   }
 

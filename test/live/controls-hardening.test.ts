@@ -1,3 +1,4 @@
+import { currentSession, sessionStatus } from '../../src/live/status.ts';
 import { describe, expect, it } from 'vitest';
 import { ControlError } from '../../src/live/controls.ts';
 import { formatStatus } from '../../src/live/format.ts';
@@ -74,16 +75,16 @@ describe('next before the guidelines are out (item 4)', () => {
 describe('status and extend before the start (item 5)', () => {
   it('status of a planned session says when it starts, not that it started', async () => {
     const { bot, id } = await session();
-    const text = formatStatus(await bot.controls.status(id), iso);
+    const text = formatStatus(await sessionStatus(bot.store, id), iso);
     expect(text.split('\n')[0]).toBe(`**#BadgeChat** session #${id}: planned (starts ${iso(START)})`);
     await bot.advanceTo(at(1));
-    expect(formatStatus(await bot.controls.status(id), iso).split('\n')[0]).toBe(`**#BadgeChat** session #${id}: running (started ${iso(START)})`);
+    expect(formatStatus(await sessionStatus(bot.store, id), iso).split('\n')[0]).toBe(`**#BadgeChat** session #${id}: running (started ${iso(START)})`);
   });
 
   it('status of a session cancelled before its start says when it was to start', async () => {
     const { bot, id } = await session();
     await bot.controls.cancel(id, 'noah');
-    expect(formatStatus(await bot.controls.status(id), iso).split('\n')[0]).toBe(`**#BadgeChat** session #${id}: cancelled (was to start ${iso(START)})`);
+    expect(formatStatus(await sessionStatus(bot.store, id), iso).split('\n')[0]).toBe(`**#BadgeChat** session #${id}: cancelled (was to start ${iso(START)})`);
   });
 
   it('extend before the start is refused and moves nothing: it gives a running chat more time', async () => {

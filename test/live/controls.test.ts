@@ -1,3 +1,4 @@
+import { currentSession, sessionStatus } from '../../src/live/status.ts';
 import { describe, expect, it } from 'vitest';
 import type { SeriesSettingsInput } from '../../src/domain/settings.ts';
 import { ControlError } from '../../src/live/controls.ts';
@@ -240,22 +241,22 @@ describe('status', () => {
     await bot.ingest.messageCreated({ ...base, id: 'a1', at: new Date(at(13)), text: 'A1: late answer' });
     await bot.ingest.messageCreated({ ...base, id: 'a2', at: new Date(at(13)), text: 'A2: on time' });
     await bot.ingest.messageCreated({ ...base, id: 'x', at: new Date(at(13)), text: 'just chatting' });
-    const status = await bot.controls.status(id);
+    const status = await sessionStatus(bot.store, id);
     expect(status.posted.map((p) => p.kind)).toEqual(['welcome', 'guidelines', 'heads_up', 'question', 'heads_up', 'question']);
     expect(status.next).toMatchObject({ kind: 'heads_up', questionNumber: 3, plannedAt: new Date(at(18)) });
     expect(status.questions.map((q) => [q.number, q.state, q.answers, q.inferred])).toEqual([[1, 'posted', 1, 0], [2, 'posted', 1, 1], [3, 'planned', 0, 0], [4, 'planned', 0, 0]]);
     await bot.controls.pause(id, 'noah');
-    expect((await bot.controls.status(id)).next).toBeNull();
+    expect((await sessionStatus(bot.store, id)).next).toBeNull();
   });
 
   it('refuses an unknown session', async () => {
     const { bot } = await running();
-    await expect(bot.controls.status(999)).rejects.toThrow(/no session #999/);
+    await expect(sessionStatus(bot.store, 999)).rejects.toThrow(/no session #999/);
   });
 
   it('finds the channel\'s current session: running or paused first, else the next planned', async () => {
     const { bot, id } = await running();
-    expect((await bot.controls.currentSession('chat'))!.id).toBe(id);
-    expect(await bot.controls.currentSession('elsewhere')).toBeNull();
+    expect((await currentSession(bot.store, 'chat'))!.id).toBe(id);
+    expect(await currentSession(bot.store, 'elsewhere')).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { currentSession, sessionStatus } from '../../src/live/status.ts';
 import { describe, expect, it } from 'vitest';
 import { readArchiveFile } from '../../src/archive/read.ts';
 import { questionBody } from '../../src/domain/labels.ts';
@@ -90,7 +91,7 @@ describe('answers during a live session', () => {
     await bot.advanceTo(at(13));
     await bot.controls.skip(id, 'noah', 3);
     await bot.ingest.messageCreated(msg(14, 'A3: answering anyway'));
-    const q3 = (await bot.controls.status(id)).questions.find((q) => q.number === 3)!;
+    const q3 = (await sessionStatus(bot.store, id)).questions.find((q) => q.number === 3)!;
     expect(q3).toMatchObject({ state: 'skipped', answers: 1 });
   });
 

@@ -1,3 +1,4 @@
+import { currentSession, sessionStatus } from '../../src/live/status.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { systemClock } from '../../src/domain/clock.ts';
@@ -23,7 +24,7 @@ describe('live sessions wired with the real clock, timers and node-cron tick', (
     const series = await store.series.saveForChannel({ guildId: 'g', channelId: 'c', tag: '#BadgeChat', timezone: 'America/Denver', schedule: null, settings: {} });
     const session = await live.controls.start(series, 'noah', { questions: ['One?'] });
     expect(platform.posted('c').map((m) => m.prompt!.kind)).toEqual(['welcome']);
-    expect((await live.controls.status(session.id)).next).toMatchObject({ kind: 'guidelines' });
+    expect((await sessionStatus(store, session.id)).next).toMatchObject({ kind: 'guidelines' });
     live.stop();
     live = null;
     store.close();

@@ -93,3 +93,23 @@ describe('bank', () => {
 // Messages and answers (ingest once, edits, attributions, deletes): the repository
 // contract covers them for every store (test/store/contract.ts).
 
+
+describe('series settings on SQLite', () => {
+  it('stores only what differs from the defaults, so a series follows defaults it never changed', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, new ManualClock(T0));
+    const series = await store.series.saveForChannel({ guildId: 'G', channelId: 'C', tag: '#One', timezone: 'UTC', schedule: null, settings: { graceMinutes: 5, threads: false } });
+    expect(JSON.parse(db.prepare('SELECT settings FROM series WHERE id = ?').pluck().get(series.id) as string)).toEqual({ graceMinutes: 5 });
+    expect(series.settings.threads).toBe(false);
+  });
+
+  it('a row edited by hand into bad settings names the series and the field when read', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, new ManualClock(T0));
+    const series = await store.series.saveForChannel({ guildId: 'G', channelId: 'C', tag: '#One', timezone: 'UTC', schedule: null, settings: {} });
+    db.prepare('UPDATE series SET settings = ? WHERE id = ?').run(JSON.stringify({ graceMinutes: 'soon' }), series.id);
+    await expect(store.series.get(series.id)).rejects.toThrow(`series #${series.id} #One: graceMinutes:`);
+    db.prepare('UPDATE series SET settings = ? WHERE id = ?').run('{oops', series.id);
+    await expect(store.series.get(series.id)).rejects.toThrow(`series #${series.id} #One: not JSON`);
+  });
+});

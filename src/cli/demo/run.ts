@@ -3,6 +3,7 @@ import { importArchives, prepareArchives } from '../../archive/import.ts';
 import type { Transcript } from '../../archive/types.ts';
 import { CliError, line, type CliIo } from '../io.ts';
 import { isTagsOnly } from '../../domain/labels.ts';
+import { tallyAnswers } from '../../domain/tally.ts';
 import { replayTranscript, type ReplayResult } from '../../archive/replay.ts';
 import { startBot } from '../../discord/bot.ts';
 import type { Logger } from '../../logger.ts';
@@ -89,7 +90,7 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
       showing = true;
       void (async () => {
         const posted = sandbox.messages(channel.id).filter((m) => m.author.id === sandbox.botUser.id);
-        const answers = posted.length > shown ? (await store.messages.answers(session.id)).length : 0;
+        const answers = posted.length > shown ? tallyAnswers(await store.messages.answers(session.id)).total : 0;
         for (const m of posted.slice(shown)) {
           const at = new Date(m.timestamp).getTime() - t.startsAt.getTime();
           const text = m.embeds[0]?.title ? `${m.embeds[0].title}: ${m.embeds[0].description ?? ''}` : m.content;
@@ -165,21 +166,16 @@ function checkMessageLengths(file: string, participants: Participant[]): void {
 
 async function printSummary(io: CliIo, store: StorePort, sessionId: number, replay: ReplayResult): Promise<void> {
   const out = (s = '') => line(io.stdout, s);
-  const all = await store.messages.answers(sessionId, { inferred: true });
-  const evidenced = all.filter((a) => a.via !== 'inferred');
-  const keys = [...new Set(evidenced.map((a) => a.question))].sort((a, b) => (a === 'TA' ? 1 : b === 'TA' ? -1 : a - b));
+  const live = tallyAnswers(await store.messages.answers(sessionId, { inferred: true }));
   out(`Session #${sessionId} ended. Answers per question:`);
-  for (const q of keys) {
-    const answers = evidenced.filter((a) => a.question === q);
-    const inferred = all.filter((a) => a.via === 'inferred' && a.question === q).length;
-    const who = [...new Set(answers.map((a) => a.authorName))].join(', ');
-    out(`  ${q === 'TA' ? 'TA' : `Q${q}`}  ${answers.length} ${q === 'TA' ? 'takeaway' : 'answer'}${answers.length === 1 ? '' : 's'}${inferred ? ` (+${inferred} inferred)` : ''}: ${who}`);
+  for (const q of live.entries().filter((e) => e.answers > 0)) {
+    const who = q.authors.join(', ');
+    out(`  ${q.question === 'TA' ? 'TA' : `Q${q.question}`}  ${q.answers} ${q.question === 'TA' ? 'takeaway' : 'answer'}${q.answers === 1 ? '' : 's'}${q.inferred ? ` (+${q.inferred} inferred)` : ''}: ${who}`);
   }
-  const count = (rows: { question: number | string }[]) => JSON.stringify(Object.entries(rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.question]: (acc[r.question] ?? 0) + 1 }), {})).sort());
-  const same = count(evidenced) === count(replay.answers);
-  out(same
-    ? `Same answers per question as \`emcee replay\` of the archive (${evidenced.length} in all).`
-    : `Differs from \`emcee replay\`: live ${count(evidenced)}, replay ${count(replay.answers)}.`);
+  const archived = tallyAnswers(replay.answers.map((a) => ({ question: a.question, via: a.via, authorName: a.author })));
+  out(live.signature() === archived.signature()
+    ? `Same answers per question as \`emcee replay\` of the archive (${live.total} in all).`
+    : `Differs from \`emcee replay\`: live ${live.signature()}; replay ${archived.signature()}.`);
 }
 
 async function waitUntil(time: ScaledTime, at: Date): Promise<void> {

@@ -9,9 +9,9 @@ import { questionSetChoices, timezoneChoices } from '../autocomplete.ts';
 import { MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../recap-post.ts';
 import { buildRecap } from '../../recap/model.ts';
 import { formatStatus, formatSummary } from '../../live/format.ts';
+import { currentSession, sessionStatus } from '../../live/status.ts';
 import { ControlError, MAX_QUESTIONS, validateQuestion } from '../../live/controls.ts';
-import { parseSeriesSettings } from '../../domain/settings.ts';
-import type { Series } from '../../store/series.ts';
+import type { Series } from '../../domain/series.ts';
 import { WEEKDAYS, describeSchedule, setupSeries } from '../../live/series-setup.ts';
 import type { Session } from '../../store/sessions.ts';
 
@@ -75,7 +75,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
     }
     case 'status': {
       const session = await current(ctx, interaction.channelId);
-      const status = await ctx.controls.status(session.id);
+      const status = await sessionStatus(ctx.store, session.id);
       await interaction.reply({ content: clip(formatStatus({ ...status, tag: escapeText(status.tag) }, time)), ...ephemeral });
       return;
     }
@@ -234,7 +234,7 @@ async function checkStartQuestions(ctx: CommandContext, guildId: string, series:
     options.questions.forEach((q, i) => validateQuestion(q, i + 1));
     return;
   }
-  const setId = options.questionSetId ?? (series ? parseSeriesSettings(series.settings).questionSetId : null);
+  const setId = options.questionSetId ?? (series ? series.settings.questionSetId : null);
   if (setId === null) throw new ControlError('no questions: give some, or choose a question set from the bank for this series');
   // A set id typed here must be this server's or shared: another server's is refused exactly
   // like an unknown one. The chat's own set was checked when it was chosen (or the operator
@@ -245,7 +245,7 @@ async function checkStartQuestions(ctx: CommandContext, guildId: string, series:
 }
 
 async function current(ctx: CommandContext, channelId: string): Promise<Session> {
-  const session = await ctx.controls.currentSession(channelId);
+  const session = await currentSession(ctx.store, channelId);
   if (!session) throw new UserError('There is no session in this channel right now; /chat start begins one.');
   return session;
 }
