@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Events, type Client } from 'discord.js';
 import { systemClock } from '../src/domain/clock.ts';
-import { startBot, type RunningBot } from '../src/discord/bot.ts';
+import { startApp, type RunningApp } from '../src/app.ts';
 import { createDiscordClient } from '../src/discord/client.ts';
 import { realTimers } from '../src/live/timers.ts';
 import type { IncomingMessage } from '../src/live/ingest.ts';
@@ -154,7 +154,7 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
   };
 
   let client: Client;
-  let bot: RunningBot | null = null;
+  let bot: RunningApp | null = null;
   let store: Store | null = null;
   let sessionId = 0;
   // BENCH_INGEST_DB_DIR (diagnostics): where the bot's database goes, e.g. /dev/shm to take
@@ -175,7 +175,7 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     const series = await store.series.saveForChannel({
       guildId: world.guildId, channelId: world.channelId, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {},
     });
-    bot = await startBot({ token: world.token, apiBase: world.apiBase, store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
+    bot = await startApp({ token: world.token, apiBase: world.apiBase, store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
     client = bot.client;
     const session = await bot.live.controls.start(series, 'bench', {
       questions: ['What does a badge say about you?', 'Who should issue badges?', 'How do you display them?', 'What comes next?'],

@@ -1,6 +1,6 @@
 /**
  * Scheduler: a 4-question session with the default timetable (welcome T+0, guidelines T+2,
- * heads-ups, Q1…Q4 at T+5/12/19/26, outro T+30, close T+45), run by the real bot (startBot)
+ * heads-ups, Q1…Q4 at T+5/12/19/26, outro T+30, close T+45), run by the real bot (startApp)
  * against the loopback Discord sandbox, both on one ScaledTime clock at SPEED× (60: the
  * 45-minute timetable takes 45 s of real time). Meanwhile CHATTER_RATE participants'
  * messages per second (real time) arrive, so the engine keeps time while the bot ingests.
@@ -13,7 +13,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { startBot } from '../src/discord/bot.ts';
+import { startApp } from '../src/app.ts';
 import { startSandbox, type RecordedRequest } from '../src/sandbox/index.ts';
 import { ScaledTime } from '../src/live/timers.ts';
 import { openStore } from '../src/store/index.ts';
@@ -68,7 +68,7 @@ export async function runScheduler(): Promise<SchedulerFigures> {
   const series = await store.series.saveForChannel({
     guildId: sandbox.guild.id, channelId: channel.id, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {},
   });
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const bot = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
 
   progress('scheduler', `a 45-minute session at ${SPEED}× (${(45 * 60 / SPEED).toFixed(1)} s real), ${CHATTER_RATE} chat messages/s`);
   const realStart = performance.now();

@@ -1,14 +1,14 @@
 import { ConfigError, loadDotEnv, readBotConfig } from './config.ts';
+import { startApp, type RunningApp } from './app.ts';
 import { systemClock } from './domain/clock.ts';
-import { startBot, type RunningBot } from './discord/bot.ts';
 import { DiscordStartError } from './discord/start-error.ts';
 import { createLogger } from './logger.ts';
 import { realTimers } from './live/timers.ts';
-import { StoreError, openStore } from './store/index.ts';
+import { StoreError } from './store/index.ts';
 
 /**
  * The most a shutdown may take after SIGINT/SIGTERM. Stopping waits for the post in flight
- * and the recaps (bot.stop bounds that too), then closes the database; if anything still
+ * and the recaps (app.stop bounds that too), then closes the database; if anything still
  * hangs (a Discord that stopped answering), the process exits anyway, code 1. A second
  * signal exits at once.
  */
@@ -28,14 +28,6 @@ async function main(): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  let store;
-  try {
-    store = openStore(config.databasePath, systemClock);
-  } catch (err) {
-    if (!(err instanceof StoreError)) throw err;
-    process.stderr.write(`emcee: ${err.message}\n`);
-    return 1;
-  }
 
   // Signals are handled from here on, start-up included.
   const stopRequested = new Promise<string>((resolve) => {
@@ -58,22 +50,22 @@ async function main(): Promise<number> {
   });
 
   log.info({ databasePath: config.databasePath, apiBase: config.apiBase ?? 'Discord' }, 'starting Emcee');
-  let bot: RunningBot;
+  let app: RunningApp;
   try {
-    bot = await startBot({
-      token: config.discordToken, apiBase: config.apiBase, connectTimeoutMs: config.connectTimeoutMs,
-      store, clock: systemClock, timers: realTimers, log,
+    // The store the configuration names, opened by the app and closed by app.stop() (or by
+    // startApp itself when Discord cannot be reached).
+    app = await startApp({
+      database: config, token: config.discordToken, apiBase: config.apiBase, connectTimeoutMs: config.connectTimeoutMs,
+      clock: systemClock, timers: realTimers, log,
     });
   } catch (err) {
-    store.close();
-    if (!(err instanceof DiscordStartError)) throw err;
+    if (!(err instanceof StoreError) && !(err instanceof DiscordStartError)) throw err;
     process.stderr.write(`emcee: ${err.message}\n`);
     return 1;
   }
   log.info('running: SIGINT or SIGTERM stops Emcee');
   await stopRequested;
-  await bot.stop();
-  store.close();
+  await app.stop();
   return 0;
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
 import { openDatabase, type Db } from './db.ts';
+import type { StorePort } from './port.ts';
 import { SqliteStore } from './sqlite.ts';
 
 export type { StorePort, Repositories, StoreScope, Transaction } from './port.ts';
@@ -29,4 +30,19 @@ export function createStore(db: Db, clock: Clock): Store {
 /** Opens (creating if needed) an SQLite file, or ':memory:', with the schema brought up to date. */
 export function openStore(path: string, clock: Clock): Store {
   return createStore(openDatabase(path), clock);
+}
+
+/** Where the configuration says the store lives (DATABASE_PATH; see src/config.ts). */
+export interface StoreConfig {
+  databasePath: string;
+}
+
+/**
+ * The store the configuration names: the one place that chooses an implementation of the
+ * port. Today that is always SQLite at `databasePath` (a file, or ':memory:'); a server
+ * database selected by its own setting (DATABASE_URL) belongs here too. Asynchronous
+ * because opening a server database is. Throws StoreError when the store cannot be opened.
+ */
+export async function openConfiguredStore(config: StoreConfig, clock: Clock): Promise<StorePort> {
+  return openStore(config.databasePath, clock);
 }

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { runDemo } from '../../src/cli/demo/run.ts';
 import { readArchiveFile } from '../../src/archive/read.ts';
 import { replayTranscript } from '../../src/archive/replay.ts';
-import { startBot, type RunningBot } from '../../src/discord/bot.ts';
+import { startApp, type RunningApp } from '../../src/app.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeTime, MINUTE, silentLog } from '../helpers/live.ts';
@@ -21,7 +21,7 @@ interface Setup {
   time: FakeTime;
   sandbox: Sandbox;
   store: Store;
-  bot: RunningBot;
+  bot: RunningApp;
   channelId: string;
   advanceTo(ms: number): Promise<void>;
   restart(): Promise<void>;
@@ -38,7 +38,7 @@ async function setUp(settings: Record<string, unknown> = SETTINGS): Promise<Setu
   const store = openStore(':memory:', time);
   const channel = sandbox.createChannel('badgechat');
   await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId: channel.id, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
-  const boot = () => startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const boot = () => startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
   const s: Setup = {
     time, sandbox, store, channelId: channel.id, bot: await boot(),
     advanceTo: (ms) => time.advanceTo(ms, () => s.bot.live.engine.whenIdle()),

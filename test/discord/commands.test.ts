@@ -7,7 +7,7 @@ import { commandsJson } from '../../src/discord/commands/index.ts';
 import { main } from '../../src/cli.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { realTimers } from '../../src/live/timers.ts';
-import { startBot } from '../../src/discord/bot.ts';
+import { startApp } from '../../src/app.ts';
 import { deployCommands } from '../../src/discord/deploy-commands.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -275,7 +275,7 @@ describe('emcee series / emcee session from a terminal', () => {
     const sandbox = await startSandbox();
     const store = openStore(path, systemClock);
     const channel = sandbox.createChannel('badgechat');
-    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
+    const bot = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: systemClock, timers: realTimers, log: silentLog, minuteTick: false });
     cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
 
     let out = '';

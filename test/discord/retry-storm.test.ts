@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBot, type RunningBot } from '../../src/discord/bot.ts';
+import { startApp, type RunningApp } from '../../src/app.ts';
 import { MAX_ATTEMPTS } from '../../src/live/engine.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -22,7 +22,7 @@ interface Setup {
   time: FakeTime;
   sandbox: Sandbox;
   store: Store;
-  bot: RunningBot;
+  bot: RunningApp;
   channelId: string;
   /** Advances fake time, letting the engine settle at each timer; stops it if it storms. */
   advanceTo(ms: number, storming: () => boolean): Promise<void>;
@@ -38,7 +38,7 @@ async function setUp(): Promise<Setup> {
   const sandbox = await startSandbox({ clock: time });
   const store = openStore(':memory:', time);
   const channel = sandbox.createChannel('badgechat');
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const bot = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
   cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
   return {
     time, sandbox, store, bot, channelId: channel.id,

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findAnswerLabel, findQuestionPost } from '../../src/domain/labels.ts';
-import { startBot, type RunningBot } from '../../src/discord/bot.ts';
+import { startApp, type RunningApp } from '../../src/app.ts';
 import { escapeHtml, renderHtml } from '../../src/recap/html.ts';
 import { buildRecap } from '../../src/recap/model.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
@@ -224,7 +224,7 @@ describe('10,000 fuzzed messages', () => {
     const role = sandbox.createRole('Everyone important', 0n);
     const users = ['amy', 'bo', 'cy', 'di', 'ed'].map((name) => sandbox.createUser(name).id);
     await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log, minuteTick: false });
+    const bot: RunningApp = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log, minuteTick: false });
     cleanups.push(() => bot.stop());
     const advanceTo = (ms: number) => time.advanceTo(ms, () => bot.live.engine.whenIdle());
     await advanceTo(at(0));

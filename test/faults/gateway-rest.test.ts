@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.ts';
-import { startBot, type RunningBot } from '../../src/discord/bot.ts';
+import { startApp, type RunningApp } from '../../src/app.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { FakeTime, MINUTE, silentLog } from '../helpers/live.ts';
@@ -40,7 +40,7 @@ describe('gateway and REST faults mid-session', () => {
     cleanups.push(() => sandbox.close(), () => store.close());
     const channelId = sandbox.createChannel('faultchat').id;
     await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: TAG, timezone: 'UTC', schedule: null, settings: SETTINGS });
-    const bot: RunningBot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
+    const bot: RunningApp = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
     cleanups.push(() => bot.stop());
     const advanceTo = (ms: number) => time.advanceTo(ms, () => bot.live.engine.whenIdle());
     const users = ['amy', 'bo', 'cy', 'di'].map((name) => sandbox.createUser(name).id);

@@ -1,5 +1,5 @@
 import { PermissionFlagsBits } from 'discord.js';
-import { startBot, type RunningBot } from '../../src/discord/bot.ts';
+import { startApp, type RunningApp } from '../../src/app.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeTime, silentLog } from './live.ts';
@@ -9,7 +9,7 @@ export interface DiscordWorld {
   time: FakeTime;
   sandbox: Sandbox;
   store: Store;
-  bot: RunningBot;
+  bot: RunningApp;
   channelId: string;
   admin: string;
   mod: string;
@@ -24,7 +24,7 @@ export async function discordWorld(now: Date, cleanups: (() => Promise<void> | v
   const channel = sandbox.createChannel('badgechat');
   const adminRole = sandbox.createRole('Admins', PermissionFlagsBits.ManageGuild);
   const modRole = sandbox.createRole('Chat mods', 0n);
-  const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
+  const bot = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
   cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
   return {
     time, sandbox, store, bot, channelId: channel.id, modRole: modRole.id,

@@ -5,13 +5,12 @@ import { CliError, line, type CliIo } from '../io.ts';
 import { isTagsOnly } from '../../domain/labels.ts';
 import { tallyAnswers } from '../../domain/tally.ts';
 import { replayTranscript, type ReplayResult } from '../../archive/replay.ts';
-import { startBot } from '../../discord/bot.ts';
+import { startApp } from '../../app.ts';
 import type { Logger } from '../../logger.ts';
 import { startSandbox } from '../../sandbox/index.ts';
 import { recapToString } from '../../recap/index.ts';
 import { writeSite } from '../../recap/site.ts';
 import { ScaledTime } from '../../live/timers.ts';
-import { openStore } from '../../store/index.ts';
 import type { StorePort } from '../../store/port.ts';
 import { writeFileAtomic } from '../../fs/atomic.ts';
 import { claimOutputDir, demoOutputDir, resetDemoDatabase } from './guard.ts';
@@ -49,14 +48,18 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
 
   const time = new ScaledTime(new Date(t.startsAt.getTime() - 5_000), speed);
   const sandbox = await startSandbox({ clock: time });
-  const store = openStore(databasePath, time);
-  const cleanUp: (() => Promise<void> | void)[] = [() => store.close(), () => sandbox.close()];
+  const cleanUp: (() => Promise<void> | void)[] = [() => sandbox.close()];
 
   try {
     out(`Emcee demo: ${t.tag}, ${t.dateLine} (${t.format} archive, ${t.messages.length} messages), at ${speed}× speed`);
     out(`Loopback Discord on ${sandbox.apiBase}; everything is stored in ${databasePath}`);
     out();
 
+    // The bot, as npm start runs it, on the sandbox and in scaled time; the app opens the
+    // demo's database and closes it when stopped.
+    const app = await startApp({ database: { databasePath }, token: sandbox.token, apiBase: sandbox.apiBase, clock: time, timers: time, log, minuteTick: false });
+    cleanUp.unshift(() => app.stop());
+    const { store } = app;
     const [imported] = await importArchives(store, [archive!]);
     const channel = sandbox.createChannel(t.tag.replace(/^#/, '').toLowerCase());
     const role = sandbox.createRole('Chat moderator', 0n);
@@ -65,10 +68,8 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
       settings: { questionSetId: imported!.questionSetId, moderatorRoleId: role.id },
     });
 
-    const bot = await startBot({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log, minuteTick: false });
-    cleanUp.unshift(() => bot.stop());
     await waitUntil(time, t.startsAt);
-    const session = await bot.live.controls.start(series, 'demo');
+    const session = await app.live.controls.start(series, 'demo');
 
     const users = new Map<string, string>();
     say = (m, text) => sandbox.userSays(channel.id, users.get(m.author ?? 'participant')!, text);
@@ -106,7 +107,7 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
 
     out();
     await printSummary(io, store, session.id, result);
-    await bot.recapsPosted();
+    await app.recapsPosted();
     const recapBase = join(outputDir, 'recaps', `session-${session.id}`);
     writeFileAtomic(`${recapBase}.md`, await recapToString(store, session.id, 'md'));
     writeFileAtomic(`${recapBase}.html`, await recapToString(store, session.id, 'html'));

@@ -1,0 +1,134 @@
+/**
+ * The composition root: the one place where the store, the chat platform, the clock and
+ * timers, the live sessions (engine, controls, ingest, planner) and the Discord listeners
+ * meet. `npm start` (src/main.ts), `npm run demo` (src/cli/demo/run.ts) and the tests that
+ * run the bot on the loopback sandbox all start Emcee through startApp; they differ only in
+ * the options below.
+ *
+ * The split: src/discord/bot.ts assembles the Discord adapter on its own (client, platform,
+ * listeners, slash commands, backfill, recap posts, the bounded log-in and shutdown) and
+ * knows nothing of where the store comes from or how the sessions are built; src/live/
+ * builds the sessions from ports and knows nothing of Discord. This file picks the store
+ * (src/store's openConfiguredStore, or one handed in), builds the live sessions over the
+ * adapter's platform, connects the adapter to them, starts the timetable, and watches the
+ * database for changes made from the terminal. Its stop() undoes all of that, and closes
+ * the store only if it opened it.
+ */
+import type { Clock } from './domain/clock.ts';
+import { createDiscordAdapter, type DiscordAdapter } from './discord/bot.ts';
+import { createLiveSessions, type LiveSessions } from './live/index.ts';
+import type { Timers } from './live/timers.ts';
+import type { Logger } from './logger.ts';
+import { openConfiguredStore, type StoreConfig } from './store/index.ts';
+import type { StorePort } from './store/port.ts';
+
+/** How often the app checks whether another process (the CLI) changed the database. */
+export const EXTERNAL_CHANGE_POLL_MS = 1000;
+
+/**
+ * Where the store comes from: the configuration (`database`: opened here, closed by stop()),
+ * or a store already open (`store`: used as it is and left open, for a test that restarts
+ * the bot on the same database or looks into it afterwards).
+ */
+export type StoreSource =
+  | { database: StoreConfig; store?: never }
+  | { store: StorePort; database?: never };
+
+export type AppOptions = StoreSource & {
+  /** The bot token (the sandbox's own in tests and the demo). */
+  token: string;
+  /** Discord's REST base; undefined: Discord's. */
+  apiBase?: string | undefined;
+  /** Real time, or the demo's scaled time, or a test's fake time. */
+  clock: Clock;
+  timers: Timers;
+  log: Logger;
+  /** node-cron minute tick (default on; off where fake or scaled time drives the engine). */
+  minuteTick?: boolean | undefined;
+  /** How long logging in and getting the gateway ready may take (default 15 s). */
+  connectTimeoutMs?: number | undefined;
+};
+
+export interface RunningApp {
+  store: StorePort;
+  client: DiscordAdapter['client'];
+  platform: DiscordAdapter['platform'];
+  live: LiveSessions;
+  /** The latest backfill (start-up or reconnect), for whoever wants to wait for it. */
+  lastBackfill(): Promise<number>;
+  /** Recaps being posted for sessions that closed. */
+  recapsPosted(): Promise<void>;
+  /**
+   * Stops the timetable and the database watch, lets the post in flight and the recaps
+   * finish (bounded), disconnects from Discord, and closes the store if the app opened it.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens (or takes) the store, logs in to Discord, catches up with what was posted while the
+ * bot was away, and runs the timetable. Throws StoreError when the configured store cannot
+ * be opened and DiscordStartError when Discord cannot be reached; either way nothing is
+ * left running and a store the app opened is closed again.
+ */
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const { token, apiBase, clock, timers, log, minuteTick = true, connectTimeoutMs } = options;
+  const owned = options.store === undefined;
+  const store = options.store ?? await openConfiguredStore(options.database, clock);
+
+  const discord = createDiscordAdapter({ apiBase, store, clock, log });
+  const live = createLiveSessions({
+    store, platform: discord.platform, clock, timers, log, minuteTick,
+    onSessionEnded: (session) => discord.postRecap(session),
+  });
+  try {
+    await discord.connect(live, { token, connectTimeoutMs }); // lets the client go itself on failure
+  } catch (err) {
+    if (owned) await store.close();
+    throw err;
+  }
+  let watch: { stop(): void };
+  try {
+    await live.start();
+    watch = await watchExternalChanges(store, live, log);
+  } catch (err) {
+    live.stop();
+    await discord.stop(live.engine.whenIdle());
+    if (owned) await store.close();
+    throw err;
+  }
+
+  return {
+    store,
+    client: discord.client,
+    platform: discord.platform,
+    live,
+    lastBackfill: () => discord.lastBackfill(),
+    recapsPosted: () => discord.recapsPosted(),
+    stop: async () => {
+      watch.stop();
+      live.stop();
+      await discord.stop(live.engine.whenIdle());
+      if (owned) await store.close();
+    },
+  };
+}
+
+/**
+ * `emcee session …` and `emcee series …` change the same database from another process:
+ * the store's external change mark (SQLite's data_version) moves when they commit, and the
+ * engine then looks again.
+ */
+async function watchExternalChanges(store: StorePort, live: LiveSessions, log: Logger): Promise<{ stop(): void }> {
+  let version = await store.externalChangeMark();
+  const watch = setInterval(() => {
+    void store.externalChangeMark().then((now) => {
+      if (now === version) return;
+      version = now;
+      log.debug('database changed by another process');
+      void live.engine.kick();
+    }, (err: unknown) => log.warn({ err }, 'could not check the database for outside changes'));
+  }, EXTERNAL_CHANGE_POLL_MS);
+  watch.unref();
+  return { stop: () => clearInterval(watch) };
+}
