@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import { SessionControls } from '../live/controls.ts';
+import { controlAction, describeOutcome, isControlName, parseQuestionsOption, runControl, type ControlWording } from '../live/requests.ts';
 import { formatStatus } from '../live/format.ts';
 import { currentSession, sessionStatus } from '../live/status.ts';
 import { WEEKDAYS, describeSchedule, setupSeries } from '../live/series-setup.ts';
@@ -70,35 +71,34 @@ export async function sessionCommand(io: CliIo, store: StorePort, clock: Clock, 
     return s;
   };
   const out = (s: string) => line(io.stdout, s);
-  switch (sub) {
-    case 'start': {
-      const channel = text(flags, 'channel', true)!;
-      const series = (await store.series.list()).find((s) => s.channelId === channel);
-      if (!series) throw new CliError(`channel ${channel} has no chat set up: emcee series setup --guild ID --channel ${channel} --tag #Chat`);
-      const raw = text(flags, 'questions');
-      const options = raw === undefined ? {} : /^\d+$/.test(raw) ? { questionSetId: Number(raw) } : { questions: raw.split(/\s*\|\s*/).filter(Boolean) };
-      const started = await controls.start(series, by, options);
-      out(`Session #${started.id} of ${series.tag} started; the running bot posts the welcome now.`);
-      return;
-    }
-    case 'next': out(`Q${(await controls.next((await session()).id, by)).questionNumber} goes out now.`); return;
-    case 'skip': out(`Q${(await controls.skip((await session()).id, by, int(flags, 'question'))).questionNumber} skipped.`); return;
-    case 'pause': await controls.pause((await session()).id, by); out('Paused.'); return;
-    case 'resume': await controls.resume((await session()).id, by); out('Resumed.'); return;
-    case 'extend': {
-      const minutes = int(flags, 'minutes');
-      if (minutes === undefined) throw new CliError('extend needs --minutes N', 2);
-      await controls.extend((await session()).id, by, minutes);
-      out(`Extended by ${minutes} minutes.`);
-      return;
-    }
-    case 'end': await controls.end((await session()).id, by); out('The outro goes out now.'); return;
-    case 'cancel': await controls.cancel((await session()).id, by); out('Cancelled.'); return;
-    case 'status': out(formatStatus(await sessionStatus(store, (await session()).id), iso).replace(/\*\*/g, '')); return;
-    default:
-      throw new CliError('usage: emcee session start|next|skip|pause|resume|extend|end|cancel|status --channel ID (or --session N) [--questions SET] [--question N] [--minutes N]', 2);
+  if (sub === 'start') {
+    const channel = text(flags, 'channel', true)!;
+    const series = (await store.series.list()).find((s) => s.channelId === channel);
+    if (!series) throw new CliError(`channel ${channel} has no chat set up: emcee series setup --guild ID --channel ${channel} --tag #Chat`);
+    const started = await controls.start(series, by, parseQuestionsOption(text(flags, 'questions')));
+    out(`Session #${started.id} of ${series.tag} started; the running bot posts the welcome now.`);
+  } else if (sub === 'status') {
+    out(formatStatus(await sessionStatus(store, (await session()).id), iso).replace(/\*\*/g, ''));
+  } else if (isControlName(sub)) {
+    const minutes = int(flags, 'minutes');
+    if (sub === 'extend' && minutes === undefined) throw new CliError('extend needs --minutes N', 2);
+    const action = controlAction(sub, { question: int(flags, 'question'), minutes });
+    out(describeOutcome(DONE, await runControl(controls, (await session()).id, action, by)));
+  } else {
+    throw new CliError('usage: emcee session start|next|skip|pause|resume|extend|end|cancel|status --channel ID (or --session N) [--questions SET] [--question N] [--minutes N]', 2);
   }
 }
+
+/** How the terminal words what a control did: short lines. */
+const DONE: ControlWording = {
+  next: (o) => `Q${o.questionNumber} goes out now.`,
+  skip: (o) => `Q${o.questionNumber} skipped.`,
+  pause: () => 'Paused.',
+  resume: () => 'Resumed.',
+  extend: (o) => `Extended by ${o.minutes} minutes.`,
+  end: () => 'The outro goes out now.',
+  cancel: () => 'Cancelled.',
+};
 
 function text(flags: Flags, name: string, required = false): string | undefined {
   const v = flags[name];

@@ -1,5 +1,5 @@
 import {
-  Events, MessageFlags, PermissionFlagsBits,
+  Events,
   type AutocompleteInteraction, type ChatInputCommandInteraction, type Client, type Interaction,
   type ModalSubmitInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -7,7 +7,8 @@ import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import { ControlError, type SessionControls } from '../live/controls.ts';
 import type { StorePort } from '../store/port.ts';
-import type { Series } from '../domain/series.ts';
+import { checkPreconditions, type Checked, type Preconditions } from './preconditions.ts';
+import { clip, ephemeral, UserError } from './replies.ts';
 
 /** What a command handler gets besides the interaction. */
 export interface CommandContext {
@@ -19,18 +20,24 @@ export interface CommandContext {
   changed(): Promise<void>;
 }
 
-/** A slash command module in src/discord/commands/: `data` (the definition) and `execute`. */
+/**
+ * A slash command module in src/discord/commands/: `data` (the definition), the
+ * preconditions of each subcommand, and `execute`, which runs only once they hold.
+ */
 export interface SlashCommand {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
-  execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+  /** Per subcommand name: checked by the dispatcher before execute (commands/index.ts refuses a command that misses one). */
+  preconditions: Readonly<Record<string, Preconditions>>;
+  execute(interaction: ChatInputCommandInteraction, ctx: CommandContext, checked: Checked): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void>;
   /** Modal submissions whose custom id starts with one of these prefixes. */
-  modals?: Record<string, (interaction: ModalSubmitInteraction, ctx: CommandContext) => Promise<void>>;
+  modals?: Readonly<Record<string, ModalHandler>>;
 }
 
-/** An error whose message is for the person who ran the command. */
-export class UserError extends Error {
-  override readonly name = 'UserError';
+/** A modal submission handler, with its preconditions (checked as a subcommand's are). */
+export interface ModalHandler {
+  preconditions: Preconditions;
+  submit(interaction: ModalSubmitInteraction, ctx: CommandContext, checked: Checked): Promise<void>;
 }
 
 type Replyable = ChatInputCommandInteraction | ModalSubmitInteraction;
@@ -49,7 +56,7 @@ export async function runWithBoundary(interaction: Replyable, log: Logger, fn: (
       log.error({ err, command: 'commandName' in interaction ? interaction.commandName : interaction.customId, userId: interaction.user.id, guildId: interaction.guildId, channelId: interaction.channelId }, 'command failed');
     }
     const content = forUser ? (err as Error).message : 'Something went wrong running that command. It has been logged; please try again.';
-    const reply = { content: clip(content), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
+    const reply = { content: clip(content), ...ephemeral };
     try {
       // Deferred (perhaps already showing progress): the error replaces that message.
       if (interaction.deferred) await interaction.editReply({ content: reply.content, allowedMentions: { parse: [] } });
@@ -61,7 +68,10 @@ export async function runWithBoundary(interaction: Replyable, log: Logger, fn: (
   }
 }
 
-/** Routes interactions to the commands; every handler runs inside the boundary. */
+/**
+ * Routes interactions to the commands; every handler runs inside the boundary, after the
+ * preconditions its command declares for that subcommand (or modal) have passed.
+ */
 export function registerInteractions(client: Client, commands: SlashCommand[], ctx: CommandContext): void {
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
@@ -69,8 +79,12 @@ export function registerInteractions(client: Client, commands: SlashCommand[], c
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) return;
-        ctx.log.info({ command: interaction.commandName, sub: interaction.options.getSubcommand(false), userId: interaction.user.id, channelId: interaction.channelId }, 'command');
-        await runWithBoundary(interaction, ctx.log, () => command.execute(interaction, ctx));
+        const sub = interaction.options.getSubcommand(false);
+        ctx.log.info({ command: interaction.commandName, sub, userId: interaction.user.id, channelId: interaction.channelId }, 'command');
+        await runWithBoundary(interaction, ctx.log, async () => {
+          const checked = await checkPreconditions(interaction, ctx, sub === null ? undefined : command.preconditions[sub]);
+          await command.execute(interaction, ctx, checked);
+        });
       } else if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);
         await command?.autocomplete?.(interaction, ctx).catch((err: unknown) => ctx.log.warn({ err }, 'autocomplete failed'));
@@ -78,29 +92,11 @@ export function registerInteractions(client: Client, commands: SlashCommand[], c
         for (const command of commands) {
           const handler = Object.entries(command.modals ?? {}).find(([prefix]) => interaction.customId.startsWith(prefix))?.[1];
           if (handler) {
-            await runWithBoundary(interaction, ctx.log, () => handler(interaction, ctx));
+            await runWithBoundary(interaction, ctx.log, async () => handler.submit(interaction, ctx, await checkPreconditions(interaction, ctx, handler.preconditions)));
             return;
           }
         }
       }
     })().catch((err: unknown) => ctx.log.error({ err }, 'interaction handling failed'));
   });
-}
-
-/**
- * Moderators: members with Manage Server, or with the series' moderator role. Everyone
- * else is refused with the permission they would need; nothing changes.
- */
-export function requireModerator(interaction: Replyable, series: Series | null, action: string): void {
-  if (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return;
-  const roleId = series ? series.settings.moderatorRoleId : null;
-  const member = interaction.member;
-  const roles = member ? (Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()]) : [];
-  if (roleId && roles.includes(roleId)) return;
-  throw new UserError(`You need the Manage Server permission${roleId ? ` or the <@&${roleId}> role` : ''} to ${action}.`);
-}
-
-/** Discord's message limit, with room to spare. */
-export function clip(text: string, max = 1990): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -7,22 +7,20 @@ import type { Prompt } from '../store/prompts.ts';
 import type { Series } from '../domain/series.ts';
 import type { Session } from '../store/sessions.ts';
 import { persistSession } from './persist.ts';
+import { ControlError, planStart, validateQuestion, type StartQuestions } from './requests.ts';
 
 /**
- * The moderator controls: what slash commands and `emcee session …` call. Each control
+ * The moderator controls: what slash commands and `emcee session …` call (through
+ * runControl and planStart in requests.ts, which parse and check the request). Each control
  * validates, changes the database in one transaction, logs who did it and when (table
  * control_log and the log), then lets the engine act. State lives only in the database,
  * so every control survives a restart: a paused session stays paused.
  */
 
-/** A refusal or a mistake the moderator can fix; the message is for them. */
-export class ControlError extends Error {
-  override readonly name = 'ControlError';
-}
+// What a control is asked for is parsed and checked in requests.ts, with the front ends;
+// ControlError is re-exported for the callers that know it from here.
+export { ControlError } from './requests.ts';
 
-/** Discord's message limit: a question must fit with its "Qn: " wrapper. */
-export const MAX_POST_LENGTH = 2000;
-export const MAX_QUESTIONS = 10;
 /** A planned session starting within this window is replaced when a moderator starts one now. */
 const REPLACE_UPCOMING_MS = 12 * 60 * 60_000;
 const MINUTE = 60_000;
@@ -43,7 +41,7 @@ export class SessionControls {
    * set, else the series' question set. An upcoming planned session of the series (within
    * 12 hours) is cancelled in its favour, so the chat does not run twice.
    */
-  async start(series: Series, by: string, options: { questions?: string[]; questionSetId?: number } = {}): Promise<Session> {
+  async start(series: Series, by: string, options: StartQuestions = {}): Promise<Session> {
     const { store, clock } = this.deps;
     const now = clock.now();
     if (!series.channelId) throw new ControlError(`the series ${series.tag} has no channel to run in`);
@@ -52,7 +50,7 @@ export class SessionControls {
       const inChannel = await tx.sessions.listInChannel(series.channelId!);
       const active = inChannel.filter((s) => s.state === 'running' || s.state === 'paused');
       if (active.length > 0) throw new ControlError(`a session is already ${active[0]!.state} in this channel (session #${active[0]!.id}); end or cancel it first`);
-      const { questions, questionSetId } = await this.questionsFor(tx, series, options);
+      const { questions, questionSetId } = await planStart(tx, series, options);
       for (const s of inChannel) {
         if (s.state === 'planned' && s.seriesId === series.id && s.startsAt.getTime() - now.getTime() < REPLACE_UPCOMING_MS) {
           await this.cancelPrompts(tx, s, 'replaced by a session started now');
@@ -243,19 +241,6 @@ export class SessionControls {
     return after;
   }
 
-  private async questionsFor(store: Repositories, series: Series, options: { questions?: string[]; questionSetId?: number }): Promise<{ questions: string[]; questionSetId: number | null }> {
-    if (options.questions) {
-      if (options.questions.length === 0 || options.questions.length > MAX_QUESTIONS) throw new ControlError(`give between 1 and ${MAX_QUESTIONS} questions`);
-      return { questions: options.questions.map((q, i) => validateQuestion(q, i + 1)), questionSetId: null };
-    }
-    const setId = options.questionSetId ?? series.settings.questionSetId;
-    if (setId === null) throw new ControlError('no questions: give some, or choose a question set from the bank for this series');
-    const set = await store.bank.get(setId);
-    if (!set) throw new ControlError(`there is no question set #${setId} in the bank`);
-    if (set.questions.length === 0) throw new ControlError(`question set #${setId} has no questions`);
-    return { questions: set.questions.slice(0, MAX_QUESTIONS), questionSetId: set.id };
-  }
-
   private async refuseIfEnding(store: Repositories, session: Session, now: Date): Promise<void> {
     const prompts = await store.prompts.listBySession(session.id);
     const outro = prompts.find((p) => p.kind === 'outro');
@@ -313,13 +298,4 @@ export class SessionControls {
     await this.deps.onChange?.();
     return (await this.deps.store.sessions.get(session.id))!;
   }
-}
-
-/** A question's text: trimmed, not empty, and short enough to post with its "Qn: " prefix. */
-export function validateQuestion(text: string, n: number): string {
-  const body = text.trim();
-  if (body === '') throw new ControlError(`Q${n} is empty`);
-  const length = questionText(n, body).length;
-  if (length > MAX_POST_LENGTH) throw new ControlError(`Q${n} is too long: ${length} characters with its "Q${n}: " prefix, Discord allows ${MAX_POST_LENGTH}`);
-  return body;
 }

@@ -5,7 +5,7 @@ import { nextOccurrence, validateTimezone, weeklyCron } from '../domain/recurren
 import type { Repositories, StorePort } from '../store/port.ts';
 import type { Series } from '../domain/series.ts';
 import type { Session } from '../store/sessions.ts';
-import { ControlError, MAX_QUESTIONS } from './controls.ts';
+import { ControlError, MAX_QUESTIONS } from './requests.ts';
 import { replanSession } from './persist.ts';
 
 /**
@@ -45,6 +45,9 @@ export interface SeriesSetupResult {
   updated: { sessionId: number; startsAt: Date; moved: boolean }[];
 }
 
+/** The refusal for a question set id the setup may not use: unknown, or (from a server) another server's. */
+export const unknownSetupQuestionSet = (id: number) => new ControlError(`questions: there is no question set #${id}; /bank list shows them`);
+
 export async function setupSeries(store: StorePort, clock: Clock, by: string, input: SeriesSetupInput): Promise<SeriesSetupResult> {
   const parsed = setupSchema.safeParse(input);
   if (!parsed.success) throw new ControlError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'setup')} ${i.message}`).join('; '));
@@ -60,9 +63,7 @@ async function setupIn(store: Repositories, clock: Clock, by: string, v: z.outpu
   if ((v.weekday === undefined) !== (v.time === undefined) && !existing?.schedule) {
     throw new ControlError('give both weekday and time for a weekly chat (or neither, to start sessions by hand)');
   }
-  if (v.questionSetId !== undefined && !(await store.bank.get(v.questionSetId))) {
-    throw new ControlError(`questions: there is no question set #${v.questionSetId}; /bank list shows them`);
-  }
+  if (v.questionSetId !== undefined && !(await store.bank.get(v.questionSetId))) throw unknownSetupQuestionSet(v.questionSetId);
 
   const timezone = v.timezone ?? existing?.timezone ?? 'America/New_York';
   const schedule = scheduleFor(v.weekday, v.time, existing?.schedule ?? null);

@@ -1,6 +1,6 @@
 import {
-  ActionRowBuilder, InteractionContextType, MessageFlags, ModalBuilder, PermissionFlagsBits, SlashCommandBuilder, TextInputBuilder, TextInputStyle,
-  type AutocompleteInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction,
+  ActionRowBuilder, MessageFlags, ModalBuilder, TextInputBuilder, TextInputStyle,
+  type AutocompleteInteraction, type ChatInputCommandInteraction,
 } from 'discord.js';
 import { importArchives } from '../../archive/import.ts';
 import { MAX_ARCHIVE_BYTES } from '../../archive/parse.ts';
@@ -9,15 +9,13 @@ import { ArchiveError } from '../../archive/types.ts';
 import { replayTranscript } from '../../archive/replay.ts';
 import { questionSetChoices } from '../autocomplete.ts';
 import { escapeText } from '../escape.ts';
-import { UserError, clip, requireModerator, type CommandContext } from '../interactions.ts';
-import { MAX_QUESTIONS, validateQuestion } from '../../live/controls.ts';
+import type { CommandContext, ModalHandler } from '../interactions.ts';
+import { guildCommand, type Checked, type Preconditions } from '../preconditions.ts';
+import { UserError, clip, ephemeral } from '../replies.ts';
+import { MAX_QUESTIONS, validateQuestion } from '../../live/requests.ts';
 
 /** `/bank`: the question sets sessions ask. */
-export const data = new SlashCommandBuilder()
-  .setName('bank')
-  .setDescription('The question bank')
-  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-  .setContexts(InteractionContextType.Guild)
+export const data = guildCommand('bank', 'The question bank')
   .addSubcommand((s) => s.setName('list').setDescription('Every question set'))
   .addSubcommand((s) => s.setName('show').setDescription('One question set in full')
     .addIntegerOption((o) => o.setName('set').setDescription('The question set').setRequired(true).setAutocomplete(true).setMinValue(1)))
@@ -26,14 +24,19 @@ export const data = new SlashCommandBuilder()
     .addAttachmentOption((o) => o.setName('file').setDescription('A chat archive (.txt, at most 5 MB)').setRequired(true)));
 
 const ADD_MODAL = 'bank-add';
-const ephemeral = { flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
 
-export async function execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
-  if (!interaction.inGuild()) throw new UserError('Emcee works in server channels only.');
-  const series = await ctx.store.series.getByChannel(interaction.guildId, interaction.channelId);
+/** What must hold before each subcommand runs (checked by the dispatcher, before any write). */
+export const preconditions = {
+  list: { guildOnly: true, moderator: false },
+  show: { guildOnly: true, moderator: false, ownQuestionSet: { option: 'set', unknown: (id) => new UserError(`There is no question set #${id}; /bank list shows them.`) } },
+  add: { guildOnly: true, moderator: 'add question sets' },
+  import: { guildOnly: true, moderator: 'import archives' },
+} satisfies Record<string, Preconditions>;
+
+export async function execute(interaction: ChatInputCommandInteraction, ctx: CommandContext, checked: Checked): Promise<void> {
   switch (interaction.options.getSubcommand()) {
     case 'list': {
-      const sets = await ctx.store.bank.list({ guildId: interaction.guildId });
+      const sets = await ctx.store.bank.list({ guildId: checked.guildId });
       const text = sets.length === 0
         ? 'The bank is empty: /bank add or /bank import fills it.'
         : sets.map((s) => `**#${s.id}** ${escapeText(s.title)} (${s.questions.length} question${s.questions.length === 1 ? '' : 's'})`).join('\n');
@@ -41,10 +44,8 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       return;
     }
     case 'show': {
-      const id = interaction.options.getInteger('set', true);
-      // Another server's set is refused exactly like an unknown one.
-      const set = await ctx.store.bank.get(id, { guildId: interaction.guildId });
-      if (!set) throw new UserError(`There is no question set #${id}; /bank list shows them.`);
+      // This server's or a shared one (another server's was refused like an unknown id).
+      const set = checked.questionSet!;
       const lines = [`**#${set.id} ${escapeText(set.title)}**`, ...set.questions.map((q, i) => `Q${i + 1}. ${escapeText(q)}`)];
       if (set.welcomeText) lines.push('', `Welcome: ${escapeText(set.welcomeText)}`);
       if (set.outroText) lines.push(`Outro: ${escapeText(set.outroText)}`);
@@ -52,7 +53,6 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       return;
     }
     case 'add': {
-      requireModerator(interaction, series, 'add question sets');
       const input = (id: string, label: string, style: TextInputStyle, required: boolean, max: number, placeholder?: string) => {
         const field = new TextInputBuilder().setCustomId(id).setLabel(label).setStyle(style).setRequired(required).setMaxLength(max);
         if (placeholder) field.setPlaceholder(placeholder);
@@ -67,15 +67,14 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       return;
     }
     case 'import':
-      requireModerator(interaction, series, 'import archives');
-      return importArchive(interaction, ctx);
+      return importArchive(interaction, ctx, checked);
     default:
       throw new UserError('Unknown subcommand.');
   }
 }
 
 /** Long work: the reply is deferred, then edited with progress. */
-async function importArchive(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
+async function importArchive(interaction: ChatInputCommandInteraction, ctx: CommandContext, { guildId }: Checked): Promise<void> {
   const file = interaction.options.getAttachment('file', true);
   // Everything shown about the file (its name, its tag and date line) is the uploader's text.
   const name = escapeText(file.name);
@@ -96,7 +95,6 @@ async function importArchive(interaction: ChatInputCommandInteraction, ctx: Comm
   }
   if (transcript.messages.length === 0) throw new UserError(`Nothing was imported: ${name} has a header but no messages.`);
   await progress(`Reading ${transcript.messages.length} messages of ${escapeText(transcript.tag)}, ${escapeText(transcript.dateLine)}…`);
-  const guildId = interaction.guildId!;
   // The import and the server's claim on its question set are one transaction.
   const { report, set, copied } = await ctx.store.transaction(async (tx) => {
     const [r] = await importArchives(tx, [{ transcript, replayed: replayTranscript(transcript).messages }]);
@@ -110,19 +108,19 @@ async function importArchive(interaction: ChatInputCommandInteraction, ctx: Comm
     : `Imported ${name}: ${report.messages} messages, ${report.questions} questions, ${report.answers} answers.${set ? ` Question set #${set.id} is in the bank.` : ''}`);
 }
 
-export const modals = {
-  [ADD_MODAL]: async (interaction: ModalSubmitInteraction, ctx: CommandContext): Promise<void> => {
-    const series = interaction.guildId && interaction.channelId ? await ctx.store.series.getByChannel(interaction.guildId, interaction.channelId) : null;
-    requireModerator(interaction, series, 'add question sets');
-    const title = interaction.fields.getTextInputValue('title').trim();
-    const questions = interaction.fields.getTextInputValue('questions').split('\n').map((q) => q.trim()).filter(Boolean);
-    if (!title) throw new UserError('The title is empty.');
-    if (questions.length === 0 || questions.length > MAX_QUESTIONS) throw new UserError(`Give between 1 and ${MAX_QUESTIONS} questions, one per line (you gave ${questions.length}).`);
-    questions.forEach((q, i) => validateQuestion(q, i + 1));
-    const optional = (id: string) => interaction.fields.getTextInputValue(id)?.trim() || null;
-    if (!interaction.guildId) throw new UserError('Emcee works in server channels only.');
-    const set = await ctx.store.bank.create({ title, source: 'moderator', questions, welcomeText: optional('welcome'), outroText: optional('outro'), guildId: interaction.guildId });
-    await interaction.reply({ content: `Question set #${set.id} "${escapeText(set.title)}" is in the bank with ${questions.length} question${questions.length === 1 ? '' : 's'}.`, ...ephemeral });
+export const modals: Record<string, ModalHandler> = {
+  [ADD_MODAL]: {
+    preconditions: { guildOnly: true, moderator: 'add question sets' },
+    submit: async (interaction, ctx, { guildId }) => {
+      const title = interaction.fields.getTextInputValue('title').trim();
+      const questions = interaction.fields.getTextInputValue('questions').split('\n').map((q) => q.trim()).filter(Boolean);
+      if (!title) throw new UserError('The title is empty.');
+      if (questions.length === 0 || questions.length > MAX_QUESTIONS) throw new UserError(`Give between 1 and ${MAX_QUESTIONS} questions, one per line (you gave ${questions.length}).`);
+      questions.forEach((q, i) => validateQuestion(q, i + 1));
+      const optional = (id: string) => interaction.fields.getTextInputValue(id)?.trim() || null;
+      const set = await ctx.store.bank.create({ title, source: 'moderator', questions, welcomeText: optional('welcome'), outroText: optional('outro'), guildId });
+      await interaction.reply({ content: `Question set #${set.id} "${escapeText(set.title)}" is in the bank with ${questions.length} question${questions.length === 1 ? '' : 's'}.`, ...ephemeral });
+    },
   },
 };
 

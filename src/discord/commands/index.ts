@@ -1,10 +1,12 @@
 import type { SlashCommand } from '../interactions.ts';
+import { undeclaredSubcommands } from '../preconditions.ts';
 import * as bank from './bank.ts';
 import * as chat from './chat.ts';
 
 /**
  * The command registry: a typed static list. Each module in this folder is one slash command
- * exporting `data` and `execute` (and optionally `autocomplete` and `modals`); `satisfies`
+ * exporting `data`, `preconditions` (per subcommand) and `execute` (and optionally
+ * `autocomplete` and `modals`); `satisfies`
  * makes the compiler check every module against SlashCommand, where a readdir + import +
  * cast checked nothing until run time and needed the folder next to the running code.
  * Adding a command is adding a file and a line here (test/discord/commands-registry.test.ts fails
@@ -19,7 +21,16 @@ export function checkCommandNames(list: readonly SlashCommand[]): void {
   if (dup) throw new Error(`two commands are named ${dup}`);
 }
 
+/** Throws for a subcommand without declared preconditions: the dispatcher would refuse to run it. */
+export function checkPreconditionsDeclared(list: readonly SlashCommand[]): void {
+  for (const c of list) {
+    const missing = undeclaredSubcommands(c);
+    if (missing.length) throw new Error(`/${c.data.name} ${missing.join(', ')}: no preconditions declared`);
+  }
+}
+
 checkCommandNames(ALL);
+checkPreconditionsDeclared(ALL);
 
 /** Every slash command, sorted by name. */
 export const commands: readonly SlashCommand[] = [...ALL].sort((a, b) => a.data.name.localeCompare(b.data.name));
