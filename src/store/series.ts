@@ -44,6 +44,11 @@ function storedSettings(row: SeriesRow) {
   }
 }
 
+/** Settings on the way in, as stored (JSON of what differs from the defaults); a bad field throws SettingsError naming it. Both stores save through this. */
+export function storedSettingsJson(settings: SeriesInput['settings']): string {
+  return JSON.stringify(compactSettings(parseSeriesSettings(settings)));
+}
+
 export class SeriesStore {
   private readonly byId;
   private readonly all;
@@ -83,7 +88,7 @@ export class SeriesStore {
   saveForChannel(input: SeriesInput): Series {
     const existing = this.byChannel.get(input.guildId, input.channelId);
     return toSeries(this.upsert.get({
-      id: existing?.id ?? null, ...input, tagKey: tagKey(input.tag), settings: JSON.stringify(compactSettings(parseSeriesSettings(input.settings))), now: this.clock.now().toISOString(),
+      id: existing?.id ?? null, ...input, tagKey: tagKey(input.tag), settings: storedSettingsJson(input.settings), now: this.clock.now().toISOString(),
     })!);
   }
 

@@ -1,0 +1,36 @@
+/**
+ * The PostgreSQL store: the second implementation of the store port (src/store/port.ts),
+ * for deployments that share one database between several processes (issue 12). Selected
+ * by DATABASE_URL in a later step; SQLite stays the default.
+ *
+ *   openPostgresStore('postgres://user@host/db', clock)   a server, through node-postgres
+ *   openPgliteStore(clock)                                 PGlite in this process (tests)
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import type { Clock } from '../../domain/clock.ts';
+import { pgDriver, type PgDriverOptions } from './driver.ts';
+import { createPglite, pgliteDriver } from './pglite.ts';
+import { PostgresStore, type PostgresStoreOptions } from './store.ts';
+
+export { PostgresStore, type PostgresStoreOptions } from './store.ts';
+export { postgresMigrations } from './migrations/index.ts';
+export { createPglite } from './pglite.ts';
+
+export type PostgresOpenOptions = PostgresStoreOptions & PgDriverOptions;
+
+/** Opens the database at url (postgres://…), brings its schema up to date, and returns the store. */
+export function openPostgresStore(url: string, clock: Clock, { schema, max, ...options }: PostgresOpenOptions = {}): Promise<PostgresStore> {
+  return PostgresStore.open(pgDriver(url, { schema, max }), clock, schema ?? null, options);
+}
+
+export interface PgliteOpenOptions extends PostgresStoreOptions {
+  /** The PGlite database to use (several stores may share one); default: a new one in memory. */
+  db?: PGlite;
+  /** Tables live in this schema, made if missing (default: public). */
+  schema?: string;
+}
+
+/** The same store on PGlite (PostgreSQL in WASM, in this process): `npm test` without a server. */
+export async function openPgliteStore(clock: Clock, { db, schema, ...options }: PgliteOpenOptions = {}): Promise<PostgresStore> {
+  return PostgresStore.open(pgliteDriver(db ?? await createPglite(), schema), clock, schema ?? null, options);
+}

@@ -1,0 +1,113 @@
+/** Messages, edits and answers, in PostgreSQL (same behaviour as ../messages.ts). */
+import { toAnswer, toMessage, type StoredAnswer, type StoredMessage } from '../messages.ts';
+import type { MessageRepository } from '../port.ts';
+import type { Db, Run } from './run.ts';
+
+type Row = Record<string, unknown>;
+const message = (row: Row | null) => (row ? toMessage(row as never) : null);
+
+/** Rows an iterator reads per page. */
+export const PAGE_SIZE = 500;
+
+/**
+ * Chat order: by time, then archive position, then arrival, with NULLs first (as SQLite
+ * sorts them). Spelt as the columns of the messages_chat_order index, so that a page is an
+ * index range: the keyset of the last row seen, compared as a row, starts the next page.
+ */
+const CHAT_ORDER = "(m.posted_at IS NOT NULL), coalesce(m.posted_at, 'epoch'), (m.archive_index IS NOT NULL), coalesce(m.archive_index, 0), m.id";
+const EPOCH = new Date(0);
+const keyset = (m: { postedAt: Date | null; archiveIndex: number | null; id: number }) =>
+  [m.postedAt !== null, m.postedAt ?? EPOCH, m.archiveIndex !== null, m.archiveIndex ?? 0, m.id];
+const AFTER = '($2::boolean, $3::timestamptz, $4::boolean, $5::integer, $6::bigint)';
+const FIRST = [false, EPOCH, false, -2147483648, 0];
+
+const ANSWERS = `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late
+  FROM answers a JOIN messages m ON m.id = a.message_id WHERE a.session_id = $1 AND m.deleted_at IS NULL`;
+
+export function messageRepository(run: Run): MessageRepository {
+  const get = async (db: Db, platformId: string) => message(await db.one<Row>('SELECT * FROM messages WHERE platform_id = $1', [platformId]));
+  const answers = (sessionId: number, inferred: boolean) => run(async (db) =>
+    (await db.rows<Row>(`${ANSWERS} ORDER BY ${CHAT_ORDER}`, [sessionId])).map((r) => toAnswer(r as never)).filter((a) => inferred || a.via !== 'inferred'));
+
+  /**
+   * Pages through a session in chat order: each page is one call (other calls run between
+   * pages), bounded by the newest message id when the iteration began, so that messages
+   * written meanwhile are not visited (as SQLite's iterators, which read the ids first).
+   */
+  async function* pages<T extends StoredMessage | StoredAnswer>(sessionId: number, sql: string, map: (row: Row) => T, key: (item: T) => unknown[]): AsyncGenerator<T> {
+    const newest = await run(async (db) => (await db.one<{ n: number }>('SELECT coalesce(max(id), 0) AS n FROM messages'))!.n);
+    let after: unknown[] = FIRST;
+    for (;;) {
+      const rows = await run((db) => db.rows<Row>(`${sql} AND m.id <= $7 AND (${CHAT_ORDER}) > ${AFTER} ORDER BY ${CHAT_ORDER} LIMIT ${PAGE_SIZE}`, [sessionId, ...after, newest]));
+      const items = rows.map(map);
+      yield* items;
+      if (items.length < PAGE_SIZE) return;
+      after = key(items.at(-1)!);
+    }
+  }
+
+  return {
+    ingest: (m) => run(async (db) => {
+      const inserted = await db.one<{ id: number }>(
+        `INSERT INTO messages (session_id, platform_id, channel_id, thread_id, author_id, author_name, is_moderator,
+           posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index, late, from_self)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (platform_id) DO NOTHING RETURNING id`,
+        [m.sessionId, m.platformId, m.channelId, m.threadId, m.authorId, m.authorName, m.isModerator, m.postedAt, m.text, m.replyToId,
+          JSON.stringify(m.inReplyTo), m.quote?.author ?? null, m.quote?.text ?? null, m.archiveIndex, m.late ?? false, m.fromSelf ?? false],
+      );
+      if (!inserted) return { message: (await get(db, m.platformId))!, inserted: false };
+      // Just written: built from what was written rather than read back.
+      return { message: { ...m, id: inserted.id, editedAt: null, deletedAt: null, late: m.late ?? false, fromSelf: m.fromSelf ?? false }, inserted: true };
+    }),
+    get: (platformId) => run((db) => get(db, platformId)),
+    // Snowflakes compare as numbers: longer is later, then by text (bytewise, as SQLite).
+    lastSeenId: (sessionId, channelId, threadId) => run(async (db) => (await db.one<{ platform_id: string }>(
+      `SELECT platform_id FROM messages WHERE session_id = $1 AND channel_id = $2 AND thread_id IS NOT DISTINCT FROM $3
+       ORDER BY length(platform_id) DESC, platform_id COLLATE "C" DESC LIMIT 1`,
+      [sessionId, channelId, threadId],
+    ))?.platform_id ?? null),
+    listBySession: (sessionId) => run(async (db) => (await db.rows<Row>(`SELECT * FROM messages m WHERE session_id = $1 ORDER BY ${CHAT_ORDER}`, [sessionId])).map((r) => message(r)!)),
+    count: (sessionId) => run(async (db) => (await db.one<{ n: number }>('SELECT count(*) AS n FROM messages WHERE session_id = $1', [sessionId]))!.n),
+    edit: (platformId, text, at) => run((db) => db.atomic(async () => {
+      const current = await get(db, platformId);
+      if (!current || current.text === text) return current;
+      await db.run('INSERT INTO message_edits (message_id, old_text, replaced_at) VALUES ($1, $2, $3)', [current.id, current.text, at]);
+      await db.run('UPDATE messages SET text = $1, edited_at = $2 WHERE id = $3', [text, at, current.id]);
+      return get(db, platformId);
+    })),
+    previousTexts: (platformId) => run(async (db) => (await db.rows<{ old_text: string }>(
+      'SELECT e.old_text FROM message_edits e JOIN messages m ON m.id = e.message_id WHERE m.platform_id = $1 ORDER BY e.id',
+      [platformId],
+    )).map((r) => r.old_text)),
+    delete: (platformId, at) => run(async (db) => (await db.run('UPDATE messages SET deleted_at = $1 WHERE platform_id = $2 AND deleted_at IS NULL', [at, platformId])) === 1),
+    recordAttribution: (m, a) => run(async (db) => {
+      if (a.kind !== 'answer' && a.kind !== 'inferred') {
+        await db.run('DELETE FROM answers WHERE message_id = $1', [m.id]);
+        return;
+      }
+      const question = a.question === 'TA' ? null : a.question;
+      await db.run(
+        `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
+           via = excluded.via, label = excluded.label, text = excluded.text`,
+        [m.id, m.sessionId, question, question === null, a.kind === 'answer' ? a.via : 'inferred', a.kind === 'answer' ? a.label : null, a.kind === 'answer' ? a.text : m.text],
+      );
+    }),
+    iterate: (sessionId) => pages<StoredMessage>(sessionId, 'SELECT * FROM messages m WHERE m.session_id = $1', (r) => message(r)!, keyset),
+    iterateAnswers: (sessionId, { inferred = false } = {}) => filter(
+      pages<StoredAnswer>(sessionId, ANSWERS, (r) => toAnswer(r as never), (a) => keyset({ ...a, id: a.messageId })),
+      (a) => inferred || a.via !== 'inferred',
+    ),
+    authorsBefore: (seriesId, before) => run(async (db) => new Set((await db.rows<{ author_name: string }>(
+      `SELECT DISTINCT m.author_name FROM messages m JOIN sessions s ON s.id = m.session_id
+       WHERE s.series_id = $1 AND s.starts_at < $2 AND m.author_name IS NOT NULL AND m.from_self = false AND m.deleted_at IS NULL`,
+      [seriesId, before],
+    )).map((r) => r.author_name))),
+    answers: (sessionId, { inferred = false } = {}) => answers(sessionId, inferred),
+  };
+}
+
+async function* filter<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
+  for await (const item of items) if (keep(item)) yield item;
+}

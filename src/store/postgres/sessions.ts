@@ -1,0 +1,79 @@
+/** Sessions, their prompts and their control log, in PostgreSQL (same behaviour as ../sessions.ts, ../prompts.ts, ../control-log.ts). */
+import type { Clock } from '../../domain/clock.ts';
+import { toControlEntry } from '../control-log.ts';
+import type { ControlLogRepository, PromptRepository, PromptState, SessionRepository } from '../port.ts';
+import { toPrompt } from '../prompts.ts';
+import { toSession } from '../sessions.ts';
+import type { Run } from './run.ts';
+
+type Row = Record<string, unknown>;
+const session = (row: Row | null) => (row ? toSession(row as never) : null);
+const prompt = (row: Row | null) => (row ? toPrompt(row as never) : null);
+
+/** Live sessions that collect messages: running, paused, or ended since $n. */
+const COLLECTING = (n: number) => `source = 'live' AND (state IN ('running', 'paused') OR (state = 'ended' AND ended_at >= $${n}))`;
+
+export function sessionRepository(run: Run, clock: Clock): SessionRepository {
+  const one = (sql: string, params: unknown[] = []) => run(async (db) => session(await db.one<Row>(sql, params)));
+  const all = (sql: string, params: unknown[] = []) => run(async (db) => (await db.rows<Row>(sql, params)).map((r) => session(r)!));
+  return {
+    get: (id) => one('SELECT * FROM sessions WHERE id = $1', [id]),
+    findBySourceHash: (hash) => one('SELECT * FROM sessions WHERE source_hash = $1', [hash]),
+    listBySeries: (seriesId) => all('SELECT * FROM sessions WHERE series_id = $1 ORDER BY starts_at, id', [seriesId]),
+    create: async (s) => (await one(
+      `INSERT INTO sessions (series_id, question_set_id, state, starts_at, ended_at, source, source_hash, source_name, format, created_at, channel_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+      [s.seriesId, s.questionSetId, s.state, s.startsAt, s.endedAt ?? null, s.source, s.sourceHash ?? null, s.sourceName ?? null, s.format ?? null, clock.now(), s.channelId ?? null],
+    ))!,
+    listActive: () => all("SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') ORDER BY starts_at, id"),
+    latestFinished: () => one("SELECT * FROM sessions WHERE state IN ('ended', 'archived') ORDER BY starts_at DESC, id DESC LIMIT 1"),
+    collectingIn: (channelId, endedSince) => one(
+      `SELECT * FROM sessions WHERE channel_id = $1 AND ${COLLECTING(2)} ORDER BY state = 'ended', starts_at DESC, id DESC LIMIT 1`,
+      [channelId, endedSince],
+    ),
+    listCollecting: (endedSince) => all(`SELECT * FROM sessions WHERE ${COLLECTING(1)} ORDER BY starts_at, id`, [endedSince]),
+    findOccurrence: (seriesId, startsAt) => one("SELECT * FROM sessions WHERE series_id = $1 AND starts_at = $2 AND source = 'live'", [seriesId, startsAt]),
+    listInChannel: (channelId) => all("SELECT * FROM sessions WHERE channel_id = $1 AND source = 'live' ORDER BY starts_at DESC, id DESC", [channelId]),
+    replan: async (id, startsAt, questionSetId) =>
+      (await one('UPDATE sessions SET starts_at = $1, question_set_id = $2 WHERE id = $3 RETURNING *', [startsAt, questionSetId, id]))!,
+    setState: async (id, state, { endedAt = null, pausedAt = null } = {}) =>
+      (await one('UPDATE sessions SET state = $1, ended_at = $2, paused_at = $3 WHERE id = $4 RETURNING *', [state, endedAt, pausedAt, id]))!,
+  };
+}
+
+export function promptRepository(run: Run): PromptRepository {
+  const update = async (sql: string, params: unknown[]) => void (await run((db) => db.run(sql, params)));
+  const settle = (id: number, state: PromptState, reason: string) =>
+    update('UPDATE prompts SET state = $1, skip_reason = $2, next_attempt_at = NULL WHERE id = $3', [state, reason, id]);
+  return {
+    listBySession: (sessionId) => run(async (db) => (await db.rows<Row>('SELECT * FROM prompts WHERE session_id = $1 ORDER BY planned_at, id', [sessionId])).map((r) => prompt(r)!)),
+    get: (id) => run(async (db) => prompt(await db.one<Row>('SELECT * FROM prompts WHERE id = $1', [id]))),
+    markPosting: (id, nonce) => update(
+      "UPDATE prompts SET state = 'posting', nonce = $1, attempts = attempts + 1, next_attempt_at = NULL WHERE id = $2 AND state IN ('planned', 'posting')",
+      [nonce, id],
+    ),
+    markPosted: (id, messageId, postedAt, late) =>
+      update("UPDATE prompts SET state = 'posted', message_id = $1, posted_at = $2, late = $3, next_attempt_at = NULL WHERE id = $4", [messageId, postedAt, late, id]),
+    markSkipped: (id, reason) => settle(id, 'skipped', reason),
+    markFailed: (id, reason) => settle(id, 'failed', reason),
+    retryLater: (id, at) => update('UPDATE prompts SET next_attempt_at = $1 WHERE id = $2', [at, id]),
+    attemptFailed: (id, at) => update('UPDATE prompts SET attempts = attempts + 1, next_attempt_at = $1 WHERE id = $2', [at, id]),
+    reschedule: (id, plannedAt) => update('UPDATE prompts SET planned_at = $1 WHERE id = $2', [plannedAt, id]),
+    setText: (id, text) => update('UPDATE prompts SET text = $1 WHERE id = $2', [text, id]),
+    create: (p) => run(async (db) => prompt(await db.one<Row>(
+      `INSERT INTO prompts (session_id, kind, question_number, planned_at, state, posted_at, late, message_id, nonce, text)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      [p.sessionId, p.kind, p.questionNumber, p.plannedAt, p.state, p.postedAt, p.late ?? false, p.messageId, p.nonce ?? null, p.text],
+    ))!),
+  };
+}
+
+export function controlLogRepository(run: Run): ControlLogRepository {
+  return {
+    record: (sessionId, action, actor, at, details = {}) => run(async (db) => toControlEntry((await db.one<Row>(
+      'INSERT INTO control_log (session_id, action, actor, at, details) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+      [sessionId, action, actor, at, JSON.stringify(details)],
+    )) as never)),
+    list: (sessionId) => run(async (db) => (await db.rows<Row>('SELECT * FROM control_log WHERE session_id = $1 ORDER BY at, id', [sessionId])).map((r) => toControlEntry(r as never))),
+  };
+}
