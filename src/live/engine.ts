@@ -37,9 +37,12 @@ import type { Timers } from './timers.ts';
  * costs one request at its start, so a restored channel works again by itself.
  */
 
+/**
+ * What the engine tells its process. Posts are not announced: the attribution reads them
+ * from the database (src/live/attributors.ts), since another process may have made them.
+ */
 export interface EngineListener {
-  /** A prompt reached the channel (questions: the attribution learns their message ids). */
-  promptPosted?(session: Session, prompt: Prompt): void | Promise<void>;
+  /** A session closed (the Discord adapter posts its recap). */
   sessionEnded?(session: Session): void | Promise<void>;
 }
 
@@ -244,7 +247,6 @@ export class SessionEngine {
       });
       await store.prompts.markPosted(p.id, sent.id, sent.at, late);
       log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, messageId: sent.id, late }, 'prompt posted');
-      await this.deps.listener?.promptPosted?.(session, (await store.prompts.get(p.id))!);
       return true;
     } catch (err) {
       if (isChannelUnavailable(err)) throw err; // not retried: the session stops
@@ -302,7 +304,6 @@ export class SessionEngine {
     const late = found.at.getTime() - p.plannedAt.getTime() > tolerance;
     await store.prompts.markPosted(p.id, found.id, found.at, late);
     log.info({ sessionId: session.id, promptId: p.id, messageId: found.id }, 'unknown-outcome post found in the channel; not sending again');
-    await this.deps.listener?.promptPosted?.(session, (await store.prompts.get(p.id))!);
     return true;
   }
 

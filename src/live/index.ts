@@ -4,7 +4,6 @@ import type { ChatPlatform } from '../platform/types.ts';
 import { SessionControls } from './controls.ts';
 import { LiveIngest } from './ingest.ts';
 import type { StorePort } from '../store/port.ts';
-import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
 import { startMinuteTick } from './cron.ts';
 import { SessionEngine } from './engine.ts';
@@ -37,14 +36,9 @@ export interface LiveSessionsDeps {
 export function createLiveSessions({ store, platform, clock, timers, log, minuteTick = true, onSessionEnded }: LiveSessionsDeps): LiveSessions {
   const ingest = new LiveIngest({ store, log });
   const planner = new SeriesPlanner({ store, log });
-  const listener = {
-    promptPosted: (session: Session, prompt: Prompt) => ingest.promptPosted(session, prompt),
-    sessionEnded: (session: Session) => {
-      ingest.sessionEnded(session);
-      onSessionEnded?.(session);
-    },
-  };
-  const engine = new SessionEngine({ store, platform, clock, timers, log, listener, planner });
+  // The ingest learns the posts from the database (it may not share a process with the
+  // engine); the engine only says when a session ends, for the recap.
+  const engine = new SessionEngine({ store, platform, clock, timers, log, listener: { sessionEnded: onSessionEnded }, planner });
   const controls = new SessionControls({ store, clock, log, onChange: () => engine.kick() });
   let tick: { stop(): void } | null = null;
   return {

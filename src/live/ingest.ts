@@ -1,10 +1,7 @@
-import { Attributor, type Attribution, type ChatMessage } from '../domain/attribution.ts';
+import type { Attribution, Attributor } from '../domain/attribution.ts';
 import type { Logger } from '../logger.ts';
-import type { StorePort } from '../store/port.ts';
-import type { StoredMessage } from '../store/messages.ts';
-import type { Prompt } from '../store/prompts.ts';
-import type { Session } from '../store/sessions.ts';
-import type { EngineListener } from './engine.ts';
+import type { Session, StorePort, Transaction } from '../store/port.ts';
+import { AttributorCache, readPosts, toChatMessage } from './attributors.ts';
 
 /**
  * Live answers: every message in a session's channel (and its threads) is stored and
@@ -51,14 +48,18 @@ export const DEFAULT_LATE_WINDOW_MS = 24 * 60 * 60_000;
 /**
  * Events are handled one at a time, in the order they arrive (a queue): the attributor of a
  * session is in-memory state that each message changes, so two messages must never be
- * attributed concurrently, nor a question post overtake a message that came before it.
- * Each message's store and attribution is one transaction.
+ * attributed concurrently. Each message's store and attribution is one transaction, which
+ * first reads the session's posted questions and outro (see attributors.ts: the attribution
+ * learns the bot's posts from the database, whichever process made them, and applies a post
+ * only to messages written at or after it).
  */
-export class LiveIngest implements EngineListener {
-  private readonly attributors = new Map<number, Attributor>();
+export class LiveIngest {
+  private readonly attributors: AttributorCache;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: IngestDeps) {}
+  constructor(private readonly deps: IngestDeps) {
+    this.attributors = new AttributorCache(deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS);
+  }
 
   /** Runs fn after every event that arrived before it. */
   private inOrder<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -77,10 +78,10 @@ export class LiveIngest implements EngineListener {
     const session = await this.sessionFor(m.channelId, m.at);
     if (!session) return null;
     const late = session.state === 'ended' && session.endedAt !== null && m.at > session.endedAt;
-    // Built (from the database) before this message is stored, so it is not its own repeat.
-    const attributor = await this.attributor(session);
 
     return store.transaction(async (tx) => {
+      // Caught up (or built from the database) before this message is stored, so it is not its own repeat.
+      const attributor = await this.attributor(tx, session.id, m.at);
       const { message, inserted } = await tx.messages.ingest({
         sessionId: session.id, platformId: m.id, channelId: m.channelId, threadId: m.threadId, authorId: m.authorId,
         authorName: m.authorName, isModerator: m.moderator, postedAt: m.at, text: m.text, replyToId: m.replyToId,
@@ -101,8 +102,7 @@ export class LiveIngest implements EngineListener {
     return this.inOrder(() => store.transaction(async (tx) => {
       const message = await tx.messages.edit(id, text, at);
       if (!message || message.fromSelf) return null;
-      const session = (await tx.sessions.get(message.sessionId))!;
-      const attribution = (await this.attributor(session)).reattribute(toChatMessage(message));
+      const attribution = (await this.attributor(tx, message.sessionId, at)).reattribute(toChatMessage(message));
       await tx.messages.recordAttribution(message, attribution);
       return attribution;
     }));
@@ -111,22 +111,6 @@ export class LiveIngest implements EngineListener {
   /** A delete: the message stays as a tombstone, hidden from recaps and exports. */
   messageDeleted(id: string, at: Date): Promise<boolean> {
     return this.inOrder(() => this.deps.store.messages.delete(id, at));
-  }
-
-  /** Queued like the messages: a message that arrived before the post is attributed before it. */
-  promptPosted(session: Session, prompt: Prompt): Promise<void> {
-    return this.inOrder(() => {
-      const attributor = this.attributors.get(session.id);
-      if (!attributor || !prompt.messageId) return; // built from the database when first needed
-      if (prompt.kind === 'question') attributor.questionPosted(prompt.questionNumber!, prompt.messageId);
-      if (prompt.kind === 'outro') attributor.outroPostedNow();
-    });
-  }
-
-  sessionEnded(session: Session): Promise<void> {
-    return this.inOrder(() => {
-      this.attributors.delete(session.id);
-    });
   }
 
   /** Resolves once every event handed over so far is handled. */
@@ -141,35 +125,8 @@ export class LiveIngest implements EngineListener {
     return this.deps.store.sessions.collectingIn(channelId, new Date(at.getTime() - window));
   }
 
-  /**
-   * The session's attributor, rebuilt from the database after a restart: the bot's posted
-   * questions and outro and the stored messages, in the order they happened.
-   */
-  private async attributor(session: Session): Promise<Attributor> {
-    const cached = this.attributors.get(session.id);
-    if (cached) return cached;
-    const attributor = new Attributor({ questionPostsBy: 'moderators' });
-    type Event = { at: number; apply: () => void };
-    const events: Event[] = [];
-    for (const p of await this.deps.store.prompts.listBySession(session.id)) {
-      if (p.state !== 'posted' || !p.postedAt || !p.messageId) continue;
-      if (p.kind === 'question') events.push({ at: p.postedAt.getTime(), apply: () => attributor.questionPosted(p.questionNumber!, p.messageId!) });
-      if (p.kind === 'outro') events.push({ at: p.postedAt.getTime(), apply: () => attributor.outroPostedNow() });
-    }
-    for (const m of await this.deps.store.messages.listBySession(session.id)) {
-      if (m.fromSelf || m.deletedAt) continue;
-      events.push({ at: m.postedAt?.getTime() ?? 0, apply: () => void attributor.ingest(toChatMessage(m)) });
-    }
-    // Stable sort: at the same instant, the bot's posts (pushed first) come first.
-    events.sort((a, b) => a.at - b.at).forEach((e) => e.apply());
-    this.attributors.set(session.id, attributor);
-    return attributor;
+  /** The session's attributor, knowing every post made up to `at` (read in this transaction). */
+  private async attributor(tx: Transaction, sessionId: number, at: Date): Promise<Attributor> {
+    return this.attributors.at(tx, sessionId, await readPosts(tx, sessionId), at);
   }
-}
-
-function toChatMessage(m: StoredMessage): ChatMessage {
-  return {
-    id: m.platformId, author: m.authorName, moderator: m.isModerator, text: m.text,
-    replyToId: m.replyToId, threadOfId: m.threadId, quote: m.quote,
-  };
 }

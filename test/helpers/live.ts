@@ -64,7 +64,7 @@ export interface Bot {
 /** A bot over the world's store; booting again on the same store is a restart. */
 export function bootBot(store: Store, time: FakeTime, platform: MemoryPlatform): Bot {
   const ingest = new LiveIngest({ store, log: silentLog });
-  const engine = new SessionEngine({ store, platform, clock: time, timers: time, log: silentLog, listener: ingest });
+  const engine = new SessionEngine({ store, platform, clock: time, timers: time, log: silentLog });
   const controls = new SessionControls({ store, clock: time, log: silentLog, onChange: () => engine.kick() });
   return {
     store, engine, controls, ingest,
