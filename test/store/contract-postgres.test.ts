@@ -4,11 +4,11 @@
  * EMCEE_REQUIRE_POSTGRES=1 (CI), a missing server URL is a failure, never a skip.
  * Each store opened here gets a fresh schema, so tests never see each other's rows.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { createPglite, openPgliteStore, openPostgresStore, postgresMigrations, type PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.ts';
+import { openPgliteStore, openPostgresStore, postgresMigrations, type PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.ts';
 import { describeStoreContract, T0 } from './contract.ts';
 
 // PGlite runs PostgreSQL in WASM: every statement costs several times what SQLite's does,
@@ -35,9 +35,9 @@ const schemaOf = new WeakMap<object, string>();
 
 function pgliteBackend(): Backend {
   let db: Promise<PGlite> | null = null;
-  const instance = () => (db ??= createPglite());
+  const instance = () => (db ??= PGlite.create());
   return {
-    open: async (clock, schema, options) => openPgliteStore(clock, { db: await instance(), schema, ...options }),
+    open: async (clock, schema, options) => openPgliteStore(await instance(), clock, { schema, ...options }),
     query: async <R>(sql: string) => (await (await instance()).query<R>(sql)).rows,
     ready: instance,
     end: async () => void (await (await db)?.close()),

@@ -4,17 +4,16 @@
  * by DATABASE_URL in a later step; SQLite stays the default.
  *
  *   openPostgresStore('postgres://user@host/db', clock)   a server, through node-postgres
- *   openPgliteStore(clock)                                 PGlite in this process (tests)
+ *   openPgliteStore(pglite, clock)                         PGlite in this process (tests)
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type { Clock } from '../../domain/clock.ts';
 import { pgDriver, type PgDriverOptions } from './driver.ts';
-import { createPglite, pgliteDriver } from './pglite.ts';
+import { pgliteDriver } from './pglite.ts';
 import { PostgresStore, type PostgresStoreOptions } from './store.ts';
 
 export { PostgresStore, type PostgresStoreOptions } from './store.ts';
 export { postgresMigrations } from './migrations/index.ts';
-export { createPglite } from './pglite.ts';
 
 export type PostgresOpenOptions = PostgresStoreOptions & PgDriverOptions;
 
@@ -24,13 +23,15 @@ export function openPostgresStore(url: string, clock: Clock, { schema, max, ...o
 }
 
 export interface PgliteOpenOptions extends PostgresStoreOptions {
-  /** The PGlite database to use (several stores may share one); default: a new one in memory. */
-  db?: PGlite;
   /** Tables live in this schema, made if missing (default: public). */
   schema?: string;
 }
 
-/** The same store on PGlite (PostgreSQL in WASM, in this process): `npm test` without a server. */
-export async function openPgliteStore(clock: Clock, { db, schema, ...options }: PgliteOpenOptions = {}): Promise<PostgresStore> {
-  return PostgresStore.open(pgliteDriver(db ?? await createPglite(), schema), clock, schema ?? null, options);
+/**
+ * The same store on a PGlite database (PostgreSQL in WASM, in this process; several stores
+ * may share one): `npm test` exercises the PostgreSQL SQL without a server. The caller
+ * makes the instance (`await PGlite.create()`): @electric-sql/pglite is a devDependency.
+ */
+export function openPgliteStore(db: PGlite, clock: Clock, { schema, ...options }: PgliteOpenOptions = {}): Promise<PostgresStore> {
+  return PostgresStore.open(pgliteDriver(db, schema), clock, schema ?? null, options);
 }

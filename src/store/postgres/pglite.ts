@@ -5,7 +5,8 @@
  * (stores sharing an instance wait for each other, as clients of a one-connection pool
  * would), and each store's schema is set as its search_path when its turn starts.
  *
- * @electric-sql/pglite is a devDependency: it is loaded only when a PGlite store is opened.
+ * @electric-sql/pglite is a devDependency: nothing here loads it; the caller makes the
+ * instance (any PGlite works: the value parsers the store expects are passed per query).
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { TYPE_PARSERS, checkSchemaName, type Connection, type Driver } from './driver.ts';
@@ -16,12 +17,6 @@ interface Session {
 }
 
 const sessions = new WeakMap<PGlite, Session>();
-
-/** A new in-memory PGlite database, with the value parsers the store expects. */
-export async function createPglite(): Promise<PGlite> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  return PGlite.create({ parsers: TYPE_PARSERS as never });
-}
 
 /** The driver of one PGlite instance; schema: where this store's tables live. */
 export function pgliteDriver(db: PGlite, schema?: string): Driver {
@@ -48,7 +43,7 @@ export function pgliteDriver(db: PGlite, schema?: string): Driver {
       let released = false;
       return {
         query: async <R>(text: string, params?: unknown[]) => {
-          const result = await db.query<R>(text, params);
+          const result = await db.query<R>(text, params, { parsers: TYPE_PARSERS });
           return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
         },
         exec: async (sql) => void (await db.exec(sql)),
