@@ -113,3 +113,11 @@ describe('series settings on SQLite', () => {
     await expect(store.series.get(series.id)).rejects.toThrow(`series #${series.id} #One: not JSON`);
   });
 });
+
+describe('indexes', () => {
+  it("a session's prompts are read through an index, not a scan of every prompt (the ingest reads them per message)", () => {
+    const db = openDatabase(':memory:');
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT * FROM prompts WHERE session_id = ? ORDER BY planned_at, id').all(1) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING INDEX prompts_session/);
+  });
+});

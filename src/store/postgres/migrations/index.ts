@@ -6,6 +6,7 @@ import * as initial from './001_initial.ts';
 import * as live from './002_live_sessions.ts';
 import * as channelIndex from './003_channel_index.ts';
 import * as setOwner from './004_question_set_owner.ts';
+import * as promptSession from './005_prompt_session_index.ts';
 
 /** Ordered, numbered as SQLite's (src/store/migrations): version N is the same schema on both stores. */
 export const postgresMigrations: readonly Migration[] = [
@@ -13,6 +14,7 @@ export const postgresMigrations: readonly Migration[] = [
   { version: 2, name: 'live sessions', up: live.up },
   { version: 3, name: 'channel index', up: channelIndex.up },
   { version: 4, name: 'question set owner', up: setOwner.up },
+  { version: 5, name: 'prompt session index', up: promptSession.up },
 ];
 
 /**
