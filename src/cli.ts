@@ -15,7 +15,7 @@ import { SiteError } from './recap/site-folder.ts';
 import { systemClock } from './domain/clock.ts';
 import { createLogger } from './logger.ts';
 import { packagePath, packageVersion } from './paths.ts';
-import { StoreError, openStore, type Store } from './store/index.ts';
+import { StoreError, describeStore, openConfiguredStore, type StoreConfig, type StorePort } from './store/index.ts';
 
 // Found from the package root, so it holds from src/ and from the build in dist/src/.
 const demoArchive = () => packagePath('seeds', '2018-10-22-badgechat.txt');
@@ -36,10 +36,11 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   series: ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'db'],
   session: ['channel', 'session', 'questions', 'question', 'minutes', 'db'],
   demo: ['speed', 'transcript', 'db'],
+  'migrate-store': ['from', 'to'],
 };
 const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared']);
 /** How many arguments after the command it takes, where that is fixed (the others check their own). */
-const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'invite-url': 1, series: 1, session: 1 };
+const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 1, session: 1 };
 const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
 
 type Option = { type: 'string' | 'boolean'; short?: string };
@@ -114,17 +115,18 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     const config = readConfig(io.env);
     // At a terminal only warnings and errors, unless LOG_LEVEL asks for more.
     const log = createLogger(io.env.LOG_LEVEL ? config.logLevel : 'warn');
-    const databasePath = str('db') ?? config.databasePath;
-    const store = (): Store => openStore(databasePath, systemClock);
-    const withStore = async (fn: (s: Store) => void | Promise<void>) => {
-      const s = store();
+    // DATABASE_URL (PostgreSQL) or DATABASE_PATH (SQLite); --db always names an SQLite file.
+    const database: StoreConfig = str('db') === undefined ? config : { databasePath: str('db')! };
+    const store = (): Promise<StorePort> => openConfiguredStore(database, systemClock);
+    const withStore = async (fn: (s: StorePort) => void | Promise<void>) => {
+      const s = await store();
       try {
         await fn(s);
       } finally {
         await s.close();
       }
     };
-    log.debug({ command, databasePath }, 'running command');
+    log.debug({ command, database: describeStore(database) }, 'running command');
 
     switch (command) {
       case 'replay': {
@@ -167,6 +169,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'session':
         await withStore((s) => sessionCommand(io, s, systemClock, log, rest[0], values));
         return 0;
+      case 'migrate-store': {
+        const { migrateStoreCommand } = await import('./cli/migrate-store.ts'); // node-postgres loads only here
+        await migrateStoreCommand(io, { from: str('from') ?? config.databasePath, to: str('to') ?? config.databaseUrl });
+        return 0;
+      }
       case 'invite-url': {
         const appId = rest[0] ?? io.env.DISCORD_APPLICATION_ID;
         if (!appId || !/^\d{17,20}$/.test(appId)) throw new CliError('invite-url needs the application id: emcee invite-url <id>, or DISCORD_APPLICATION_ID in .env', 2);

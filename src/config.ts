@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { postgresUrlProblem } from './store/postgres/url.ts';
 
 /**
  * Configuration from the environment (and .env when present), validated once with every
@@ -7,18 +8,39 @@ import { z } from 'zod';
  */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+export const DEFAULT_DATABASE_PATH = 'data/emcee.sqlite';
+
+/** DATABASE_URL: checked without ever repeating its value (it may hold a password). */
+const databaseUrl = z.string().trim().superRefine((url, ctx) => {
+  const problem = postgresUrlProblem(url);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `${problem} (the value is not shown: it may hold a password)` });
+});
+
 const schema = z.object({
-  DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('data/emcee.sqlite'),
+  DATABASE_PATH: z.string().trim().min(1, 'must not be empty').optional(),
+  DATABASE_URL: databaseUrl.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+}).superRefine((v, ctx) => {
+  if (v.DATABASE_URL !== undefined && v.DATABASE_PATH !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is set, and so is DATABASE_PATH: DATABASE_URL selects PostgreSQL, DATABASE_PATH an SQLite file; unset one of them' });
+  }
 });
 
 export interface Config {
+  /** SQLite's file (DATABASE_PATH, default data/emcee.sqlite): the store when databaseUrl is not set. */
   databasePath: string;
+  /** PostgreSQL (DATABASE_URL=postgres://…): when set, the store. */
+  databaseUrl: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
+type Parsed = z.infer<typeof schema>;
+const baseConfig = (d: Parsed): Config => ({
+  databasePath: d.DATABASE_PATH ?? DEFAULT_DATABASE_PATH, databaseUrl: d.DATABASE_URL, logLevel: d.LOG_LEVEL,
+});
+
 const SNOWFLAKE = /^\d{17,20}$/;
-const botSchema = schema.extend({
+const botSchema = schema.safeExtend({
   DISCORD_TOKEN: z.string().trim().min(1, 'is required'),
   DISCORD_APPLICATION_ID: z.string().trim().regex(SNOWFLAKE, 'must be the numeric application id from the Developer Portal'),
   DISCORD_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://discord.com/api' })
@@ -53,7 +75,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   if (!parsed.success) throw invalid(parsed.error.issues);
   const d = parsed.data;
   return {
-    databasePath: d.DATABASE_PATH, logLevel: d.LOG_LEVEL,
+    ...baseConfig(d),
     discordToken: d.DISCORD_TOKEN, applicationId: d.DISCORD_APPLICATION_ID, apiBase: d.DISCORD_API_BASE,
     connectTimeoutMs: d.DISCORD_CONNECT_TIMEOUT_MS,
   };
@@ -124,7 +146,7 @@ export function parseDotEnv(text: string, file: string): Record<string, string> 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(presentVars(env));
   if (!parsed.success) throw invalid(parsed.error.issues);
-  return { databasePath: parsed.data.DATABASE_PATH, logLevel: parsed.data.LOG_LEVEL };
+  return baseConfig(parsed.data);
 }
 
 /** Empty variables (DATABASE_PATH= in .env) mean "use the default". */

@@ -4,7 +4,7 @@ import { systemClock } from './domain/clock.ts';
 import { DiscordStartError } from './discord/start-error.ts';
 import { createLogger } from './logger.ts';
 import { realTimers } from './live/timers.ts';
-import { StoreError } from './store/index.ts';
+import { StoreError, describeStore } from './store/index.ts';
 
 /**
  * The most a shutdown may take after SIGINT/SIGTERM. Stopping waits for the post in flight
@@ -49,7 +49,7 @@ async function main(): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
 
-  log.info({ databasePath: config.databasePath, apiBase: config.apiBase ?? 'Discord' }, 'starting Emcee');
+  log.info({ database: describeStore(config), apiBase: config.apiBase ?? 'Discord' }, 'starting Emcee');
   let app: RunningApp;
   try {
     // The store the configuration names, opened by the app and closed by app.stop() (or by

@@ -158,10 +158,10 @@ describe('one composition root', () => {
     expect(source('src/main.ts')).not.toMatch(/openStore|openConfiguredStore/);
   });
 
-  it('only src/app.ts builds the live sessions, assembles the Discord adapter, and opens the configured store', () => {
+  it('only src/app.ts builds the live sessions, assembles the Discord adapter, and opens the configured store (besides the CLI, for its commands)', () => {
     const callers = (call: RegExp) => sources('src').filter((f) => call.test(source(f))).sort();
     expect(callers(/\bcreateLiveSessions\(/)).toEqual(['src/app.ts', 'src/live/index.ts']);
     expect(callers(/\bcreateDiscordAdapter\(/)).toEqual(['src/app.ts', 'src/discord/bot.ts']);
-    expect(callers(/\bopenConfiguredStore\(/)).toEqual(['src/app.ts', 'src/store/index.ts']);
+    expect(callers(/\bopenConfiguredStore\(/)).toEqual(['src/app.ts', 'src/cli.ts', 'src/store/index.ts']);
   });
 });

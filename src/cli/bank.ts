@@ -1,5 +1,5 @@
 import type { QuestionSet } from '../store/bank.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort as Store } from '../store/index.ts';
 import { CliError, line, oneLine, type CliIo } from './io.ts';
 
 export async function bankList(io: CliIo, store: Store): Promise<void> {

@@ -28,14 +28,19 @@ Commands:
                            timetable while the archive's participants answer (default:
                            80× speed, seeds/2018-10-22-badgechat.txt, data/demo.sqlite;
                            output in data/demo-output/)
+  migrate-store --from FILE --to URL
+                           Copy a whole SQLite database into an empty PostgreSQL one, ids
+                           and history intact (then run with DATABASE_URL set to the URL)
 
 Options:
-  --db <path>              SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)
+  --db <path>              SQLite database (default: $DATABASE_PATH or data/emcee.sqlite);
+                           without it, DATABASE_URL=postgres://… selects PostgreSQL
   -h, --help               This help; emcee <command> --help for one command's
   -v, --version            Emcee's version
 `;
 
-const DB = '  --db <path>          SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)';
+const DB = `  --db <path>          SQLite database (default: $DATABASE_PATH or data/emcee.sqlite);
+                       without it, DATABASE_URL=postgres://… selects PostgreSQL`;
 
 /** `emcee <command> --help` (and `emcee help <command>`). */
 export const COMMAND_HELP: Record<string, string> = {
@@ -133,6 +138,19 @@ Options:
   --db <path>          The demo's own database (default data/demo.sqlite). The demo
                        creates it and resets it on every run; it refuses a database it did
                        not create. Recaps and the site go to <path without .sqlite>-output/.
+`,
+  'migrate-store': `Usage: emcee migrate-store [--from FILE] [--to URL]
+
+Copies a whole SQLite database into PostgreSQL: every table and column, ids and history
+intact, in one PostgreSQL transaction (a failure leaves the target as it was). The target
+must be empty (its schema is created if missing); the SQLite file is opened read-only and
+must be at this Emcee's schema version. Rows per table are reported on stderr. Afterwards,
+run Emcee with DATABASE_URL set to the URL (and DATABASE_PATH unset).
+
+Options:
+  --from <file>        The SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)
+  --to <url>           postgres://user:password@host:5432/database (default: $DATABASE_URL);
+                       the password is never printed
 `,
 };
 

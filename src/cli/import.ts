@@ -1,5 +1,5 @@
 import { importArchives, prepareArchives } from '../archive/import.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort as Store } from '../store/index.ts';
 import { plural } from './bank.ts';
 import { line, progress, type CliIo } from './io.ts';
 
@@ -12,9 +12,9 @@ import { line, progress, type CliIo } from './io.ts';
  * archive imported before shares its set too, if it is the operator's (a set a server made
  * with /bank import stays that server's).
  */
-export async function importCommand(io: CliIo, openStore: () => Store, files: string[], options: { shared?: boolean } = {}): Promise<void> {
+export async function importCommand(io: CliIo, openStore: () => Store | Promise<Store>, files: string[], options: { shared?: boolean } = {}): Promise<void> {
   const archives = prepareArchives(files);
-  const store = openStore();
+  const store = await openStore();
   try {
     const step = files.length > 1 ? progress(io, files.length) : () => {};
     const reports = await store.transaction(async (tx) => {

@@ -1,7 +1,7 @@
 import { writeChunksAtomicAsync, type WriteOptions } from '../fs/atomic.ts';
 import { RECAP_FORMATS, exportRecap, type RecapFormat } from '../recap/index.ts';
 import { writeSite } from '../recap/site.ts';
-import type { Store } from '../store/index.ts';
+import type { StorePort as Store } from '../store/index.ts';
 import { CliError, line, type CliIo } from './io.ts';
 
 /** `emcee recap <session-id|latest> --format md|html|csv|json|archive [--out FILE]` */

@@ -2,6 +2,7 @@ import type { Clock } from '../domain/clock.ts';
 import { openDatabase, type Db } from './db.ts';
 import type { StorePort } from './port.ts';
 import { SqliteStore } from './sqlite.ts';
+import { maskUrl } from './postgres/url.ts';
 
 export type { StorePort, Repositories, StoreScope, Transaction } from './port.ts';
 export { StoreError } from './errors.ts';
@@ -32,17 +33,32 @@ export function openStore(path: string, clock: Clock): Store {
   return createStore(openDatabase(path), clock);
 }
 
-/** Where the configuration says the store lives (DATABASE_PATH; see src/config.ts). */
+/** Where the configuration says the store lives (see src/config.ts). */
 export interface StoreConfig {
+  /** SQLite: a file, or ':memory:' (DATABASE_PATH); used when databaseUrl is not set. */
   databasePath: string;
+  /** PostgreSQL: postgres://… (DATABASE_URL); when set, it is the store. */
+  databaseUrl?: string | undefined;
+  /** How long a PostgreSQL server may take to answer before opening fails (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 /**
  * The store the configuration names: the one place that chooses an implementation of the
- * port. Today that is always SQLite at `databasePath` (a file, or ':memory:'); a server
- * database selected by its own setting (DATABASE_URL) belongs here too. Asynchronous
- * because opening a server database is. Throws StoreError when the store cannot be opened.
+ * port. PostgreSQL when databaseUrl is set (the server must answer, let the login in, and
+ * its schema is brought up to date), else SQLite at databasePath. Asynchronous because
+ * opening a server database is. Throws StoreError, one line with the password masked, when
+ * the store cannot be opened.
  */
 export async function openConfiguredStore(config: StoreConfig, clock: Clock): Promise<StorePort> {
+  if (config.databaseUrl) {
+    const { openServerStore } = await import('./postgres/connect.ts'); // node-postgres loads only for a server
+    return openServerStore(config.databaseUrl, clock, { connectTimeoutMs: config.connectTimeoutMs });
+  }
   return openStore(config.databasePath, clock);
+}
+
+/** Which store the configuration names, for logs: `PostgreSQL postgres://emcee:***@host/db` or `SQLite data/emcee.sqlite`. */
+export function describeStore(config: StoreConfig): string {
+  return config.databaseUrl ? `PostgreSQL ${maskUrl(config.databaseUrl)}` : `SQLite ${config.databasePath}`;
 }
