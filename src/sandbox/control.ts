@@ -4,6 +4,7 @@ import type { APIAttachment } from 'discord-api-types/v10';
 import type { Gateway } from './gateway.ts';
 import type { InteractOptions } from './interactions.ts';
 import type { DelayRule } from './limits.ts';
+import type { RateLimiter, RateLimitScope } from './ratelimit.ts';
 import type { RecordedCallback, SandboxChannel, SandboxCommand, SandboxMessage, SandboxUser } from './model.ts';
 import type { FailResponse, FailRule, RecordedRequest } from './rest.ts';
 import type { World } from './state.ts';
@@ -38,9 +39,10 @@ export interface Sandbox {
   createChannel(name: string, opts?: { denyBot?: bigint; guildId?: string }): SandboxChannel;
   /**
    * Another server the bot is in (it receives GUILD_CREATE). Users, members and roles other
-   * than @everyone are shared by all sandbox guilds; channels belong to one.
+   * than @everyone are shared by all sandbox guilds; channels belong to one. With `shard: [k, n]`
+   * the guild's id lands on shard k of n (`(id >> 22) % n === k`), so its events go to that shard.
    */
-  createGuild(name: string): { id: string; name: string };
+  createGuild(name: string, opts?: { shard?: [number, number] }): { id: string; name: string };
   createUser(username: string, opts?: { bot?: boolean; roles?: string[] }): SandboxUser;
   createRole(name: string, permissions: bigint): { id: string; name: string };
   addRole(userId: string, roleId: string): void;
@@ -84,6 +86,12 @@ export interface Sandbox {
    * `validateSchemas`); see schema-check.ts.
    */
   schemaViolations(): string[];
+  /**
+   * The 429s the sandbox's rate limits sent, by X-RateLimit-Scope (user: a route's bucket; global:
+   * 50/s per token; shared: a resource's), so a test can assert no global 429 in steady state.
+   * 429s injected with failNext are not counted.
+   */
+  rateLimited(): Record<RateLimitScope, number>;
   close(): Promise<void>;
 }
 
@@ -91,6 +99,7 @@ export interface ControlParts {
   world: World;
   gateway: Gateway;
   server: Server;
+  limiter: RateLimiter;
   apiBase: string;
   gatewayUrl: string;
   requests: RecordedRequest[];
@@ -113,7 +122,7 @@ export function controlApi(parts: ControlParts): Sandbox {
     owner: structuredClone(dir.owner),
     guild: { ...dir.guild },
     createChannel: (name, opts) => dir.createChannel(name, opts),
-    createGuild: (name) => world.createGuild(name),
+    createGuild: (name, opts) => world.createGuild(name, opts?.shard),
     createUser: (username, opts) => dir.createUser(username, opts),
     createRole: (name, permissions) => dir.createRole(name, permissions),
     addRole: (userId, roleId) => dir.addRole(userId, roleId),
@@ -173,6 +182,7 @@ export function controlApi(parts: ControlParts): Sandbox {
       };
     },
     schemaViolations: () => [...parts.violations],
+    rateLimited: () => ({ ...parts.limiter.refusals }),
     async close() {
       if (closed) return;
       closed = true;

@@ -226,9 +226,12 @@ export class Directory {
     return this.channels.get(channelId)?.channel.guild_id ?? this.guild.id;
   }
 
-  /** The bot joins another server; `announce` sends it the GUILD_CREATE, as on Discord. */
-  createGuild(name: string, announce: (guildId: string) => void): { id: string; name: string } {
-    const id = this.ids.next();
+  /**
+   * The bot joins another server; `announce` sends it the GUILD_CREATE, as on Discord. With
+   * `shard: [k, n]` its id lands on shard k of n.
+   */
+  createGuild(name: string, announce: (guildId: string) => void, shard?: [number, number]): { id: string; name: string } {
+    const id = shard ? this.ids.nextOnShard(shard[0], shard[1]) : this.ids.next();
     this.roles.set(id, this.makeRole(id, '@everyone', EVERYONE_PERMISSIONS, 0));
     this.otherGuilds.set(id, { id, name, ownerId: this.owner.id });
     announce(id);

@@ -24,6 +24,7 @@ import {
 } from 'discord-api-types/v10';
 import type { Directory } from './directory.ts';
 import { clone } from './model.ts';
+import { receives } from './sharding.ts';
 
 /** The guild object (as GET /guilds/{id} would return it; GUILD_CREATE adds to it). */
 export function guildPayload(dir: Directory, guildId: string): APIGuild {
@@ -103,7 +104,8 @@ export function readyPayload(
   const data: GatewayReadyDispatchData = {
     v: 10,
     user: { ...clone(dir.botUser), verified: true, mfa_enabled: false, email: null, locale: Locale.EnglishUS },
-    guilds: dir.guildIds().map((id) => ({ id, unavailable: true })),
+    // Only the guilds of this session's shard, as on Discord.
+    guilds: dir.guildIds().filter((id) => receives(shard, id)).map((id) => ({ id, unavailable: true })),
     session_id: sessionId,
     resume_gateway_url: resumeUrl,
     shard,

@@ -6,6 +6,7 @@ import type {
   GatewayReadyDispatchData,
 } from 'discord-api-types/v10';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { eventGuild, receives, refuseShard } from './sharding.ts';
 
 /** What the gateway needs from the sandbox's state. */
 export interface GatewayHost {
@@ -13,8 +14,12 @@ export interface GatewayHost {
   botUserId: string;
   resumeUrl(): string;
   readyData(sessionId: string, shard: [number, number]): GatewayReadyDispatchData;
-  /** The full guilds for GUILD_CREATE, one per server the bot is in. */
-  guildCreateData(): GatewayGuildCreateDispatchData[];
+  /** The ids of every server the bot is in. */
+  guildIds(): string[];
+  /** The full guild for GUILD_CREATE. */
+  guildCreateData(guildId: string): GatewayGuildCreateDispatchData;
+  /** A shard holding more guilds than this is closed with 4011 Sharding required. */
+  maxGuildsPerShard: number;
   /** GUILD_MEMBERS_CHUNK data for an op 8 request. */
   membersChunk(request: Record<string, unknown>): GatewayGuildMembersChunkDispatchData;
   log(message: string): void;
@@ -25,6 +30,8 @@ const HEARTBEAT_INTERVAL = 41_250;
 const BUFFER_LIMIT = 10_000;
 /** A session left without a socket this long (real time) can no longer be resumed. */
 const SESSION_TTL_MS = 10 * 60_000;
+/** Discord's session start limit resets this long after the first IDENTIFY of a window. */
+const SESSION_START_WINDOW_MS = 24 * 60 * 60_000;
 
 const Intents = {
   Guilds: 1 << 0,
@@ -89,6 +96,7 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, Session>();
   private readonly sockets = new Map<WebSocket, SocketState>();
+  private identifies = { used: 0, windowStart: 0 };
 
   constructor(server: Server, private readonly host: GatewayHost) {
     this.wss = new WebSocketServer({ server });
@@ -103,11 +111,28 @@ export class Gateway {
     return false;
   }
 
-  /** Sends an event to every live session (buffered for sessions without a socket). */
+  /** IDENTIFYs counted against the session start limit, and when that count resets (real time). */
+  identifyBudget(): { used: number; resetAfterMs: number } {
+    const left = this.identifies.windowStart + SESSION_START_WINDOW_MS - Date.now();
+    return left > 0 ? { used: this.identifies.used, resetAfterMs: left } : { used: 0, resetAfterMs: 0 };
+  }
+
+  /** The [shard_id, num_shards] of every identified session with an open socket. */
+  liveShards(): [number, number][] {
+    return [...this.sessions.values()]
+      .filter((session) => session.valid && session.socket?.readyState === WebSocket.OPEN)
+      .map((session): [number, number] => [session.shard[0], session.shard[1]]);
+  }
+
+  /**
+   * Sends an event to every live session of the event's shard (buffered for sessions without
+   * a socket): a guild's events go to the sessions of shard (guild_id >> 22) % num_shards.
+   */
   dispatch(t: string, d: unknown): void {
     const now = Date.now();
+    const guildId = eventGuild(t, d);
     for (const session of [...this.sessions.values()]) {
-      if (!session.valid) continue;
+      if (!session.valid || !receives(session.shard, guildId)) continue;
       if (!session.socket && now - session.disconnectedAt > SESSION_TTL_MS) {
         this.invalidate(session);
         continue;
@@ -261,8 +286,15 @@ export class Gateway {
       this.closeWith(ws, state, 4013, 'Invalid intent(s).');
       return;
     }
-    const rawShard = Array.isArray(d.shard) ? d.shard : [0, 1];
-    const shard: [number, number] = [Number(rawShard[0] ?? 0), Number(rawShard[1] ?? 1)];
+    const liveCounts = this.liveShards().map(([, count]) => count);
+    const refused = refuseShard(d.shard, liveCounts, this.host.guildIds(), this.host.maxGuildsPerShard);
+    if (refused) {
+      this.closeWith(ws, state, refused.code, refused.reason);
+      return;
+    }
+    const shard = (d.shard ?? [0, 1]) as [number, number];
+    if (this.identifyBudget().used === 0) this.identifies = { used: 0, windowStart: Date.now() };
+    this.identifies.used += 1;
     const session: Session = {
       id: randomBytes(16).toString('hex'),
       intents: d.intents,
@@ -275,10 +307,12 @@ export class Gateway {
     };
     this.sessions.set(session.id, session);
     state.session = session;
-    this.host.log(`gateway: identified session ${session.id} (intents ${session.intents})`);
+    this.host.log(`gateway: identified session ${session.id} (intents ${session.intents}, shard ${shard.join('/')})`);
     this.send(session, 'READY', this.host.readyData(session.id, shard));
     if (session.intents & Intents.Guilds) {
-      for (const guild of this.host.guildCreateData()) this.send(session, 'GUILD_CREATE', guild);
+      for (const guildId of this.host.guildIds()) {
+        if (receives(shard, guildId)) this.send(session, 'GUILD_CREATE', this.host.guildCreateData(guildId));
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 /**
- * The sandbox: a loopback Discord (REST + JSON gateway, one guild) for end-to-end tests of the
- * bot with the real, unchanged discord.js client.
+ * The sandbox: a loopback Discord (REST + JSON gateway, guilds on shards, Discord's rate
+ * limits) for end-to-end tests of the bot with the real, unchanged discord.js client.
  *
  *   const sandbox = await startSandbox({ clock });
  *   const client = new Client({ intents, partials, rest: { api: sandbox.apiBase } });
@@ -18,8 +18,10 @@ import { controlApi, type Sandbox } from './control.ts';
 import { Gateway } from './gateway.ts';
 import { guildCreatePayload, membersChunk, readyPayload } from './gateway-payloads.ts';
 import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, type DelayRule, type InteractionDeadlines } from './limits.ts';
+import { RateLimiter, resolveRateLimits, type RateLimitOptions } from './ratelimit.ts';
 import { createRestHandler, type Exchange, type FailResponse, type FailRule, type RecordedRequest } from './rest.ts';
 import { recordSchemaViolation } from './schema-violations.ts';
+import { DISCORD_MAX_GUILDS_PER_SHARD, gatewayBot, type ShardingOptions } from './sharding.ts';
 import { World } from './state.ts';
 import type { Clock } from '../domain/clock.ts';
 
@@ -27,6 +29,10 @@ export type { Sandbox, SandboxInteraction } from './control.ts';
 export type { InteractOptions } from './interactions.ts';
 export type { RecordedCallback, SandboxChannel, SandboxCommand, SandboxMessage, SandboxUser } from './model.ts';
 export type { RecordedRequest, FailResponse };
+export type { Limit, RateLimitOptions, RateLimitScope } from './ratelimit.ts';
+export { DISCORD_RATE_LIMITS, scaledRateLimits } from './ratelimit.ts';
+export type { ShardingOptions } from './sharding.ts';
+export { shardOf } from './sharding.ts';
 
 export interface SandboxOptions {
   clock?: Clock;
@@ -52,6 +58,14 @@ export interface SandboxOptions {
    * on when the environment has EMCEE_SANDBOX_SCHEMAS=1, as vitest.config.ts sets for tests.
    */
   validateSchemas?: boolean;
+  /**
+   * Discord's REST rate limits (ratelimit.ts): per-route buckets and 50 requests/s per bot token.
+   * The default is Discord's values; tests of other things may loosen a route, the global limit
+   * (`global: false`), or turn every limit off with `false`.
+   */
+  rateLimits?: RateLimitOptions | false;
+  /** Sharding: GET /gateway/bot's recommended shards and session start limit, the per-shard guild cap. */
+  sharding?: ShardingOptions;
 }
 
 export const SANDBOX_TOKEN = 'sandbox-bot-token';
@@ -89,20 +103,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const violations: string[] = [];
   const validateSchemas = options.validateSchemas ?? process.env.EMCEE_SANDBOX_SCHEMAS === '1';
   const onExchange = validateSchemas ? await schemaChecker(violations) : undefined;
-  const server = createServer(createRestHandler({ world, clock, gatewayUrl, requests, failures, delays, maxUploadBytes, log, onExchange }));
+  const sharding = options.sharding ?? {};
+  const limiter = new RateLimiter(resolveRateLimits(options.rateLimits));
+  // Assigned below; GET /gateway/bot reads it only once the server is listening.
+  let gateway: Gateway | undefined;
+  const gatewayBotBody = () => gatewayBot(gatewayUrl(), dir.guildIds().length, sharding, gateway?.identifyBudget() ?? { used: 0, resetAfterMs: 0 });
+  const server = createServer(createRestHandler({ world, clock, gatewayBot: gatewayBotBody, limiter, requests, failures, delays, maxUploadBytes, log, onExchange }));
   server.keepAliveTimeout = 1_000;
-  const gateway = new Gateway(server, {
+  gateway = new Gateway(server, {
     token: dir.token,
     botUserId: dir.botUser.id,
     resumeUrl: gatewayUrl,
     readyData: (sessionId, shard) => readyPayload(dir, sessionId, shard, gatewayUrl()),
-    guildCreateData: () => dir.guildIds().map((id) => guildCreatePayload(dir, id)),
+    guildIds: () => dir.guildIds(),
+    guildCreateData: (guildId) => guildCreatePayload(dir, guildId),
+    maxGuildsPerShard: sharding.maxGuildsPerShard ?? DISCORD_MAX_GUILDS_PER_SHARD,
     membersChunk: (request) => membersChunk(dir, request),
     log,
   });
   world.dispatch = (event, data) => {
     log(`dispatch ${event}`);
-    gateway.dispatch(event, data);
+    gateway?.dispatch(event, data);
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -115,7 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   port = (server.address() as AddressInfo).port;
   log(`sandbox listening on ${baseUrl()}`);
   return controlApi({
-    world, gateway, server, requests, failures, delays, violations, log,
+    world, gateway, server, limiter, requests, failures, delays, violations, log,
     apiBase: `${baseUrl()}/api`,
     gatewayUrl: gatewayUrl(),
   });

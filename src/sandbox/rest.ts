@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../domain/clock.ts';
 import { ApiError } from './errors.ts';
 import { applyDelays, matches, type DelayRule } from './limits.ts';
 import type { UploadedFile } from './model.ts';
 import { boundaryOf, parseMultipart } from './multipart.ts';
+import type { RateLimitDecision, RateLimiter } from './ratelimit.ts';
 import { createRoutes, type Result, type Route } from './routes.ts';
 import type { World } from './state.ts';
 
@@ -47,11 +47,14 @@ export interface Exchange {
 export interface RestOptions {
   world: World;
   clock: Clock;
-  gatewayUrl(): string;
+  /** The body of GET /gateway/bot. */
+  gatewayBot(): unknown;
   requests: RecordedRequest[];
   failures: FailRule[];
   /** Slow-Discord rules (sandbox.delay). */
   delays: DelayRule[];
+  /** Discord's rate limits: per-route buckets and the global limit. */
+  limiter: RateLimiter;
   /** Files of one request together may weigh this much; more is 413 (40005). */
   maxUploadBytes: number;
   log(message: string): void;
@@ -70,10 +73,7 @@ function safeDecode(value: string): string {
 /** The REST side of the sandbox: a router over node's http with Discord's headers and errors. */
 export function createRestHandler(options: RestOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { world } = options;
-  const routes = createRoutes(world, options.gatewayUrl);
-
-  const bucketOf = (method: string, template: string): string =>
-    createHash('sha1').update(`${method} ${template}`).digest('hex').slice(0, 32);
+  const routes = createRoutes(world, options.gatewayBot);
 
   const send = (res: ServerResponse, result: Result, headers: Record<string, string>): void => {
     if (result.status === 204 || result.body === undefined) {
@@ -141,25 +141,25 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
     const found = routes.find((r) => r.method === method && r.pattern.test(path));
     const template = found?.template ?? path;
     const nowSec = Date.now() / 1000;
-    const headers: Record<string, string> = {
-      'x-ratelimit-limit': '50',
-      'x-ratelimit-remaining': '49',
-      'x-ratelimit-reset': (nowSec + 1).toFixed(3),
-      'x-ratelimit-reset-after': '1.000',
-      'x-ratelimit-bucket': bucketOf(method, template),
-    };
-
-    let result: Result;
     const needsAuth = !(path.startsWith('/interactions/') || path.startsWith('/webhooks/'));
     const auth = String(req.headers.authorization ?? '');
-    const failure = options.failures.findIndex((rule) => matches(rule, method, path));
+    const authorized = auth === `Bot ${world.dir.token}`;
+    // Counted on arrival; interaction endpoints and requests without the bot token escape the global limit.
+    const limited: RateLimitDecision = match && (authorized || !needsAuth) ? options.limiter.take(method, template, path, needsAuth) : { headers: {} };
+    const headers: Record<string, string> = { ...limited.headers };
+
+    let result: Result;
+    const failure = limited.refused ? -1 : options.failures.findIndex((rule) => matches(rule, method, path));
     const uploaded = files.reduce((sum, f) => sum + f.size, 0);
     await applyDelays(options.delays, method, path);
 
     if (!match) {
       result = { status: 404, body: { message: 'Unknown route (sandbox)', code: 0 } };
-    } else if (needsAuth && auth !== `Bot ${world.dir.token}`) {
+    } else if (needsAuth && !authorized) {
       result = { status: 401, body: { message: '401: Unauthorized', code: 0 } };
+    } else if (limited.refused) {
+      result = { status: 429, body: limited.refused.body };
+      options.log(`rest: ${method} ${path} -> 429 (${limited.refused.scope} rate limit)`);
     } else if (failure !== -1) {
       const rule = options.failures.splice(failure, 1)[0] as FailRule;
       if (rule.response.status === 429) {

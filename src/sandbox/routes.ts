@@ -73,7 +73,7 @@ const CALLBACK_REQUEST = [
   'LaunchActivityInteractionCallbackRequestSchema',
 ].join(' | ');
 
-export function createRoutes(world: World, gatewayUrl: () => string): Route[] {
+export function createRoutes(world: World, gatewayBot: () => unknown): Route[] {
   const { dir, messages, threads, commands, interactions } = world;
   const guildScope = (ctx: RouteContext, i: number): string => {
     dir.checkGuild(p(ctx, i));
@@ -85,13 +85,8 @@ export function createRoutes(world: World, gatewayUrl: () => string): Route[] {
   const body = (ctx: RouteContext) => asObject(ctx.body) as MessageBody;
 
   return [
-    route('GET', '/gateway/bot', { path: '/gateway/bot', responses: { 200: 'GatewayBotResponseSchema' } }, () =>
-      ok({
-        url: gatewayUrl(),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
-      }),
-    ),
+    // The recommended shard count and session start limit (sharding.ts).
+    route('GET', '/gateway/bot', { path: '/gateway/bot', responses: { 200: 'GatewayBotResponseSchema' } }, () => ok(gatewayBot())),
 
     // Application commands: bulk overwrite, global and per guild (deploy-commands, the bot's start-up).
     route('PUT', '/applications/:id/commands', { path: '/applications/{application_id}/commands', ...COMMANDS }, (ctx) =>

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import { onShard } from './sharding.ts';
 
 /** Discord's epoch (2015-01-01T00:00:00Z) in ms. */
 export const DISCORD_EPOCH = 1420070400000n;
@@ -22,6 +23,13 @@ export class Snowflakes {
     if (id <= this.last) id = this.last + 1n;
     this.last = id;
     return id.toString();
+  }
+
+  /** The next id that lands on shard `shard` of `count` (its timestamp moved forward a few ms at most). */
+  nextOnShard(shard: number, count: number): string {
+    const id = onShard(this.next(), shard, count);
+    this.last = BigInt(id);
+    return id;
   }
 }
 

@@ -40,8 +40,8 @@ export class World {
     this.dir.dispatch = fn;
   }
 
-  /** The bot joins another server: it gets GUILD_CREATE, as on Discord. */
-  createGuild(name: string): { id: string; name: string } {
-    return this.dir.createGuild(name, (id) => this.dir.dispatch(E.GuildCreate, guildCreatePayload(this.dir, id)));
+  /** The bot joins another server: it gets GUILD_CREATE, as on Discord (on the guild's shard). */
+  createGuild(name: string, shard?: [number, number]): { id: string; name: string } {
+    return this.dir.createGuild(name, (id) => this.dir.dispatch(E.GuildCreate, guildCreatePayload(this.dir, id)), shard);
   }
 }

@@ -7,7 +7,7 @@ import { tallyAnswers } from '../../domain/tally.ts';
 import { replayTranscript, type ReplayResult } from '../../archive/replay.ts';
 import { startApp } from '../../app.ts';
 import type { Logger } from '../../logger.ts';
-import { startSandbox } from '../../sandbox/index.ts';
+import { scaledRateLimits, startSandbox } from '../../sandbox/index.ts';
 import { recapToString } from '../../recap/index.ts';
 import { writeSite } from '../../recap/site.ts';
 import { ScaledTime } from '../../live/timers.ts';
@@ -47,7 +47,7 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
   claimOutputDir(outputDir);
 
   const time = new ScaledTime(new Date(t.startsAt.getTime() - 5_000), speed);
-  const sandbox = await startSandbox({ clock: time });
+  const sandbox = await startSandbox({ clock: time, rateLimits: scaledRateLimits(speed) });
   const cleanUp: (() => Promise<void> | void)[] = [() => sandbox.close()];
 
   try {
