@@ -14,7 +14,10 @@ async function run(): Promise<unknown> {
     // Imported per task, so that a task's process loads only what it needs (a recap export
     // does not carry discord.js in its resident memory).
     case 'ingest':
-      return (await import('./ingest.ts')).runIngest(args[0] as 'bare' | 'bot', { pragmas: args.slice(1) });
+      // `ingest bot-postgres <postgres://…>`; `ingest bot [pragma…]`; `ingest bare`.
+      return args[0] === 'bot-postgres'
+        ? (await import('./ingest.ts')).runIngest('bot-postgres', { postgresUrl: args[1] })
+        : (await import('./ingest.ts')).runIngest(args[0] as 'bare' | 'bot', { pragmas: args.slice(1) });
     case 'replay':
       return (await import('./replay.ts')).runReplay();
     case 'recap-build':

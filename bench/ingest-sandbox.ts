@@ -124,3 +124,7 @@ process.on('message', (raw) => {
 });
 
 send({ kind: 'ready', apiBase: sandbox.apiBase, token: sandbox.token, guildId: sandbox.guild.id, channelId: channel.id });
+
+// The client process died (a crash, a timeout's SIGKILL): nothing is left to serve. Without
+// this the sandbox would outlive it and keep a CPU busy.
+process.on('disconnect', () => process.exit(0));

@@ -1,8 +1,9 @@
 /**
  * Ingest: the loopback Discord sandbox streams MESSAGE_CREATE dispatches (A-labelled answers
  * to Q1–Q4 from 200 authors) to (a) a bare discord.js client with a no-op messageCreate
- * listener, or (b) the full Emcee bot with an on-disk SQLite store, during a running session
- * whose four questions are out.
+ * listener, or (b) the full Emcee bot with an on-disk SQLite store, or (c) the same bot on a
+ * PostgreSQL server (bench/ingest-postgres.ts), during a running session whose four
+ * questions are out.
  *
  * The sandbox runs in a process of its own (bench/ingest-sandbox.ts); this process is the
  * client's, so its resident memory is the client's. Three phases on the same connection:
@@ -14,8 +15,8 @@
  *   latency     M messages at a fixed offered RATE (open loop: the sandbox follows its clock
  *               whatever the client does), the same rate for both clients. Latency is from
  *               the sandbox's userSays call to the moment the message was handled: the bare
- *               client's listener ran, or the bot's LiveIngest.messageCreated returned (it
- *               commits its transaction synchronously, so the row is in the database then).
+ *               client's listener ran, or the promise of the bot's LiveIngest.messageCreated
+ *               resolved (after its transaction committed: the row is in the database then).
  * Resident memory is sampled every 5 ms from the end of the warm-up (after a full GC) to the
  * end of the latency phase.
  */
@@ -29,12 +30,14 @@ import { startApp, type RunningApp } from '../src/app.ts';
 import { createDiscordClient } from '../src/discord/client.ts';
 import { realTimers } from '../src/live/timers.ts';
 import type { IncomingMessage } from '../src/live/ingest.ts';
-import { openStore, type Store } from '../src/store/index.ts';
+import { openStore, type StorePort } from '../src/store/index.ts';
+import { openBenchPostgres, type BenchPostgres, type PostgresServerInfo } from './ingest-postgres.ts';
 import type { SandboxCommand, SandboxEvent } from './ingest-sandbox.ts';
 import { hrMs, sequenceOf } from './ingest-text.ts';
 import { fullGc, MB, percentile, progress, QUICK, RssSampler, silentLog, sleep } from './lib.ts';
 
-export type IngestMode = 'bare' | 'bot';
+/** bot: on an SQLite file, as the bot runs by default; bot-postgres: on a PostgreSQL server. */
+export type IngestMode = 'bare' | 'bot' | 'bot-postgres';
 
 export const INGEST = {
   WARMUP: QUICK ? 1_000 : 3_000,
@@ -67,6 +70,8 @@ export interface IngestFigures {
   heap: { baseMb: number; afterGcMb: number; keptBytesPerMessage: number };
   /** Bot only: rows in the session (messages, answers) and the bot's own posts. */
   stored: { messages: number; answers: number } | null;
+  /** bot-postgres only: the server the bot's store ran on. */
+  postgres?: PostgresServerInfo;
 }
 
 /** The sandbox process, driven over IPC. */
@@ -126,6 +131,8 @@ export interface IngestOptions {
    */
   pragmas?: string[];
   label?: string;
+  /** bot-postgres: the server (postgres://…); the bot's tables go in a fresh schema there. */
+  postgresUrl?: string;
 }
 
 export async function runIngest(mode: IngestMode, options: IngestOptions = {}): Promise<IngestFigures> {
@@ -146,7 +153,8 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     if (++handled % ACK_EVERY === 0) sandbox.send({ cmd: 'ack', handled });
   };
   const allHandled = async (count: number, what: string): Promise<void> => {
-    const deadline = performance.now() + 120_000;
+    // A server store commits with a round trip (and an fsync there) per message: more time.
+    const deadline = performance.now() + (mode === 'bot-postgres' ? 600_000 : 120_000);
     while (handled < count) {
       if (performance.now() > deadline) throw new Error(`${task}: ${count - handled} messages of the ${what} never handled`);
       await sleep(1);
@@ -155,7 +163,8 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
 
   let client: Client;
   let bot: RunningApp | null = null;
-  let store: Store | null = null;
+  let store: StorePort | null = null;
+  let postgres: BenchPostgres | null = null;
   let sessionId = 0;
   // BENCH_INGEST_DB_DIR (diagnostics): where the bot's database goes, e.g. /dev/shm to take
   // the disk out of the picture. By default a temp dir on the real disk, as the bot runs.
@@ -170,8 +179,15 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     await client.login(world.token);
     await ready;
   } else {
-    store = openStore(`${dir}/ingest.sqlite`, systemClock);
-    for (const pragma of options.pragmas ?? []) await store.pragma(pragma);
+    if (mode === 'bot-postgres') {
+      if (!options.postgresUrl) throw new Error(`${task}: no PostgreSQL URL given`);
+      postgres = await openBenchPostgres(options.postgresUrl);
+      store = postgres.store;
+    } else {
+      const sqlite = openStore(`${dir}/ingest.sqlite`, systemClock);
+      for (const pragma of options.pragmas ?? []) await sqlite.pragma(pragma);
+      store = sqlite;
+    }
     const series = await store.series.saveForChannel({
       guildId: world.guildId, channelId: world.channelId, tag: '#BenchChat', timezone: 'America/New_York', schedule: null, settings: {},
     });
@@ -188,9 +204,12 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     if (posted !== 4) throw new Error(`${task}: ${posted} of 4 questions posted`);
     const ingest = bot.live.ingest;
     const original = ingest.messageCreated.bind(ingest);
+    // Handled when the returned promise resolves: the message waits its turn in the ingest
+    // queue and its transaction commits before that (a failure is the bench's failure: the
+    // message then never counts as handled and the run ends with the count missing).
     ingest.messageCreated = (m: IncomingMessage) => {
       const r = original(m);
-      onHandled(m.text);
+      r.then(() => onHandled(m.text), () => {});
       return r;
     };
   }
@@ -238,7 +257,8 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
   await bot?.stop();
   if (!bot) await client.destroy();
   await sandbox.close();
-  store?.close();
+  if (postgres) await postgres.dispose();
+  else await store?.close();
   rmSync(dir, { recursive: true, force: true });
 
   const phase = (from: number, to: number) => {
@@ -271,5 +291,6 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     rss: { ...memory, afterGcMb },
     heap: { baseMb: heapBase / MB, afterGcMb: heapAfter / MB, keptBytesPerMessage: (heapAfter - heapBase) / (INGEST.N + INGEST.M) },
     stored,
+    ...(postgres ? { postgres: postgres.server } : {}),
   };
 }

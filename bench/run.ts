@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { RECAP_FORMATS, type RecapFormat } from '../src/recap/index.ts';
 import type { IngestCoreFigures } from './diagnose.ts';
 import { INGEST, type IngestFigures } from './ingest.ts';
+import { ingestByStore, paceNote, postgresIngestRows, storeTable } from './ingest-stores.ts';
+import { benchPostgresServer } from './postgres-server.ts';
 import { machineInfo, QUICK, result, type BenchResult, type ChildMessage, type Target } from './lib.ts';
 import { RECAP, type RecapDatabase, type RecapExportFigures } from './recap.ts';
 import { REPLAY, type ReplayFigures } from './replay.ts';
@@ -23,24 +25,28 @@ const DIAGNOSE = process.env.BENCH_DIAGNOSE === '1';
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const TASK_TIMEOUT_MS = 240_000;
+/** Every message's commit is a round trip to the server (and an fsync there): more time. */
+const PG_TASK_TIMEOUT_MS = 900_000;
 
 const results: BenchResult[] = [];
 /** Every task's figures as it reported them (per-prompt lateness, busy shares, …), for results.json. */
 const raw: Record<string, unknown> = {};
 const crashes: { task: string; error: string }[] = [];
+/** Benchmarks that could not run here (no PostgreSQL), with why: shown in the table, never silent. */
+const skipped: { task: string; reason: string }[] = [];
 const started = performance.now();
 
 /** Runs one task in a fresh process; its figures, or null when it crashed (recorded). */
-function task<T>(name: string, args: string[]): Promise<T | null> {
+function task<T>(name: string, args: string[], timeoutMs = TASK_TIMEOUT_MS): Promise<T | null> {
   process.stderr.write(`▶ ${name}\n`);
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = fork(CHILD, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let figures: T | undefined;
     const timer = setTimeout(() => {
-      crashes.push({ task: name, error: `timed out after ${TASK_TIMEOUT_MS / 1000} s` });
+      crashes.push({ task: name, error: `timed out after ${timeoutMs / 1000} s` });
       child.kill('SIGKILL');
-    }, TASK_TIMEOUT_MS);
+    }, timeoutMs);
     child.on('message', (message) => {
       const msg = message as ChildMessage;
       if (msg.kind === 'figures') figures = msg.figures as T;
@@ -67,14 +73,24 @@ const add = (r: BenchResult) => results.push(r);
 // 1. Ingest: the bare client, then the bot, each in its own process (with its own sandbox process).
 const bare = await task<IngestFigures>('ingest: bare discord.js client', ['ingest', 'bare']);
 const bot = await task<IngestFigures>('ingest: Emcee bot', ['ingest', 'bot']);
+// The same bot on PostgreSQL: EMCEE_BENCH_POSTGRES_URL, or a throwaway cluster made for this task only.
+const PG_TASK = 'ingest: Emcee bot on PostgreSQL';
+const pgServer = await benchPostgresServer();
+let pgBot: IngestFigures | null = null;
+if (pgServer.url === null) {
+  skipped.push({ task: PG_TASK, reason: pgServer.reason });
+} else {
+  process.stderr.write(`  PostgreSQL: ${pgServer.source}\n`);
+  try {
+    pgBot = await task<IngestFigures>(PG_TASK, ['ingest', 'bot-postgres', pgServer.url], PG_TASK_TIMEOUT_MS);
+  } finally {
+    await pgServer.stop();
+  }
+}
 {
   const load = `${INGEST.N.toLocaleString('en-US')} msgs, ${INGEST.BATCH}/setImmediate, ≤${INGEST.WINDOW} in flight`;
   const paced = `${INGEST.M.toLocaleString('en-US')} msgs at ${INGEST.RATE}/s`;
-  const pace = (f: IngestFigures) => {
-    const t = f.throughput;
-    const bound = t.sandboxWaiting < 0.1 ? 'sandbox-bound: the client kept up' : t.sandboxWaiting > 0.5 ? 'client-bound' : 'mixed';
-    return `client busy ${(t.clientBusy * 100).toFixed(0)}%, sandbox in userSays ${(t.sandboxWork * 100).toFixed(0)}%, window full ${(t.sandboxWaiting * 100).toFixed(0)}% of the time (${bound})`;
-  };
+  const pace = paceNote;
   if (bare) add(result('ingest', 'bare client: messages/s', bare.throughput.perSecond, 'msg/s', null, `${load}; ${pace(bare)}`));
   if (bot) add(result('ingest', 'bot: messages/s', bot.throughput.perSecond, 'msg/s', null, `${load}; every message stored and attributed; ${pace(bot)}`));
   if (bare && bot) {
@@ -103,6 +119,8 @@ const bot = await task<IngestFigures>('ingest: Emcee bot', ['ingest', 'bot']);
       `live objects the run left behind (not garbage): ${bot.heap.keptBytesPerMessage.toFixed(0)} B per message; RSS after the GC ${(bot.rss.afterGcMb - bot.rss.baseMb).toFixed(0)} MB over the baseline`));
   }
 }
+
+for (const r of postgresIngestRows(bare, pgBot)) add(r);
 
 // 2. Replay.
 const replay = await task<ReplayFigures>('replay: seed archives', ['replay']);
@@ -167,6 +185,7 @@ const verdict = (r: BenchResult): string => {
 };
 const rows = results.map((r) => [r.benchmark, r.figure, fmt(r.value, r.unit), targetText(r), verdict(r)]);
 for (const c of crashes) rows.push([c.task.split(':')[0]!, c.task, 'CRASHED', '', c.error]);
+for (const k of skipped) rows.push([k.task.split(':')[0]!, k.task, 'not run', '', k.reason]);
 const header = ['benchmark', 'figure', 'value', 'target', 'result'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
@@ -184,6 +203,8 @@ if (notes.length) {
   console.log('\nHow each figure was measured:');
   for (const r of notes) console.log(`  ${r.benchmark} / ${r.figure}: ${r.note}`);
 }
+const byStore = ingestByStore(bot, pgBot, pgServer.url === null ? pgServer.reason : null);
+console.log(`\n${storeTable(byStore)}`);
 
 writeFileSync(RESULTS, `${JSON.stringify({
   machine,
@@ -191,6 +212,8 @@ writeFileSync(RESULTS, `${JSON.stringify({
   settings: { ingest: INGEST, replay: REPLAY, recap: RECAP, scheduler: SCHEDULER, diagnose: DIAGNOSE },
   results,
   crashes,
+  skipped,
+  ingestByStore: { ...byStore, postgresServer: pgServer.url === null ? null : { source: pgServer.source, ...pgBot?.postgres } },
   raw,
 }, null, 2)}\n`);
 console.log(`\nwrote ${RESULTS}`);
