@@ -64,6 +64,11 @@ export interface SandboxOptions {
    * (`global: false`), or turn every limit off with `false`.
    */
   rateLimits?: RateLimitOptions | false;
+  /**
+   * The ms clock the rate-limit windows run on (default Date.now: Discord's windows are real
+   * time, and so is discord.js's pacing). A test may stop it to make a burst land in one window.
+   */
+  rateLimitClock?: () => number;
   /** Sharding: GET /gateway/bot's recommended shards and session start limit, the per-shard guild cap. */
   sharding?: ShardingOptions;
 }
@@ -104,7 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const validateSchemas = options.validateSchemas ?? process.env.EMCEE_SANDBOX_SCHEMAS === '1';
   const onExchange = validateSchemas ? await schemaChecker(violations) : undefined;
   const sharding = options.sharding ?? {};
-  const limiter = new RateLimiter(resolveRateLimits(options.rateLimits));
+  const limiter = new RateLimiter(resolveRateLimits(options.rateLimits), options.rateLimitClock);
   // Assigned below; GET /gateway/bot reads it only once the server is listening.
   let gateway: Gateway | undefined;
   const gatewayBotBody = () => gatewayBot(gatewayUrl(), dir.guildIds().length, sharding, gateway?.identifyBudget() ?? { used: 0, resetAfterMs: 0 });

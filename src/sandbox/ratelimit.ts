@@ -15,8 +15,9 @@
  *   bound to the bot's Global Rate Limit"), nor are requests without the bot token.
  *
  * Per-route limits are not published (Discord says to read them from the headers); the defaults
- * below are the values bots observe, with the source named. Windows run on real time (Date.now),
- * like discord.js's own accounting, whatever clock the sandbox was given.
+ * below are the values bots observe, with the source named. Windows run on real time (Date.now,
+ * or the sandbox's `rateLimitClock`), like discord.js's own accounting, whatever clock the
+ * sandbox was given.
  */
 import { createHash } from 'node:crypto';
 
@@ -109,14 +110,18 @@ export class RateLimiter {
   private readonly windows = new Map<string, Window>();
   private globalWindow: Window = { count: 0, resetAt: 0 };
 
-  constructor(private readonly limits: ResolvedRateLimits) {}
+  /** `now`: the ms clock of the windows; Discord's run in real time whatever the sandbox's clock says. */
+  constructor(
+    private readonly limits: ResolvedRateLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * Counts one request of `method` `template` (the route's, or the path for an unknown route) at
    * `path`; `global` says whether the global limit applies (a bot-token request that is not an
    * interaction endpoint).
    */
-  take(method: string, template: string, path: string, global: boolean, now = Date.now()): RateLimitDecision {
+  take(method: string, template: string, path: string, global: boolean, now = this.now()): RateLimitDecision {
     if (global && this.limits.global) {
       const window = this.open(this.globalWindow, this.limits.global, now);
       if (window.count >= this.limits.global.limit) return this.refuse('global', window.resetAt - now, { 'x-ratelimit-global': 'true' });

@@ -8,7 +8,7 @@ import { Client, Events } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { shardOf } from '../../src/sandbox/index.ts';
-import { onShard } from '../../src/sandbox/sharding.ts';
+import { eventGuild, onShard, receives } from '../../src/sandbox/sharding.ts';
 import { alice, connect, next, restartSandbox, sandbox, useSandbox } from './support.ts';
 
 useSandbox();
@@ -118,6 +118,20 @@ describe('guilds on shards', () => {
       expect(message.id).toBe(said.id);
       expect(message.guild?.shardId).toBe(1);
     }
+  });
+});
+
+describe('which shard an event goes to', () => {
+  it('a guild\'s events (GUILD_* by id, the rest by guild_id) to its shard; events of no guild to shard 0', () => {
+    const g1 = onShard('175928847299117063', 1, 2);
+    expect(eventGuild('GUILD_CREATE', { id: g1 })).toBe(g1);
+    expect(eventGuild('GUILD_DELETE', { id: g1, unavailable: true })).toBe(g1);
+    for (const t of ['MESSAGE_CREATE', 'MESSAGE_UPDATE', 'MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'THREAD_CREATE', 'INTERACTION_CREATE', 'GUILD_MEMBER_ADD', 'CHANNEL_CREATE']) {
+      expect(eventGuild(t, { id: '1', guild_id: g1 }), t).toBe(g1);
+    }
+    expect(eventGuild('MESSAGE_CREATE', { id: '1', channel_id: '2' })).toBeUndefined();
+    expect([receives([0, 2], g1), receives([1, 2], g1), receives([0, 1], g1)]).toEqual([false, true, true]);
+    expect([receives([0, 2], undefined), receives([1, 2], undefined)]).toEqual([true, false]);
   });
 });
 
