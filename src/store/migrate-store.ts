@@ -41,6 +41,8 @@ export interface MigrateStoreReport {
 export async function migrateStore(from: string, to: string | Driver, options: MigrateStoreOptions): Promise<MigrateStoreReport> {
   const source = openSource(from);
   try {
+    // One read transaction: every table is read from the same snapshot, even if a bot writes meanwhile.
+    source.exec('BEGIN');
     const tables = sourceTables(source);
     if (typeof to !== 'string') return await copyInto(to, tables, options);
     await probePostgres(to, options);
