@@ -106,3 +106,14 @@ describe('a bad .env through the real processes', () => {
     expect(run.status).toBe(1);
   });
 });
+
+describe('.env.example', () => {
+  it('copied as it is, with a token and an application id filled in, is valid; adding DATABASE_URL selects PostgreSQL without a clash', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readBotConfig } = await import('../src/config.ts');
+    const example = parseDotEnv(readFileSync(`${ROOT}.env.example`, 'utf8'), '.env.example');
+    const filled = { ...example, DISCORD_TOKEN: 'abc.def.ghi', DISCORD_APPLICATION_ID: '123456789012345678' };
+    expect(readBotConfig(filled)).toMatchObject({ databasePath: 'data/emcee.sqlite', databaseUrl: undefined });
+    expect(readBotConfig({ ...filled, DATABASE_URL: 'postgres://emcee@localhost:5432/emcee' }).databaseUrl).toBe('postgres://emcee@localhost:5432/emcee');
+  });
+});
