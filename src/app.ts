@@ -16,6 +16,8 @@
  */
 import type { Clock } from './domain/clock.ts';
 import { createDiscordAdapter, type DiscordAdapter } from './discord/bot.ts';
+import type { ShardSet } from './domain/shard.ts';
+import { newOwnerId } from './live/engine.ts';
 import { createLiveSessions, type LiveSessions } from './live/index.ts';
 import type { Timers } from './live/timers.ts';
 import type { Logger } from './logger.ts';
@@ -47,6 +49,13 @@ export type AppOptions = StoreSource & {
   minuteTick?: boolean | undefined;
   /** How long logging in and getting the gateway ready may take (default 15 s). */
   connectTimeoutMs?: number | undefined;
+  /**
+   * The guilds this process runs (engine, planner, backfill): those of these shards of a
+   * fixed count (src/domain/shard.ts). Default: every guild (one process).
+   */
+  owns?: ShardSet | null | undefined;
+  /** Who this process claims prompts and recaps as (default: a new id per start). */
+  owner?: string | undefined;
 };
 
 export interface RunningApp {
@@ -76,9 +85,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const owned = options.store === undefined;
   const store = options.store ?? await openConfiguredStore(options.database, clock);
 
-  const discord = createDiscordAdapter({ apiBase, store, clock, log });
+  const owns = options.owns ?? null;
+  const owner = options.owner ?? newOwnerId();
+  const discord = createDiscordAdapter({ apiBase, store, clock, log, owner, owns });
   const live = createLiveSessions({
-    store, platform: discord.platform, clock, timers, log, minuteTick,
+    store, platform: discord.platform, clock, timers, log, minuteTick, owner, owns,
     onSessionEnded: (session) => discord.postRecap(session),
   });
   try {

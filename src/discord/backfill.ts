@@ -1,5 +1,6 @@
 import { SnowflakeUtil, type Client, type Message } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
+import type { ShardSet } from '../domain/shard.ts';
 import type { Logger } from '../logger.ts';
 import { DEFAULT_LATE_WINDOW_MS, type LiveIngest } from '../live/ingest.ts';
 import type { StorePort } from '../store/port.ts';
@@ -12,12 +13,13 @@ const LOOKBACK_BEFORE_START_MS = 60 * 60_000;
  * Catches up with messages posted while the bot was not listening (down, or between a
  * gateway disconnect and reconnect): for each session still collecting, every message of
  * its channel and its question threads after the last one seen is ingested, oldest first.
- * Ingest is idempotent, so running this twice changes nothing.
+ * Ingest is idempotent, so running this twice changes nothing. Only the sessions of the
+ * guilds this process owns (`owns`: its shards; default every guild) are caught up.
  */
-export async function backfill(client: Client, deps: { store: StorePort; ingest: LiveIngest; clock: Clock; log: Logger }): Promise<number> {
-  const { store, ingest, clock, log } = deps;
+export async function backfill(client: Client, deps: { store: StorePort; ingest: LiveIngest; clock: Clock; log: Logger; owns?: ShardSet | null }): Promise<number> {
+  const { store, ingest, clock, log, owns = null } = deps;
   let total = 0;
-  for (const session of await store.sessions.listCollecting(new Date(clock.now().getTime() - DEFAULT_LATE_WINDOW_MS))) {
+  for (const session of await store.sessions.listCollecting(new Date(clock.now().getTime() - DEFAULT_LATE_WINDOW_MS), owns)) {
     if (!session.channelId) continue;
     const threads = (await store.prompts.listBySession(session.id))
       .filter((p) => p.kind === 'question' && p.messageId !== null)

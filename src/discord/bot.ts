@@ -1,5 +1,6 @@
 import { Events, type Client } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
+import type { ShardSet } from '../domain/shard.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveSessions } from '../live/index.ts';
 import type { StorePort } from '../store/port.ts';
@@ -19,6 +20,10 @@ export interface DiscordAdapterOptions {
   store: StorePort;
   clock: Clock;
   log: Logger;
+  /** Who this process claims recaps as (the engine's owner). */
+  owner: string;
+  /** The guilds this process runs: those of these shards (default: every guild). */
+  owns?: ShardSet | null;
 }
 
 export interface ConnectOptions {
@@ -60,7 +65,7 @@ export interface DiscordAdapter {
   stop(work: Promise<unknown>): Promise<void>;
 }
 
-export function createDiscordAdapter({ apiBase, store, clock, log }: DiscordAdapterOptions): DiscordAdapter {
+export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null }: DiscordAdapterOptions): DiscordAdapter {
   const client = createDiscordClient({ apiBase });
   const platform = new DiscordPlatform(client, log);
   let recaps: Promise<void> = Promise.resolve();
@@ -79,7 +84,7 @@ export function createDiscordAdapter({ apiBase, store, clock, log }: DiscordAdap
       const reconnected = sinceDisconnect;
       sinceDisconnect = null;
       catchingUp = catchingUp
-        .then(() => backfill(client, { store, ingest: live.ingest, clock, log }))
+        .then(() => backfill(client, { store, ingest: live.ingest, clock, log, owns }))
         .catch((err: unknown) => {
           log.error({ err, why }, 'backfill failed');
           return 0;
@@ -122,7 +127,7 @@ export function createDiscordAdapter({ apiBase, store, clock, log }: DiscordAdap
     client,
     platform,
     postRecap: (session) => {
-      recaps = recaps.then(() => postRecap(client, store, session, log));
+      recaps = recaps.then(() => postRecap(client, store, session, log, { owner, clock }));
     },
     recapsPosted: () => recaps,
     lastBackfill: () => catchingUp,

@@ -1,4 +1,5 @@
 import { AttachmentBuilder, DiscordAPIError, EmbedBuilder, type Client } from 'discord.js';
+import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import { renderHtml } from '../recap/html.ts';
 import { duration, renderMarkdown } from '../recap/markdown.ts';
@@ -99,25 +100,56 @@ function clipEscaped(text: string, max: number): string {
   return `${trailing % 2 === 1 ? cut.slice(0, -1) : cut}…`;
 }
 
+/** How long a recap claim holds before another process may post the recap instead. */
+export const RECAP_LEASE_MS = 5 * 60_000;
+
+/** The recap's Discord nonce (at most 25 characters): with enforce_nonce, a repeat within minutes is the same message. */
+export const recapNonce = (sessionId: number): string => `emcee-recap:${sessionId}`;
+
+export interface RecapPostOptions {
+  /** Who this process claims the recap as (the engine's owner), and its clock. */
+  owner: string;
+  clock: Clock;
+  maxUploadBytes?: number;
+  leaseMs?: number;
+}
+
 /**
  * At close: the summary embed with the recap files, in the series' recap channel or the
  * session's own. Files over the upload limit are left out with a line saying how to get
  * them; the summary always goes out.
+ *
+ * Once across processes (issue 12): the recap is claimed in the database first (a lease,
+ * SessionRepository.claimRecap), so of two processes that both saw the session end only
+ * one posts it, and its post is recorded (fenced by the claim). The message carries the
+ * session's recap nonce with enforce_nonce, the second guard against a repeat.
  */
-export async function postRecap(client: Client, store: StorePort, session: Session, log: Logger, { maxUploadBytes = MAX_UPLOAD_BYTES } = {}): Promise<void> {
+export async function postRecap(
+  client: Client, store: StorePort, session: Session, log: Logger,
+  { owner, clock, maxUploadBytes = MAX_UPLOAD_BYTES, leaseMs = RECAP_LEASE_MS }: RecapPostOptions,
+): Promise<void> {
   const series = await store.series.get(session.seriesId);
   const channelId = (series && series.settings.recapChannelId) ?? session.channelId;
   if (!channelId) return;
   try {
+    const now = clock.now();
+    if (!(await store.sessions.claimRecap(session.id, owner, new Date(now.getTime() + leaseMs), now))) {
+      log.info({ sessionId: session.id }, 'recap posted, or being posted, by another process');
+      return;
+    }
     const recap = await buildRecap(store, session.id);
     const channel = await client.channels.fetch(channelId);
     if (!channel?.isSendable()) throw new Error(`channel ${channelId} is not one the bot can post in`);
     const files = recapFiles(recap);
-    await sendFitting(files, session.id, maxUploadBytes, async (attach, leftOut) => {
+    const sent = await sendFitting(files, session.id, maxUploadBytes, async (attach, leftOut) => {
       if (leftOut.length) log.warn({ sessionId: session.id, channelId, leftOut }, 'recap files left out: too large to attach');
-      await channel.send({ embeds: [recapEmbed(recap, attach, leftOut)], files: attach, allowedMentions: { parse: [] } });
+      return channel.send({
+        embeds: [recapEmbed(recap, attach, leftOut)], files: attach, allowedMentions: { parse: [] },
+        nonce: recapNonce(session.id), enforceNonce: true,
+      });
     });
-    log.info({ sessionId: session.id, channelId }, 'recap posted');
+    const recorded = await store.sessions.recapPosted(session.id, owner, sent.id, sent.createdAt);
+    log.info({ sessionId: session.id, channelId, messageId: sent.id, recorded }, 'recap posted');
   } catch (err) {
     log.error({ err, sessionId: session.id, channelId }, 'could not post the recap');
   }

@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import { DEFAULT_SETTINGS, type SeriesSettings } from '../domain/settings.ts';
+import type { ShardSet } from '../domain/shard.ts';
 import { sortPrompts } from '../domain/timetable.ts';
 import type { Logger } from '../logger.ts';
-import { isChannelUnavailable, type ChannelUnavailableError, type ChatPlatform } from '../platform/types.ts';
+import { isChannelUnavailable, type ChatPlatform } from '../platform/types.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
+import { stopForLostChannel } from './channel-lost.ts';
 import type { Timers } from './timers.ts';
 
 /**
@@ -17,6 +20,17 @@ import type { Timers } from './timers.ts';
  * "posted" (with the platform message id) after. A prompt found still "posting" — the
  * process died or the platform failed between the two writes — is looked up by its marker
  * in the channel's recent messages before anything is sent again.
+ *
+ * Several processes (issue 12): before acting on a prompt (posting, looking it up,
+ * skipping it) the engine claims it in the database for `owner`, with a lease of leaseMs
+ * (PromptRepository.claim, one conditional update): of two processes that overlap — a
+ * rolling deploy, the same shard started twice — one wins and the other leaves the prompt
+ * alone, waking again when the lease ends. Every write that follows is fenced by the claim,
+ * so a process that stalled past its lease cannot overwrite what the next claimant did. A
+ * claimant that died leaves the prompt "posting" under an expired lease: the next one
+ * reconciles by the marker as above before sending (Discord's nonce is the second guard).
+ * An engine runs only the sessions of the guilds it owns (`owns`, a shard set; default
+ * every guild), read from the database by shard, never another guild's.
  *
  * Catch-up: a prompt more than lateToleranceSeconds past its time is posted late (marked
  * late) while the session runs, or skipped with missedPrompts: 'skip'. Once the session's
@@ -55,6 +69,20 @@ export interface EngineDeps {
   listener?: EngineListener;
   /** Planning of recurring series, run at the start of every cycle. */
   planner?: { planUpcoming(now: Date): Promise<unknown> };
+  /** Who this engine claims prompts as: unique per process (default: a new random id). */
+  owner?: string;
+  /** The guilds this process runs: those of these shards (default: every guild). */
+  owns?: ShardSet | null;
+  /** How long a claim holds before another process may take the prompt over (default LEASE_MS). */
+  leaseMs?: number;
+}
+
+/** A claim's lease: well beyond one post (Discord answers in seconds), short enough to take over a dead process's prompt soon. */
+export const LEASE_MS = 2 * 60_000;
+
+/** A new claimant id for a process: unique, and saying which host and process it is in logs. */
+export function newOwnerId(): string {
+  return `${process.pid}:${randomUUID()}`;
 }
 
 /** Attempts before a prompt is given up as failed. */
@@ -63,8 +91,7 @@ export const MAX_ATTEMPTS = 5;
 export const RECONCILE_LOOKBACK = 100;
 /** Clock difference tolerated between the bot and the platform when reconciling by text. */
 const RECONCILE_SKEW_MS = 60_000;
-/** Who the control log names for what the engine does by itself. */
-export const ENGINE_ACTOR = 'emcee';
+export { ENGINE_ACTOR } from './channel-lost.ts';
 /** Longest single timer: long waits are re-evaluated rather than trusted to setTimeout. */
 const MAX_TIMER_MS = 60 * 60_000;
 
@@ -79,13 +106,21 @@ export class SessionEngine {
   private stopped = true;
   /** Sessions whose last cycle failed unexpectedly: not run again before `until`. */
   private readonly heldOff = new Map<number, { until: number; failures: number }>();
+  /** Who this engine claims prompts as. */
+  readonly owner: string;
+  private readonly owns: ShardSet | null;
+  private readonly leaseMs: number;
 
-  constructor(private readonly deps: EngineDeps) {}
+  constructor(private readonly deps: EngineDeps) {
+    this.owner = deps.owner ?? newOwnerId();
+    this.owns = deps.owns ?? null;
+    this.leaseMs = deps.leaseMs ?? LEASE_MS;
+  }
 
   /** Boot: reloads active and upcoming sessions from the database and runs what is due. */
   async start(): Promise<void> {
     this.stopped = false;
-    const active = await this.deps.store.sessions.listActive();
+    const active = await this.deps.store.sessions.listActive(this.owns);
     this.deps.log.info({ sessions: active.map((s) => ({ id: s.id, state: s.state, startsAt: s.startsAt })) }, 'session engine starting');
     return this.kick();
   }
@@ -121,7 +156,7 @@ export class SessionEngine {
         // Planning trouble must not keep the sessions already planned from running.
         this.deps.log.error({ err }, 'planning upcoming sessions failed');
       }
-      for (const session of await this.deps.store.sessions.listActive()) {
+      for (const session of await this.deps.store.sessions.listActive(this.owns)) {
         if (session.state === 'paused') continue;
         const held = this.heldOff.get(session.id);
         if (held && held.until > now.getTime()) continue;
@@ -131,8 +166,10 @@ export class SessionEngine {
         } catch (err) {
           // One session's trouble must not hold up the others, nor leave the engine without
           // its next timer; nor may it be retried at once.
-          if (isChannelUnavailable(err)) await this.channelLost(session, err, now);
-          else this.holdOff(session, now, err);
+          if (isChannelUnavailable(err)) {
+            await stopForLostChannel(this.deps, session, err, now);
+            this.heldOff.delete(session.id);
+          } else this.holdOff(session, now, err);
         }
       }
     } finally {
@@ -147,38 +184,6 @@ export class SessionEngine {
     this.deps.log.error({ err, sessionId: session.id, failures, retryAt: new Date(until) }, 'session cycle failed; will retry');
   }
 
-  /** The session's channel is gone or out of reach: stop the session now, say so once. */
-  private async channelLost(session: Session, err: ChannelUnavailableError, now: Date): Promise<void> {
-    const { store, log, platform } = this.deps;
-    const why = `channel ${err.channelId} is gone or out of reach (${err.detail})`;
-    const series = await store.series.get(session.seriesId);
-    await store.transaction(async (tx) => {
-      for (const p of await tx.prompts.listBySession(session.id)) {
-        if (p.state === 'planned' || p.state === 'posting') await tx.prompts.markFailed(p.id, `not posted: ${why}`);
-      }
-      await tx.sessions.setState(session.id, 'cancelled', { endedAt: now });
-      await tx.controls.record(session.id, 'cancel', ENGINE_ACTOR, now, { reason: why, channelId: err.channelId, code: err.reason });
-    });
-    this.heldOff.delete(session.id);
-    let noticeTo: string | null = null;
-    try {
-      noticeTo = series ? series.settings.recapChannelId : null;
-    } catch {
-      noticeTo = null; // bad settings: the log line below is the notice
-    }
-    if (noticeTo === err.channelId) noticeTo = null;
-    log.error(
-      { sessionId: session.id, channelId: err.channelId, reason: err.reason, detail: err.detail, noticeTo },
-      `session #${session.id} stopped: ${why}; nothing more will be posted for it`,
-    );
-    if (noticeTo === null) return;
-    try {
-      await platform.notice(noticeTo, `${series?.tag ?? 'A'} session #${session.id} stopped: ${why}. Nothing more will be posted for it; set the chat up in a channel the bot can see and post in.`);
-    } catch (noticeErr) {
-      log.warn({ err: noticeErr, sessionId: session.id, channelId: noticeTo }, 'could not post the stopped-session notice');
-    }
-  }
-
   private async runSession(session: Session, now: Date): Promise<void> {
     const { store, log } = this.deps;
     const settings = await this.settingsOf(session);
@@ -188,9 +193,16 @@ export class SessionEngine {
     const open = sortPrompts(prompts.filter((p) => p.state === 'planned' || p.state === 'posting'));
     const over = close !== undefined && now.getTime() > close.plannedAt.getTime() + tolerance;
 
-    for (const p of open) {
-      if (p.plannedAt > now) break; // the rest are later
-      if (p.nextAttemptAt && p.nextAttemptAt > now) break; // waiting to retry; keep the order
+    for (const listed of open) {
+      if (listed.plannedAt > now) break; // the rest are later
+      if (listed.nextAttemptAt && listed.nextAttemptAt > now) break; // waiting to retry; keep the order
+      // Claimed, or another process is on it (or settled it): leave it, keep the order.
+      const p = await store.prompts.claim(listed.id, this.owner, new Date(this.deps.clock.now().getTime() + this.leaseMs), this.deps.clock.now());
+      if (!p) {
+        log.debug({ sessionId: session.id, promptId: listed.id }, 'prompt claimed by another process; leaving it');
+        break;
+      }
+      if (p.plannedAt > now || (p.nextAttemptAt && p.nextAttemptAt > now)) break; // moved meanwhile
       const lateBy = now.getTime() - p.plannedAt.getTime();
       const skip = this.skipReason(session, settings, p, now, { over, overdue: lateBy > tolerance, open });
       if (skip) {
@@ -199,7 +211,7 @@ export class SessionEngine {
         if (looked === 'found') continue;
         if (looked === 'retry') break;
         if (looked === 'absent') {
-          await store.prompts.markSkipped(p.id, skip);
+          if (!(await store.prompts.markSkipped(p.id, skip, this.owner))) break; // claim taken over
           log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, reason: skip }, 'prompt skipped');
         }
         if (p.kind === 'close') await this.end(session, now);
@@ -239,25 +251,31 @@ export class SessionEngine {
     const marker = promptMarker(p);
     const channelId = this.channelOf(session);
     const openThread = p.kind === 'question' && (await this.settingsOf(session)).threads;
-    await store.prompts.markPosting(p.id, marker);
+    if (!(await store.prompts.markPosting(p.id, marker, this.owner))) {
+      log.warn({ sessionId: session.id, promptId: p.id }, 'claim on the prompt was taken over by another process; not posting it');
+      return false;
+    }
     try {
       const sent = await platform.post(channelId, {
         kind: p.kind, questionNumber: p.questionNumber, text: p.text, marker, late,
         openThread,
       });
-      await store.prompts.markPosted(p.id, sent.id, sent.at, late);
+      if (!(await store.prompts.markPosted(p.id, sent.id, sent.at, late, this.owner))) {
+        log.warn({ sessionId: session.id, promptId: p.id, messageId: sent.id }, 'posted, but the claim was taken over meanwhile: the new claimant records the outcome');
+        return false;
+      }
       log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, messageId: sent.id, late }, 'prompt posted');
       return true;
     } catch (err) {
       if (isChannelUnavailable(err)) throw err; // not retried: the session stops
       const attempts = p.attempts + 1;
       if (attempts >= MAX_ATTEMPTS) {
-        await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: ${(err as Error).message}`);
+        await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: ${(err as Error).message}`, this.owner);
         log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed; moving on');
         return true;
       }
       const retry = new Date(clock.now().getTime() + backoffMs(attempts));
-      await store.prompts.retryLater(p.id, retry);
+      await store.prompts.retryLater(p.id, retry, this.owner);
       log.warn({ err, sessionId: session.id, promptId: p.id, attempts, retryAt: retry }, 'posting failed; will check and retry');
       return false;
     }
@@ -271,25 +289,26 @@ export class SessionEngine {
   private async lookUp(session: Session, p: Prompt, tolerance: number): Promise<'found' | 'absent' | 'retry' | 'gave-up'> {
     const { store, clock, log } = this.deps;
     try {
-      return (await this.reconcile(session, p, tolerance)) ? 'found' : 'absent';
+      const found = await this.reconcile(session, p, tolerance);
+      return found === 'lost' ? 'retry' : found; // lost: the claim was taken over; the new claimant carries on
     } catch (err) {
       if (isChannelUnavailable(err)) throw err;
       const attempts = p.attempts + 1;
       if (attempts >= MAX_ATTEMPTS) {
-        await store.prompts.attemptFailed(p.id, null);
-        await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: could not check whether it went out: ${(err as Error).message}`);
+        await store.prompts.attemptFailed(p.id, null, this.owner);
+        await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: could not check whether it went out: ${(err as Error).message}`, this.owner);
         log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed (outcome unknown); moving on');
         return 'gave-up';
       }
       const retry = new Date(clock.now().getTime() + backoffMs(attempts));
-      await store.prompts.attemptFailed(p.id, retry);
+      await store.prompts.attemptFailed(p.id, retry, this.owner);
       log.warn({ err, sessionId: session.id, promptId: p.id, attempts, retryAt: retry }, 'could not check whether a post went out; will retry');
       return 'retry';
     }
   }
 
   /** Finds a "posting" prompt in the channel by its marker; records it as posted if there. */
-  private async reconcile(session: Session, p: Prompt, tolerance: number): Promise<boolean> {
+  private async reconcile(session: Session, p: Prompt, tolerance: number): Promise<'found' | 'absent' | 'lost'> {
     const { store, platform, log } = this.deps;
     const marker = p.nonce ?? promptMarker(p);
     const recent = await platform.fetchRecent(this.channelOf(session), RECONCILE_LOOKBACK);
@@ -299,12 +318,12 @@ export class SessionEngine {
       || (m.marker === null && m.text === p.text && m.at.getTime() >= p.plannedAt.getTime() - RECONCILE_SKEW_MS)));
     if (!found) {
       log.info({ sessionId: session.id, promptId: p.id, marker }, 'unknown-outcome post not in the channel; sending it');
-      return false;
+      return 'absent';
     }
     const late = found.at.getTime() - p.plannedAt.getTime() > tolerance;
-    await store.prompts.markPosted(p.id, found.id, found.at, late);
-    log.info({ sessionId: session.id, promptId: p.id, messageId: found.id }, 'unknown-outcome post found in the channel; not sending again');
-    return true;
+    const recorded = await store.prompts.markPosted(p.id, found.id, found.at, late, this.owner);
+    log.info({ sessionId: session.id, promptId: p.id, messageId: found.id, recorded }, 'unknown-outcome post found in the channel; not sending again');
+    return recorded ? 'found' : 'lost';
   }
 
   private async end(session: Session, now: Date): Promise<void> {
@@ -317,14 +336,17 @@ export class SessionEngine {
     if (this.stopped) return;
     const { store, clock, timers } = this.deps;
     let next: number | null = null;
-    for (const s of await store.sessions.listActive()) {
+    for (const s of await store.sessions.listActive(this.owns)) {
       if (s.state === 'paused') continue;
       // Prompts go out in order: only the first open one (waiting for its time or its
       // retry) can move the session on, so it alone sets the session's wake-up. Waking
       // for a later prompt already due but held up behind it would spin.
       const first = sortPrompts((await store.prompts.listBySession(s.id)).filter((p) => p.state === 'planned' || p.state === 'posting'))[0];
       if (!first) continue;
-      const at = Math.max(first.plannedAt.getTime(), first.nextAttemptAt?.getTime() ?? 0, this.heldOff.get(s.id)?.until ?? 0);
+      // Another process's live claim: it posts the prompt; look again when its lease ends
+      // (its writes also wake this engine through the database watch).
+      const theirs = first.claimedBy !== null && first.claimedBy !== this.owner ? first.leaseUntil?.getTime() ?? 0 : 0;
+      const at = Math.max(first.plannedAt.getTime(), first.nextAttemptAt?.getTime() ?? 0, this.heldOff.get(s.id)?.until ?? 0, theirs);
       if (next === null || at < next) next = at;
     }
     if (this.timer !== null) timers.clearTimeout(this.timer);

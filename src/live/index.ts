@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ChatPlatform } from '../platform/types.ts';
 import { SessionControls } from './controls.ts';
 import { LiveIngest } from './ingest.ts';
+import type { ShardSet } from '../domain/shard.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { startMinuteTick } from './cron.ts';
@@ -31,14 +32,20 @@ export interface LiveSessionsDeps {
   minuteTick?: boolean;
   /** Called when a session closes (the Discord adapter posts the recap). */
   onSessionEnded?: (session: Session) => void;
+  /** Who this process claims prompts as (default: a new id; see SessionEngine). */
+  owner?: string;
+  /** The guilds this process runs: those of these shards (default: every guild). */
+  owns?: ShardSet | null;
+  /** A prompt claim's lease (default LEASE_MS). */
+  leaseMs?: number;
 }
 
-export function createLiveSessions({ store, platform, clock, timers, log, minuteTick = true, onSessionEnded }: LiveSessionsDeps): LiveSessions {
+export function createLiveSessions({ store, platform, clock, timers, log, minuteTick = true, onSessionEnded, owner, owns = null, leaseMs }: LiveSessionsDeps): LiveSessions {
   const ingest = new LiveIngest({ store, log });
-  const planner = new SeriesPlanner({ store, log });
+  const planner = new SeriesPlanner({ store, log, owns });
   // The ingest learns the posts from the database (it may not share a process with the
   // engine); the engine only says when a session ends, for the recap.
-  const engine = new SessionEngine({ store, platform, clock, timers, log, listener: { sessionEnded: onSessionEnded }, planner });
+  const engine = new SessionEngine({ store, platform, clock, timers, log, listener: { sessionEnded: onSessionEnded }, planner, owner, owns, leaseMs });
   const controls = new SessionControls({ store, clock, log, onChange: () => engine.kick() });
   let tick: { stop(): void } | null = null;
   return {

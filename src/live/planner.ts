@@ -3,22 +3,26 @@ import { persistSession } from './persist.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { nextOccurrence } from '../domain/recurrence.ts';
+import { ownsGuild, type ShardSet } from '../domain/shard.ts';
 
 /**
  * Keeps the next occurrence of every recurring series planned: the session and all its
  * prompts in the database, well before its preview. Instants come from recurrence.ts
  * (exact across DST changes), never from node-cron; planning the same occurrence twice
- * is a no-op (one session per series and start instant).
+ * is a no-op (one session per series and start instant). A process plans only the series
+ * of the guilds it owns (`owns`); two processes planning one occurrence at once (an overlap)
+ * make one session: the second's insert is refused and it finds the first's.
  */
 export class SeriesPlanner {
   private readonly warned = new Set<number>();
 
-  constructor(private readonly deps: { store: StorePort; log: Logger }) {}
+  constructor(private readonly deps: { store: StorePort; log: Logger; owns?: ShardSet | null }) {}
 
   async planUpcoming(now: Date): Promise<Session[]> {
     const { store, log } = this.deps;
     const planned: Session[] = [];
     for (const series of await store.series.listScheduled()) {
+      if (!ownsGuild(this.deps.owns, series.guildId)) continue;
       const startsAt = nextOccurrence(series.schedule!, series.timezone, now);
       if (await store.sessions.findOccurrence(series.id, startsAt)) continue;
       const settings = series.settings;
@@ -31,7 +35,13 @@ export class SeriesPlanner {
         continue;
       }
       this.warned.delete(series.id);
-      const session = await persistSession(store, { series, startsAt, questions: set.questions, questionSetId: set.id });
+      let session: Session;
+      try {
+        session = await persistSession(store, { series, startsAt, questions: set.questions, questionSetId: set.id });
+      } catch (err) {
+        if (await store.sessions.findOccurrence(series.id, startsAt)) continue; // another process planned it just now
+        throw err;
+      }
       log.info({ seriesId: series.id, sessionId: session.id, startsAt }, 'session planned');
       planned.push(session);
     }

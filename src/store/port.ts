@@ -15,6 +15,7 @@ import type { ControlEntry } from './control-log.ts';
 import type { NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 import type { NewPrompt, Prompt } from './prompts.ts';
 import type { Series, SeriesInput } from '../domain/series.ts';
+import type { ShardSet } from '../domain/shard.ts';
 import type { NewSession, Session, SessionState } from './sessions.ts';
 
 export type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
@@ -23,6 +24,7 @@ export type { AnswerVia, NewMessage, StoredAnswer, StoredMessage } from './messa
 export type { NewPrompt, Prompt, PromptKind, PromptState } from './prompts.ts';
 export type { Series, SeriesInput } from '../domain/series.ts';
 export type { NewSession, Session, SessionState } from './sessions.ts';
+export type { ShardSet } from '../domain/shard.ts';
 
 export interface SeriesRepository {
   /** The series of a channel (one per channel). */
@@ -57,15 +59,16 @@ export interface SessionRepository {
   findBySourceHash(hash: string): Promise<Session | null>;
   /** A series' sessions, by start. */
   listBySeries(seriesId: number): Promise<Session[]>;
+  /** A new session; its guild is its series' guild. */
   create(s: NewSession): Promise<Session>;
-  /** Sessions not over yet (planned, running or paused), soonest first. */
-  listActive(): Promise<Session[]>;
+  /** Sessions not over yet (planned, running or paused), soonest first; with shards, only their guilds' (src/domain/shard.ts). */
+  listActive(shards?: ShardSet | null): Promise<Session[]>;
   /** The session that finished most recently (by start), live or imported. */
   latestFinished(): Promise<Session | null>;
   /** The session a channel's messages go to: running or paused, else one ended since `endedSince`. */
   collectingIn(channelId: string, endedSince: Date): Promise<Session | null>;
-  /** Live sessions that collect messages: running, paused, or ended since `endedSince`. */
-  listCollecting(endedSince: Date): Promise<Session[]>;
+  /** Live sessions that collect messages: running, paused, or ended since `endedSince`; with shards, only their guilds'. */
+  listCollecting(endedSince: Date, shards?: ShardSet | null): Promise<Session[]>;
   /** The live session of a series that starts at exactly this instant. */
   findOccurrence(seriesId: number, startsAt: Date): Promise<Session | null>;
   /** Live sessions of a channel, newest first. */
@@ -73,20 +76,41 @@ export interface SessionRepository {
   /** A planned session re-planned: its start (its occurrence) and question set. */
   replan(id: number, startsAt: Date, questionSetId: number | null): Promise<Session>;
   setState(id: number, state: SessionState, at?: { endedAt?: Date | null; pausedAt?: Date | null }): Promise<Session>;
+  /**
+   * Claims the post of a session's recap for owner until leaseUntil, so that one process
+   * posts it: the session, or null when the recap is posted already or another owner's
+   * lease has not expired by `now`. The same owner may claim again (renewing its lease).
+   */
+  claimRecap(id: number, owner: string, leaseUntil: Date, now: Date): Promise<Session | null>;
+  /** Records the recap's post; false (nothing written) unless owner still holds the claim. */
+  recapPosted(id: number, owner: string, messageId: string, at: Date): Promise<boolean>;
 }
 
 export interface PromptRepository {
   /** A session's prompts, by planned time. */
   listBySession(sessionId: number): Promise<Prompt[]>;
   get(id: number): Promise<Prompt | null>;
+  /**
+   * Claims an open (planned or posting) prompt for owner until leaseUntil, before acting on
+   * it (posting, reconciling, skipping): one conditional update, so of several processes
+   * only one wins. Returns the prompt as claimed (its state tells whether an earlier post's
+   * outcome is unknown), or null: settled, or another owner's lease has not ended by
+   * `now` (it ends at its leaseUntil). The same owner may claim again (renewing its lease).
+   *
+   * Fencing: the writes below take the claimant as `owner`; given, they change nothing
+   * (and return false) unless owner still holds the claim, so a process whose lease
+   * expired and was taken over cannot overwrite the new claimant's result. Without an
+   * owner (moderator controls) they write unconditionally, as before.
+   */
+  claim(id: number, owner: string, leaseUntil: Date, now: Date): Promise<Prompt | null>;
   /** Written before the post is sent: if the process dies now, the outcome is "unknown". Counts an attempt. */
-  markPosting(id: number, nonce: string): Promise<void>;
-  markPosted(id: number, messageId: string, postedAt: Date, late: boolean): Promise<void>;
-  markSkipped(id: number, reason: string): Promise<void>;
-  markFailed(id: number, reason: string): Promise<void>;
-  retryLater(id: number, at: Date): Promise<void>;
+  markPosting(id: number, nonce: string, owner?: string): Promise<boolean>;
+  markPosted(id: number, messageId: string, postedAt: Date, late: boolean, owner?: string): Promise<boolean>;
+  markSkipped(id: number, reason: string, owner?: string): Promise<boolean>;
+  markFailed(id: number, reason: string, owner?: string): Promise<boolean>;
+  retryLater(id: number, at: Date, owner?: string): Promise<boolean>;
   /** Counts a try that failed before anything was sent, and when to try again (null: not again). */
-  attemptFailed(id: number, nextAttemptAt: Date | null): Promise<void>;
+  attemptFailed(id: number, nextAttemptAt: Date | null, owner?: string): Promise<boolean>;
   reschedule(id: number, plannedAt: Date): Promise<void>;
   setText(id: number, text: string): Promise<void>;
   create(p: NewPrompt): Promise<Prompt>;

@@ -21,6 +21,9 @@ export interface Prompt {
   attempts: number;
   nextAttemptAt: Date | null;
   skipReason: string | null;
+  /** Who holds (or last held) the claim to act on it, and until when (see PromptRepository.claim). */
+  claimedBy: string | null;
+  leaseUntil: Date | null;
 }
 
 export type NewPrompt = Pick<Prompt, 'sessionId' | 'kind' | 'questionNumber' | 'plannedAt' | 'state' | 'postedAt' | 'messageId' | 'text'>
@@ -41,6 +44,8 @@ interface PromptRow {
   attempts: number;
   next_attempt_at: string | null;
   skip_reason: string | null;
+  claimed_by: string | null;
+  lease_until: string | null;
 }
 
 export function toPrompt(row: PromptRow): Prompt {
@@ -59,15 +64,22 @@ export function toPrompt(row: PromptRow): Prompt {
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at === null ? null : new Date(row.next_attempt_at),
     skipReason: row.skip_reason,
+    claimedBy: row.claimed_by ?? null,
+    leaseUntil: row.lease_until ? new Date(row.lease_until) : null,
   };
 }
 
 /** Not yet settled: still to be posted, or posted with an outcome not yet known. */
 export const OPEN_PROMPT_STATES: readonly PromptState[] = ['planned', 'posting'];
 
+/** The fence of a write by a claimant (owner given): only while it holds the claim. */
+const FENCE = '(@owner IS NULL OR claimed_by = @owner)';
+type Fenced = { id: number; owner: string | null };
+
 export class PromptStore {
   private readonly bySession;
   private readonly byId;
+  private readonly claimStmt;
   private readonly insert;
   private readonly posting;
   private readonly posted;
@@ -79,15 +91,22 @@ export class PromptStore {
 
   constructor(db: Db) {
     this.byId = db.prepare<[number], PromptRow>('SELECT * FROM prompts WHERE id = ?');
-    this.posting = db.prepare<[string, number]>(
-      "UPDATE prompts SET state = 'posting', nonce = ?, attempts = attempts + 1, next_attempt_at = NULL WHERE id = ? AND state IN ('planned', 'posting')",
+    this.claimStmt = db.prepare<{ id: number; owner: string; leaseUntil: string; now: string }, PromptRow>(
+      `UPDATE prompts SET claimed_by = @owner, lease_until = @leaseUntil
+       WHERE id = @id AND state IN ('planned', 'posting') AND (claimed_by IS NULL OR claimed_by = @owner OR lease_until IS NULL OR lease_until <= @now)
+       RETURNING *`,
     );
-    this.posted = db.prepare<[string, string, number, number]>(
-      "UPDATE prompts SET state = 'posted', message_id = ?, posted_at = ?, late = ?, next_attempt_at = NULL WHERE id = ?",
+    this.posting = db.prepare<Fenced & { nonce: string }>(
+      `UPDATE prompts SET state = 'posting', nonce = @nonce, attempts = attempts + 1, next_attempt_at = NULL WHERE id = @id AND state IN ('planned', 'posting') AND ${FENCE}`,
     );
-    this.settle = db.prepare<[PromptState, string | null, number]>('UPDATE prompts SET state = ?, skip_reason = ?, next_attempt_at = NULL WHERE id = ?');
-    this.retryAt = db.prepare<[string, number]>('UPDATE prompts SET next_attempt_at = ? WHERE id = ?');
-    this.failedTry = db.prepare<[string | null, number]>('UPDATE prompts SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?');
+    this.posted = db.prepare<Fenced & { messageId: string; at: string; late: number }>(
+      `UPDATE prompts SET state = 'posted', message_id = @messageId, posted_at = @at, late = @late, next_attempt_at = NULL WHERE id = @id AND ${FENCE}`,
+    );
+    this.settle = db.prepare<Fenced & { state: PromptState; reason: string | null }>(
+      `UPDATE prompts SET state = @state, skip_reason = @reason, next_attempt_at = NULL WHERE id = @id AND ${FENCE}`,
+    );
+    this.retryAt = db.prepare<Fenced & { at: string }>(`UPDATE prompts SET next_attempt_at = @at WHERE id = @id AND ${FENCE}`);
+    this.failedTry = db.prepare<Fenced & { at: string | null }>(`UPDATE prompts SET attempts = attempts + 1, next_attempt_at = @at WHERE id = @id AND ${FENCE}`);
     this.move = db.prepare<[string, number]>('UPDATE prompts SET planned_at = ? WHERE id = ?');
     this.retext = db.prepare<[string, number]>('UPDATE prompts SET text = ? WHERE id = ?');
     this.bySession = db.prepare<[number], PromptRow>('SELECT * FROM prompts WHERE session_id = ? ORDER BY planned_at, id');
@@ -106,33 +125,38 @@ export class PromptStore {
     return row ? toPrompt(row) : null;
   }
 
+  claim(id: number, owner: string, leaseUntil: Date, now: Date): Prompt | null {
+    const row = this.claimStmt.get({ id, owner, leaseUntil: leaseUntil.toISOString(), now: now.toISOString() });
+    return row ? toPrompt(row) : null;
+  }
+
   /** Written before the post is sent: if the process dies now, the outcome is "unknown". */
-  markPosting(id: number, nonce: string): void {
-    this.posting.run(nonce, id);
+  markPosting(id: number, nonce: string, owner?: string): boolean {
+    return this.posting.run({ id, owner: owner ?? null, nonce }).changes > 0;
   }
 
-  markPosted(id: number, messageId: string, postedAt: Date, late: boolean): void {
-    this.posted.run(messageId, postedAt.toISOString(), late ? 1 : 0, id);
+  markPosted(id: number, messageId: string, postedAt: Date, late: boolean, owner?: string): boolean {
+    return this.posted.run({ id, owner: owner ?? null, messageId, at: postedAt.toISOString(), late: late ? 1 : 0 }).changes > 0;
   }
 
-  markSkipped(id: number, reason: string): void {
-    this.settle.run('skipped', reason, id);
+  markSkipped(id: number, reason: string, owner?: string): boolean {
+    return this.settle.run({ id, owner: owner ?? null, state: 'skipped', reason }).changes > 0;
   }
 
-  markFailed(id: number, reason: string): void {
-    this.settle.run('failed', reason, id);
+  markFailed(id: number, reason: string, owner?: string): boolean {
+    return this.settle.run({ id, owner: owner ?? null, state: 'failed', reason }).changes > 0;
   }
 
-  retryLater(id: number, at: Date): void {
-    this.retryAt.run(at.toISOString(), id);
+  retryLater(id: number, at: Date, owner?: string): boolean {
+    return this.retryAt.run({ id, owner: owner ?? null, at: at.toISOString() }).changes > 0;
   }
 
   /**
    * Counts a try that failed before anything was sent (the lookup of a post of unknown
    * outcome), and when to try again (null: not again).
    */
-  attemptFailed(id: number, nextAttemptAt: Date | null): void {
-    this.failedTry.run(nextAttemptAt?.toISOString() ?? null, id);
+  attemptFailed(id: number, nextAttemptAt: Date | null, owner?: string): boolean {
+    return this.failedTry.run({ id, owner: owner ?? null, at: nextAttemptAt?.toISOString() ?? null }).changes > 0;
   }
 
   reschedule(id: number, plannedAt: Date): void {

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import type { ShardSet } from '../domain/shard.ts';
 import type { Db } from './db.ts';
 
 export type SessionState = 'planned' | 'running' | 'paused' | 'ended' | 'cancelled' | 'archived';
@@ -19,6 +20,11 @@ export interface Session {
   channelId: string | null;
   /** Set while paused: the timetable is frozen from this instant. */
   pausedAt: Date | null;
+  /** The guild of its series (null: an imported chat): which process runs it (src/domain/shard.ts). */
+  guildId: string | null;
+  /** When its recap was posted, and the message (null: not posted, or from before recaps were recorded). */
+  recapPostedAt: Date | null;
+  recapMessageId: string | null;
 }
 
 export interface NewSession {
@@ -48,6 +54,9 @@ interface SessionRow {
   created_at: string;
   channel_id: string | null;
   paused_at: string | null;
+  guild_id: string | null;
+  recap_posted_at: string | null;
+  recap_message_id: string | null;
 }
 
 export function toSession(row: SessionRow): Session {
@@ -65,8 +74,21 @@ export function toSession(row: SessionRow): Session {
     createdAt: new Date(row.created_at),
     channelId: row.channel_id,
     pausedAt: row.paused_at === null ? null : new Date(row.paused_at),
+    guildId: row.guild_id ?? null,
+    recapPostedAt: row.recap_posted_at ? new Date(row.recap_posted_at) : null,
+    recapMessageId: row.recap_message_id ?? null,
   };
 }
+
+/**
+ * The sessions of some shards' guilds, in SQLite: `(guild_id >> 22) % count` in the shard
+ * ids (JSON); no count: every guild. Same formula as src/domain/shard.ts (no guild, or one
+ * not a number: shard 0).
+ */
+const SHARDS = `(@count IS NULL OR (CASE WHEN guild_id GLOB '[0-9]*' AND guild_id NOT GLOB '*[^0-9]*' THEN (CAST(guild_id AS INTEGER) >> 22) % @count ELSE 0 END)
+  IN (SELECT value FROM json_each(@ids)))`;
+type ShardParams = { count: number | null; ids: string };
+const shardParams = (shards?: ShardSet | null): ShardParams => ({ count: shards?.count ?? null, ids: JSON.stringify(shards?.ids ?? []) });
 
 export const ACTIVE_STATES: readonly SessionState[] = ['planned', 'running', 'paused'];
 
@@ -83,13 +105,24 @@ export class SessionStore {
   private readonly finished;
   private readonly collectingHere;
   private readonly moveStmt;
+  private readonly recapClaim;
+  private readonly recapDone;
 
   constructor(db: Db, private readonly clock: Clock) {
-    this.active = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') ORDER BY starts_at, id");
+    this.active = db.prepare<ShardParams, SessionRow>(`SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') AND ${SHARDS} ORDER BY starts_at, id`);
     this.byOccurrence = db.prepare<[number, string], SessionRow>("SELECT * FROM sessions WHERE series_id = ? AND starts_at = ? AND source = 'live'");
     this.inChannel = db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE channel_id = ? AND source = 'live' ORDER BY starts_at DESC, id DESC");
-    this.recent = db.prepare<[string], SessionRow>(
-      "SELECT * FROM sessions WHERE source = 'live' AND (state IN ('running', 'paused') OR (state = 'ended' AND ended_at >= ?)) ORDER BY starts_at, id",
+    this.recent = db.prepare<ShardParams & { since: string }, SessionRow>(
+      `SELECT * FROM sessions WHERE source = 'live' AND (state IN ('running', 'paused') OR (state = 'ended' AND ended_at >= @since)) AND ${SHARDS} ORDER BY starts_at, id`,
+    );
+    this.recapClaim = db.prepare<{ id: number; owner: string; leaseUntil: string; now: string }, SessionRow>(
+      `UPDATE sessions SET recap_claimed_by = @owner, recap_lease_until = @leaseUntil
+       WHERE id = @id AND recap_posted_at IS NULL
+         AND (recap_claimed_by IS NULL OR recap_claimed_by = @owner OR recap_lease_until IS NULL OR recap_lease_until <= @now)
+       RETURNING *`,
+    );
+    this.recapDone = db.prepare<{ id: number; owner: string; messageId: string; at: string }>(
+      'UPDATE sessions SET recap_posted_at = @at, recap_message_id = @messageId WHERE id = @id AND recap_claimed_by = @owner AND recap_posted_at IS NULL',
     );
     this.collectingHere = db.prepare<[string, string], SessionRow>(
       `SELECT * FROM sessions WHERE channel_id = ? AND source = 'live'
@@ -104,9 +137,9 @@ export class SessionStore {
     this.byId = db.prepare<[number], SessionRow>('SELECT * FROM sessions WHERE id = ?');
     this.byHash = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE source_hash = ?');
     this.bySeries = db.prepare<[number], SessionRow>('SELECT * FROM sessions WHERE series_id = ? ORDER BY starts_at');
-    this.insert = db.prepare<[number, number | null, SessionState, string, string | null, string, string | null, string | null, string | null, string, string | null], SessionRow>(
-      `INSERT INTO sessions (series_id, question_set_id, state, starts_at, ended_at, source, source_hash, source_name, format, created_at, channel_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    this.insert = db.prepare<[number, number | null, SessionState, string, string | null, string, string | null, string | null, string | null, string, string | null, number], SessionRow>(
+      `INSERT INTO sessions (series_id, question_set_id, state, starts_at, ended_at, source, source_hash, source_name, format, created_at, channel_id, guild_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT guild_id FROM series WHERE id = ?)) RETURNING *`,
     );
   }
 
@@ -127,13 +160,13 @@ export class SessionStore {
   create(s: NewSession): Session {
     return toSession(this.insert.get(
       s.seriesId, s.questionSetId, s.state, s.startsAt.toISOString(), s.endedAt?.toISOString() ?? null,
-      s.source, s.sourceHash ?? null, s.sourceName ?? null, s.format ?? null, this.clock.now().toISOString(), s.channelId ?? null,
+      s.source, s.sourceHash ?? null, s.sourceName ?? null, s.format ?? null, this.clock.now().toISOString(), s.channelId ?? null, s.seriesId,
     )!);
   }
 
   /** Sessions not over yet (planned, running or paused), soonest first. */
-  listActive(): Session[] {
-    return this.active.all().map(toSession);
+  listActive(shards?: ShardSet | null): Session[] {
+    return this.active.all(shardParams(shards)).map(toSession);
   }
 
   /** The session that finished most recently (by start), live or imported. */
@@ -149,8 +182,8 @@ export class SessionStore {
   }
 
   /** Live sessions that collect messages: running, paused, or ended since `endedSince`. */
-  listCollecting(endedSince: Date): Session[] {
-    return this.recent.all(endedSince.toISOString()).map(toSession);
+  listCollecting(endedSince: Date, shards?: ShardSet | null): Session[] {
+    return this.recent.all({ since: endedSince.toISOString(), ...shardParams(shards) }).map(toSession);
   }
 
   findOccurrence(seriesId: number, startsAt: Date): Session | null {
@@ -172,5 +205,14 @@ export class SessionStore {
   setState(id: number, state: SessionState, { endedAt = null, pausedAt = null }: { endedAt?: Date | null; pausedAt?: Date | null } = {}): Session {
     this.setStateStmt.run({ id, state, endedAt: endedAt?.toISOString() ?? null, pausedAt: pausedAt?.toISOString() ?? null });
     return this.get(id)!;
+  }
+
+  claimRecap(id: number, owner: string, leaseUntil: Date, now: Date): Session | null {
+    const row = this.recapClaim.get({ id, owner, leaseUntil: leaseUntil.toISOString(), now: now.toISOString() });
+    return row ? toSession(row) : null;
+  }
+
+  recapPosted(id: number, owner: string, messageId: string, at: Date): boolean {
+    return this.recapDone.run({ id, owner, messageId, at: at.toISOString() }).changes > 0;
   }
 }

@@ -61,10 +61,15 @@ export interface Bot {
   stop(): void;
 }
 
-/** A bot over the world's store; booting again on the same store is a restart. */
-export function bootBot(store: Store, time: FakeTime, platform: MemoryPlatform): Bot {
+/**
+ * A bot over the world's store; booting again on the same store is a restart. Every bot of
+ * a world claims prompts as the same owner, so a restart takes its own claims back at once:
+ * these tests are about reconciling after a crash. A different process waiting out a dead
+ * one's lease is test/live/engine-claims.test.ts.
+ */
+export function bootBot(store: Store, time: FakeTime, platform: MemoryPlatform, owner = 'the-bot'): Bot {
   const ingest = new LiveIngest({ store, log: silentLog });
-  const engine = new SessionEngine({ store, platform, clock: time, timers: time, log: silentLog });
+  const engine = new SessionEngine({ store, platform, clock: time, timers: time, log: silentLog, owner });
   const controls = new SessionControls({ store, clock: time, log: silentLog, onChange: () => engine.kick() });
   return {
     store, engine, controls, ingest,

@@ -71,6 +71,7 @@ function describePostgres(name: string, backend: Backend): void {
       await store.close();
       return open(clock, schemaOf.get(store)!);
     },
+    second: (store, clock) => open(clock, schemaOf.get(store)!),
   });
 
   describe(`PostgreSQL store (${name}): opening migrates once, under an advisory lock`, () => {

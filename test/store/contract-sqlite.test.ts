@@ -23,6 +23,7 @@ describeStoreContract('SQLite, a file', {
     await store.close();
     return openSqliteStore(paths.get(store)!, clock);
   },
+  second: (store, clock) => openSqliteStore(paths.get(store)!, clock),
 });
 
 describe('SQLite store: opening migrates through the port', () => {

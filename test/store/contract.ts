@@ -8,6 +8,7 @@ import { afterEach, describe } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import type { StorePort } from '../../src/store/port.ts';
 import { bankContract } from './contract/bank.ts';
+import { claimsContract } from './contract/claims.ts';
 import { controlLogContract } from './contract/controls.ts';
 import { messagesContract } from './contract/messages.ts';
 import { openContract } from './contract/open.ts';
@@ -45,6 +46,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     bankContract(ctx);
     sessionsContract(ctx);
     promptsContract(ctx);
+    claimsContract(ctx);
     messagesContract(ctx);
     controlLogContract(ctx);
     transactionsContract(ctx);

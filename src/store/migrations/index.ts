@@ -3,6 +3,7 @@ import * as live from './002_live_sessions.ts';
 import * as channelIndex from './003_channel_index.ts';
 import * as setOwner from './004_question_set_owner.ts';
 import * as promptSession from './005_prompt_session_index.ts';
+import * as claims from './006_claims_and_guilds.ts';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'channel index', up: channelIndex.up },
   { version: 4, name: 'question set owner', up: setOwner.up },
   { version: 5, name: 'prompt session index', up: promptSession.up },
+  { version: 6, name: 'claims and guilds', up: claims.up },
 ];

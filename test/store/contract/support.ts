@@ -9,6 +9,8 @@ export interface ContractTarget {
   open(clock: ManualClock): Promise<StorePort>;
   /** Opens the same database again (a restart): optional, for backends with a lasting file. */
   reopen?(store: StorePort, clock: ManualClock): Promise<StorePort>;
+  /** Another store on the same database, open beside store (a second process): optional, for backends that share one. */
+  second?(store: StorePort, clock: ManualClock): Promise<StorePort>;
 }
 
 /** What describeStoreContract hands each part. */

@@ -7,6 +7,7 @@ import * as live from './002_live_sessions.ts';
 import * as channelIndex from './003_channel_index.ts';
 import * as setOwner from './004_question_set_owner.ts';
 import * as promptSession from './005_prompt_session_index.ts';
+import * as claims from './006_claims_and_guilds.ts';
 
 /** Ordered, numbered as SQLite's (src/store/migrations): version N is the same schema on both stores. */
 export const postgresMigrations: readonly Migration[] = [
@@ -15,6 +16,7 @@ export const postgresMigrations: readonly Migration[] = [
   { version: 3, name: 'channel index', up: channelIndex.up },
   { version: 4, name: 'question set owner', up: setOwner.up },
   { version: 5, name: 'prompt session index', up: promptSession.up },
+  { version: 6, name: 'claims and guilds', up: claims.up },
 ];
 
 /**
