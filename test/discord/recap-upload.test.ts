@@ -22,7 +22,9 @@ async function sessionToClose(maxUploadBytes: number) {
   await pollUntil(async () => (await w.store.messages.answers(sessionId)).length > 0 || undefined);
   await runCommand(w, w.admin, 'chat', 'end');
   await w.time.advanceTo(w.time.now().getTime() + 20 * MINUTE, () => w.bot.live.engine.whenIdle());
-  const recap = await w.sandbox.waitFor(() => w.sandbox.messages(w.channelId).find((m) => m.embeds[0]?.title === '#BadgeChat recap'));
+  // The sandbox enforces Discord's 5 posts per 5 s per channel: after the prompts, the recap
+  // (and its resend without what did not fit) may wait for the window, as on Discord.
+  const recap = await w.sandbox.waitFor(() => w.sandbox.messages(w.channelId).find((m) => m.embeds[0]?.title === '#BadgeChat recap'), 15_000);
   return { w, sessionId, recap };
 }
 
