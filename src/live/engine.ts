@@ -77,8 +77,14 @@ export interface EngineDeps {
   leaseMs?: number;
 }
 
-/** A claim's lease: well beyond one post (Discord answers in seconds), short enough to take over a dead process's prompt soon. */
-export const LEASE_MS = 2 * 60_000;
+/**
+ * A claim's lease. Short: a process killed mid-post holds its prompt until the lease ends,
+ * and the next one (a restart gets a new owner id) must not leave a live chat's question
+ * minutes late. Safe even when a slow post outlives it: the next claimant looks the post up
+ * by its marker first, and sends with the same marker as Discord's enforced nonce, which
+ * Discord answers with the message already made; the slow claimant's writes are fenced.
+ */
+export const LEASE_MS = 10_000;
 
 /** A new claimant id for a process: unique, and saying which host and process it is in logs. */
 export function newOwnerId(): string {

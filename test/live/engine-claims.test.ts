@@ -128,8 +128,8 @@ describe.each(backends)('two engines on one database: $name', (backend) => {
 
     const survivor = engineOn(b, time, platform, 'B');
     await survivor.start();
-    await time.advanceTo(START.getTime() + 6 * MINUTE, () => survivor.whenIdle());
-    expect(await b.prompts.get(q1.id)).toMatchObject({ state: 'posting', claimedBy: 'A' }); // A's lease holds
+    await time.advanceTo(START.getTime() + 5 * MINUTE + LEASE_MS - 1, () => survivor.whenIdle());
+    expect(await b.prompts.get(q1.id)).toMatchObject({ state: 'posting', claimedBy: 'A' }); // A's lease holds, to its last millisecond
     expect(platform.calls.filter((c) => c.what === 'fetchRecent')).toEqual([]);
 
     await time.advanceTo(START.getTime() + 2 * 60 * MINUTE, () => survivor.whenIdle());
