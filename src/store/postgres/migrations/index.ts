@@ -1,6 +1,6 @@
 import type { Clock } from '../../../domain/clock.ts';
 import { StoreError } from '../../errors.ts';
-import type { Migration } from '../../migrations/index.ts';
+import { migrations, type Migration } from '../../migrations/index.ts';
 import type { Driver } from '../driver.ts';
 import * as initial from './001_initial.ts';
 import * as live from './002_live_sessions.ts';
@@ -9,15 +9,14 @@ import * as setOwner from './004_question_set_owner.ts';
 import * as promptSession from './005_prompt_session_index.ts';
 import * as claims from './006_claims_and_guilds.ts';
 
-/** Ordered, numbered as SQLite's (src/store/migrations): version N is the same schema on both stores. */
-export const postgresMigrations: readonly Migration[] = [
-  { version: 1, name: 'initial', up: initial.up },
-  { version: 2, name: 'live sessions', up: live.up },
-  { version: 3, name: 'channel index', up: channelIndex.up },
-  { version: 4, name: 'question set owner', up: setOwner.up },
-  { version: 5, name: 'prompt session index', up: promptSession.up },
-  { version: 6, name: 'claims and guilds', up: claims.up },
-];
+/** Each migration's SQL in PostgreSQL's dialect, in SQLite's order. */
+const POSTGRES_UP = [initial.up, live.up, channelIndex.up, setOwner.up, promptSession.up, claims.up];
+if (POSTGRES_UP.length !== migrations.length) {
+  throw new Error(`PostgreSQL has ${POSTGRES_UP.length} migrations and SQLite ${migrations.length}: write the missing one in both dialects`);
+}
+
+/** SQLite's list (src/store/migrations) with this dialect's SQL: version N is the same schema on both stores. */
+export const postgresMigrations: readonly Migration[] = migrations.map((m, i) => ({ ...m, up: POSTGRES_UP[i]! }));
 
 /**
  * Applies the pending migrations in one transaction, under a transaction-scoped advisory
