@@ -9,7 +9,7 @@ import { seriesCommand, sessionCommand } from './cli/live.ts';
 import { recapCommand, siteCommand } from './cli/recap.ts';
 import { replayCommand } from './cli/replay.ts';
 import { ConfigError, loadDotEnv, readConfig } from './config.ts';
-import { ControlError } from './live/controls.ts';
+import { ControlError } from './live/requests.ts';
 import { FileWriteError } from './fs/atomic.ts';
 import { SiteError } from './recap/site-folder.ts';
 import { systemClock } from './domain/clock.ts';

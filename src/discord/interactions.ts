@@ -5,7 +5,8 @@ import {
 } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
-import { ControlError, type SessionControls } from '../live/controls.ts';
+import type { SessionControls } from '../live/controls.ts';
+import { ControlError } from '../live/requests.ts';
 import type { StorePort } from '../store/port.ts';
 import { checkPreconditions, type Checked, type Preconditions } from './preconditions.ts';
 import { clip, ephemeral, UserError } from './replies.ts';

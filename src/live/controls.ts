@@ -17,9 +17,8 @@ import { ControlError, planStart, validateQuestion, type StartQuestions } from '
  * so every control survives a restart: a paused session stays paused.
  */
 
-// What a control is asked for is parsed and checked in requests.ts, with the front ends;
-// ControlError is re-exported for the callers that know it from here.
-export { ControlError } from './requests.ts';
+// What a control is asked for is parsed and checked in requests.ts (with ControlError),
+// which the front ends call.
 
 /** A planned session starting within this window is replaced when a moderator starts one now. */
 const REPLACE_UPCOMING_MS = 12 * 60 * 60_000;

@@ -3,7 +3,7 @@ import { tallyAnswers } from '../domain/tally.ts';
 import type { Repositories } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
-import { ControlError } from './controls.ts';
+import { ControlError } from './requests.ts';
 
 /**
  * Reading a session for moderators (`/chat status`, `emcee session status`): what went

@@ -1,6 +1,6 @@
 import { currentSession, sessionStatus } from '../../src/live/status.ts';
 import { describe, expect, it } from 'vitest';
-import { ControlError } from '../../src/live/controls.ts';
+import { ControlError } from '../../src/live/requests.ts';
 import { formatStatus } from '../../src/live/format.ts';
 import { persistSession } from '../../src/live/persist.ts';
 import { MINUTE, bootBot, newWorld, type Bot, type World } from '../helpers/live.ts';

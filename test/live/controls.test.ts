@@ -1,7 +1,7 @@
 import { currentSession, sessionStatus } from '../../src/live/status.ts';
 import { describe, expect, it } from 'vitest';
 import type { SeriesSettingsInput } from '../../src/domain/settings.ts';
-import { ControlError } from '../../src/live/controls.ts';
+import { ControlError } from '../../src/live/requests.ts';
 import { persistSession } from '../../src/live/persist.ts';
 import type { Store } from '../../src/store/index.ts';
 import { MINUTE, bootBot, flush, newWorld, type Bot, type World } from '../helpers/live.ts';
