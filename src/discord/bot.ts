@@ -66,7 +66,7 @@ export interface DiscordAdapter {
 }
 
 export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null }: DiscordAdapterOptions): DiscordAdapter {
-  const client = createDiscordClient({ apiBase });
+  const client = createDiscordClient({ apiBase, shards: owns });
   const platform = new DiscordPlatform(client, log);
   let recaps: Promise<void> = Promise.resolve();
   let catchingUp: Promise<number> = Promise.resolve(0);

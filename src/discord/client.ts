@@ -1,4 +1,5 @@
 import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
+import type { ShardSet } from '../domain/shard.ts';
 
 /**
  * The discord.js client as Emcee needs it. MessageContent is a privileged intent (enable it
@@ -6,8 +7,12 @@ import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
  * not cached (older, or from before a restart) still arrive. Caches are capped and swept so
  * memory stays flat through long sessions: the database, not the cache, is the record.
  */
-export function createDiscordClient({ apiBase }: { apiBase?: string | undefined } = {}): Client {
+export function createDiscordClient({ apiBase, shards = null }: { apiBase?: string | undefined; shards?: ShardSet | null } = {}): Client {
   return new Client({
+    // Given explicitly, always: discord.js would otherwise read SHARDS and SHARD_COUNT from
+    // the environment itself (as JSON). No shard set: every shard, as many as Discord
+    // recommends (internal sharding); else these shards of a fixed count.
+    ...(shards ? { shards: [...shards.ids], shardCount: shards.count } : { shards: 'auto' as const }),
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     partials: [Partials.Message, Partials.Channel],
     rest: apiBase ? { api: apiBase } : {},
