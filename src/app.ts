@@ -56,6 +56,8 @@ export type AppOptions = StoreSource & {
   owns?: ShardSet | null | undefined;
   /** Who this process claims prompts and recaps as (default: a new id per start). */
   owner?: string | undefined;
+  /** How often recaps nobody posted are looked for (real ms; default 15 s). */
+  recapSweepMs?: number | undefined;
 };
 
 export interface RunningApp {
@@ -87,7 +89,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const owns = options.owns ?? null;
   const owner = options.owner ?? newOwnerId();
-  const discord = createDiscordAdapter({ apiBase, store, clock, log, owner, owns });
+  const discord = createDiscordAdapter({ apiBase, store, clock, log, owner, owns, recapSweepMs: options.recapSweepMs });
   const live = createLiveSessions({
     store, platform: discord.platform, clock, timers, log, minuteTick, owner, owns,
     onSessionEnded: (session) => discord.postRecap(session),

@@ -6,12 +6,12 @@ import type { LiveSessions } from '../live/index.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { backfill } from './backfill.ts';
-import { postRecap } from './recap-post.ts';
 import { createDiscordClient } from './client.ts';
 import { loadCommands } from './commands/index.ts';
 import { registerInteractions } from './interactions.ts';
 import { LiveGate, registerListeners } from './listeners.ts';
 import { DiscordPlatform } from './platform.ts';
+import { RecapQueue } from './recaps.ts';
 import { ConnectTimeout, explainStartFailure } from './start-error.ts';
 
 export interface DiscordAdapterOptions {
@@ -24,6 +24,8 @@ export interface DiscordAdapterOptions {
   owner: string;
   /** The guilds this process runs: those of these shards (default: every guild). */
   owns?: ShardSet | null;
+  /** How often recaps nobody posted are looked for (default RECAP_SWEEP_MS). */
+  recapSweepMs?: number | undefined;
 }
 
 export interface ConnectOptions {
@@ -48,7 +50,10 @@ export const STOP_GRACE_MS = 3_000;
 export interface DiscordAdapter {
   client: Client;
   platform: DiscordPlatform;
-  /** Posts the recap of a session that closed, after the recaps queued before it. */
+  /**
+   * Posts the recap of a session that closed, after the recaps queued before it; recaps that
+   * nobody posted (a process killed at the close) are caught up on from start-up on.
+   */
   postRecap(session: Session): void;
   /** Recaps being posted for sessions that closed. */
   recapsPosted(): Promise<void>;
@@ -65,10 +70,10 @@ export interface DiscordAdapter {
   stop(work: Promise<unknown>): Promise<void>;
 }
 
-export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null }: DiscordAdapterOptions): DiscordAdapter {
+export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null, recapSweepMs }: DiscordAdapterOptions): DiscordAdapter {
   const client = createDiscordClient({ apiBase, shards: owns });
   const platform = new DiscordPlatform(client, log);
-  let recaps: Promise<void> = Promise.resolve();
+  const recaps = new RecapQueue({ client, store, clock, log, owner, owns, ...(recapSweepMs ? { sweepMs: recapSweepMs } : {}) });
   let catchingUp: Promise<number> = Promise.resolve(0);
 
   const connect = async (live: Pick<LiveSessions, 'ingest' | 'controls' | 'engine'>, { token, connectTimeoutMs = CONNECT_TIMEOUT_MS }: ConnectOptions) => {
@@ -121,21 +126,22 @@ export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns =
     }
     log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
     await catchUp('start-up');
+    // Recaps nobody posted (a process killed at the close): once the messages are in.
+    recaps.start();
   };
 
   return {
     client,
     platform,
-    postRecap: (session) => {
-      recaps = recaps.then(() => postRecap(client, store, session, log, { owner, clock }));
-    },
-    recapsPosted: () => recaps,
+    postRecap: (session) => void recaps.post(session),
+    recapsPosted: () => recaps.idle(),
     lastBackfill: () => catchingUp,
     connect,
     // Bounded: the work in flight and the recaps get STOP_GRACE_MS, then the client is
     // destroyed whatever they are waiting for (a Discord that stopped answering).
     stop: async (work) => {
-      await withinMs(Promise.all([work, recaps]), STOP_GRACE_MS);
+      recaps.stop();
+      await withinMs(Promise.all([work, recaps.idle()]), STOP_GRACE_MS);
       await withinMs(client.destroy(), 1000);
     },
   };

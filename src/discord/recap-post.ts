@@ -6,7 +6,9 @@ import { duration, renderMarkdown } from '../recap/markdown.ts';
 import { buildRecap, type Recap } from '../recap/model.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
+import { ChannelUnavailableError, isChannelUnavailable } from '../platform/types.ts';
 import { escapeText } from './escape.ts';
+import { classifyChannelError } from './platform.ts';
 
 const EMBED_COLOUR = 0x57f287;
 
@@ -100,8 +102,14 @@ function clipEscaped(text: string, max: number): string {
   return `${trailing % 2 === 1 ? cut.slice(0, -1) : cut}…`;
 }
 
-/** How long a recap claim holds before another process may post the recap instead. */
-export const RECAP_LEASE_MS = 5 * 60_000;
+/**
+ * How long a recap claim holds before another process may post the recap instead. The
+ * claimant renews it every third of that while it builds and sends the recap, so only a
+ * process that died lets it run out.
+ */
+export const RECAP_LEASE_MS = 30_000;
+/** After a failed post, the claimant holds the recap this long; then it is tried again. */
+export const RECAP_RETRY_MS = 10 * 60_000;
 
 /** The recap's Discord nonce (at most 25 characters): with enforce_nonce, a repeat within minutes is the same message. */
 export const recapNonce = (sessionId: number): string => `emcee-recap:${sessionId}`;
@@ -112,7 +120,11 @@ export interface RecapPostOptions {
   clock: Clock;
   maxUploadBytes?: number;
   leaseMs?: number;
+  retryMs?: number;
 }
+
+/** What became of a recap: posted here, held by another process (or posted already), failed (to be tried again), or given up (channel gone). */
+export type RecapOutcome = 'posted' | 'elsewhere' | 'failed' | 'given-up';
 
 /**
  * At close: the summary embed with the recap files, in the series' recap channel or the
@@ -120,37 +132,63 @@ export interface RecapPostOptions {
  * them; the summary always goes out.
  *
  * Once across processes (issue 12): the recap is claimed in the database first (a lease,
- * SessionRepository.claimRecap), so of two processes that both saw the session end only
- * one posts it, and its post is recorded (fenced by the claim). The message carries the
- * session's recap nonce with enforce_nonce, the second guard against a repeat.
+ * SessionRepository.claimRecap, renewed while the post is under way), so of two processes
+ * that both saw the session end only one posts it, and its post is recorded (fenced by the
+ * claim). A process that dies holding the claim lets the lease run out, and the recap
+ * catch-up (./recaps.ts) of the guild's process posts it. The message carries the session's
+ * recap nonce with enforce_nonce, the second guard against a repeat: Discord answers a
+ * repeated nonce within minutes with the message already posted.
  */
 export async function postRecap(
   client: Client, store: StorePort, session: Session, log: Logger,
-  { owner, clock, maxUploadBytes = MAX_UPLOAD_BYTES, leaseMs = RECAP_LEASE_MS }: RecapPostOptions,
-): Promise<void> {
+  { owner, clock, maxUploadBytes = MAX_UPLOAD_BYTES, leaseMs = RECAP_LEASE_MS, retryMs = RECAP_RETRY_MS }: RecapPostOptions,
+): Promise<RecapOutcome> {
   const series = await store.series.get(session.seriesId);
   const channelId = (series && series.settings.recapChannelId) ?? session.channelId;
-  if (!channelId) return;
-  try {
+  if (!channelId) return 'given-up';
+  const claim = (forMs: number) => {
     const now = clock.now();
-    if (!(await store.sessions.claimRecap(session.id, owner, new Date(now.getTime() + leaseMs), now))) {
+    return store.sessions.claimRecap(session.id, owner, new Date(now.getTime() + forMs), now);
+  };
+  let renewal: NodeJS.Timeout | undefined;
+  try {
+    if (!(await claim(leaseMs))) {
       log.info({ sessionId: session.id }, 'recap posted, or being posted, by another process');
-      return;
+      return 'elsewhere';
     }
+    renewal = setInterval(() => void claim(leaseMs).catch(() => {}), Math.max(leaseMs / 3, 10));
+    renewal.unref();
     const recap = await buildRecap(store, session.id);
-    const channel = await client.channels.fetch(channelId);
-    if (!channel?.isSendable()) throw new Error(`channel ${channelId} is not one the bot can post in`);
-    const files = recapFiles(recap);
-    const sent = await sendFitting(files, session.id, maxUploadBytes, async (attach, leftOut) => {
-      if (leftOut.length) log.warn({ sessionId: session.id, channelId, leftOut }, 'recap files left out: too large to attach');
-      return channel.send({
-        embeds: [recapEmbed(recap, attach, leftOut)], files: attach, allowedMentions: { parse: [] },
-        nonce: recapNonce(session.id), enforceNonce: true,
+    const sent = await classified(channelId, async () => {
+      const channel = await client.channels.fetch(channelId);
+      if (!channel?.isSendable()) throw new ChannelUnavailableError(channelId, 'not-sendable', 'not a text channel the bot can post in');
+      return sendFitting(recapFiles(recap), session.id, maxUploadBytes, async (attach, leftOut) => {
+        if (leftOut.length) log.warn({ sessionId: session.id, channelId, leftOut }, 'recap files left out: too large to attach');
+        return channel.send({
+          embeds: [recapEmbed(recap, attach, leftOut)], files: attach, allowedMentions: { parse: [] },
+          nonce: recapNonce(session.id), enforceNonce: true,
+        });
       });
     });
+    clearInterval(renewal);
     const recorded = await store.sessions.recapPosted(session.id, owner, sent.id, sent.createdAt);
     log.info({ sessionId: session.id, channelId, messageId: sent.id, recorded }, 'recap posted');
+    return 'posted';
   } catch (err) {
-    log.error({ err, sessionId: session.id, channelId }, 'could not post the recap');
+    clearInterval(renewal);
+    // Held for a while, then tried again by the catch-up; a channel that is gone is not
+    // tried again (the hold outlasts the catch-up's reach).
+    const gone = isChannelUnavailable(err);
+    await claim(gone ? 7 * 24 * 60 * 60_000 : retryMs).catch(() => null);
+    log.error({ err, sessionId: session.id, channelId }, gone ? 'could not post the recap: the channel is gone or closed to the bot' : 'could not post the recap; will try again');
+    return gone ? 'given-up' : 'failed';
+  }
+}
+
+async function classified<T>(channelId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw classifyChannelError(channelId, err);
   }
 }

@@ -82,6 +82,13 @@ export interface SessionRepository {
    * lease has not expired by `now`. The same owner may claim again (renewing its lease).
    */
   claimRecap(id: number, owner: string, leaseUntil: Date, now: Date): Promise<Session | null>;
+  /**
+   * Live sessions that ended since `endedSince` and whose recap is not posted and not
+   * claimed under a lease still running at `now` (never claimed: the process that ended the
+   * session died first; or its claimant's lease ran out): the recaps to catch up on, oldest
+   * end first; with shards, only their guilds'.
+   */
+  recapsDue(endedSince: Date, now: Date, shards?: ShardSet | null): Promise<Session[]>;
   /** Records the recap's post; false (nothing written) unless owner still holds the claim. */
   recapPosted(id: number, owner: string, messageId: string, at: Date): Promise<boolean>;
 }

@@ -107,6 +107,7 @@ export class SessionStore {
   private readonly moveStmt;
   private readonly recapClaim;
   private readonly recapDone;
+  private readonly recapDue;
 
   constructor(db: Db, private readonly clock: Clock) {
     this.active = db.prepare<ShardParams, SessionRow>(`SELECT * FROM sessions WHERE state IN ('planned', 'running', 'paused') AND ${SHARDS} ORDER BY starts_at, id`);
@@ -120,6 +121,11 @@ export class SessionStore {
        WHERE id = @id AND recap_posted_at IS NULL
          AND (recap_claimed_by IS NULL OR recap_claimed_by = @owner OR recap_lease_until IS NULL OR recap_lease_until <= @now)
        RETURNING *`,
+    );
+    this.recapDue = db.prepare<ShardParams & { since: string; now: string }, SessionRow>(
+      `SELECT * FROM sessions WHERE source = 'live' AND state = 'ended' AND ended_at >= @since AND recap_posted_at IS NULL
+         AND (recap_claimed_by IS NULL OR recap_lease_until IS NULL OR recap_lease_until <= @now) AND ${SHARDS}
+       ORDER BY ended_at, id`,
     );
     this.recapDone = db.prepare<{ id: number; owner: string; messageId: string; at: string }>(
       'UPDATE sessions SET recap_posted_at = @at, recap_message_id = @messageId WHERE id = @id AND recap_claimed_by = @owner AND recap_posted_at IS NULL',
@@ -210,6 +216,10 @@ export class SessionStore {
   claimRecap(id: number, owner: string, leaseUntil: Date, now: Date): Session | null {
     const row = this.recapClaim.get({ id, owner, leaseUntil: leaseUntil.toISOString(), now: now.toISOString() });
     return row ? toSession(row) : null;
+  }
+
+  recapsDue(endedSince: Date, now: Date, shards?: ShardSet | null): Session[] {
+    return this.recapDue.all({ since: endedSince.toISOString(), now: now.toISOString(), ...shardParams(shards) }).map(toSession);
   }
 
   recapPosted(id: number, owner: string, messageId: string, at: Date): boolean {

@@ -236,6 +236,7 @@ export class SqliteStore implements StorePort {
         listInChannel: (c) => run(() => sessions.listInChannel(c)),
         replan: (id, at, set) => run(() => sessions.replan(id, at, set)),
         setState: (id, state, at) => run(() => sessions.setState(id, state, at)),
+        recapsDue: (since, now, shards) => run(() => sessions.recapsDue(since, now, shards)),
         claimRecap: (id, owner, lease, now) => run(() => sessions.claimRecap(id, owner, lease, now)),
         recapPosted: (id, owner, m, at) => run(() => sessions.recapPosted(id, owner, m, at)),
       },

@@ -53,6 +53,12 @@ export function sessionRepository(run: Run, clock: Clock): SessionRepository {
        RETURNING *`,
       [id, owner, leaseUntil, now],
     ),
+    recapsDue: (endedSince, now, shards) => all(
+      `SELECT * FROM sessions WHERE source = 'live' AND state = 'ended' AND ended_at >= $1 AND recap_posted_at IS NULL
+         AND (recap_claimed_by IS NULL OR recap_lease_until IS NULL OR recap_lease_until <= $2) AND ${SHARDS(3)}
+       ORDER BY ended_at, id`,
+      [endedSince, now, ...shardParams(shards)],
+    ),
     recapPosted: (id, owner, messageId, at) => run(async (db) => (await db.run(
       'UPDATE sessions SET recap_posted_at = $4, recap_message_id = $3 WHERE id = $1 AND recap_claimed_by = $2 AND recap_posted_at IS NULL',
       [id, owner, messageId, at],

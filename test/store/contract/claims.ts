@@ -62,6 +62,31 @@ export function claimsContract(ctx: ContractContext): void {
       expect(await store.sessions.recapPosted(s.id, 'B', 'again', at(21))).toBe(false);
     });
 
+    it('recaps to catch up on: ended since the bound, not posted, unclaimed or with an expired lease, by shard', async () => {
+      const store = await open();
+      const ended = async (guildShard: number, endedAt: Date, channelId: string) => {
+        const series = await store.series.saveForChannel({ guildId: guildOnShard(guildShard), channelId, tag: '#Chat', timezone: 'UTC', schedule: null, settings: {} });
+        const s = await store.sessions.create({ seriesId: series.id, questionSetId: null, state: 'running', startsAt: at(0), source: 'live', channelId });
+        return store.sessions.setState(s.id, 'ended', { endedAt });
+      };
+      const old = await ended(0, at(1), 'c-old'); // before the bound
+      const never = await ended(0, at(12), 'c-never'); // its process died before claiming
+      const leased = await ended(1, at(11), 'c-leased');
+      const posted = await ended(0, at(10), 'c-posted');
+      const running = await liveSession(store, { channelId: 'c-running' });
+      await store.sessions.claimRecap(leased.id, 'A', at(20), at(11));
+      await store.sessions.claimRecap(posted.id, 'A', at(20), at(10));
+      await store.sessions.recapPosted(posted.id, 'A', 'm', at(10));
+      const due = async (now: Date, shards?: { count: number; ids: number[] }) =>
+        (await store.sessions.recapsDue(at(5), now, shards)).map((s) => s.id);
+      expect(await due(at(15))).toEqual([never.id]); // A's lease runs to at(20)
+      expect(await due(at(20))).toEqual([leased.id, never.id]); // oldest end first
+      expect(await due(at(20), { count: 2, ids: [1] })).toEqual([leased.id]);
+      expect(await due(at(20), { count: 2, ids: [0] })).toEqual([never.id]);
+      // Ended before the bound, posted already, or not ended: never due.
+      expect(await due(at(30))).toEqual([leased.id, never.id]);
+    });
+
     it("sessions know their series' guild; active and collecting sessions are listed by shard", async () => {
       const store = await open();
       const guilds = [guildOnShard(0), guildOnShard(1), guildOnShard(2), guildOnShard(3)];
