@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { shardSet, type ShardSet } from './domain/shard.ts';
 import { postgresUrlProblem } from './store/postgres/url.ts';
 
 /**
@@ -63,6 +64,11 @@ export interface BotConfig extends Config {
   apiBase: string | undefined;
   /** How long logging in to Discord may take at start-up before giving up (DISCORD_CONNECT_TIMEOUT_MS, default 15 s). */
   connectTimeoutMs: number;
+  /**
+   * The shards this process runs (SHARDS of SHARD_COUNT), and so the guilds it runs sessions
+   * for. Null: one process, every shard Discord recommends ('auto'), every guild.
+   */
+  shards: ShardSet | null;
 }
 
 /** The bot's configuration: the base settings plus Discord's, every problem reported together. */
@@ -72,13 +78,76 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     throw new ConfigError('DISCORD_TOKEN is not set: put your bot token in .env (see .env.example and the README), or try Emcee without Discord: npm run demo');
   }
   const parsed = botSchema.safeParse(present);
-  if (!parsed.success) throw invalid(parsed.error.issues);
+  const shards = readShards(present.SHARDS, present.SHARD_COUNT);
+  if (!parsed.success || shards.problems.length > 0) throw invalid([...parsed.error?.issues ?? [], ...shards.problems]);
   const d = parsed.data;
   return {
     ...baseConfig(d),
     discordToken: d.DISCORD_TOKEN, applicationId: d.DISCORD_APPLICATION_ID, apiBase: d.DISCORD_API_BASE,
-    connectTimeoutMs: d.DISCORD_CONNECT_TIMEOUT_MS,
+    connectTimeoutMs: d.DISCORD_CONNECT_TIMEOUT_MS, shards: shards.value,
   };
+}
+
+/** The most shards SHARD_COUNT may name: far beyond any bot (Discord: one per 1,000 guilds or so). */
+export const MAX_SHARD_COUNT = 10_000;
+
+interface Problem {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+/**
+ * SHARDS and SHARD_COUNT. Neither (or SHARDS=auto alone): null, every shard in one process.
+ * SHARD_COUNT alone (or with SHARDS=auto): every shard of that count. SHARDS takes "0,1",
+ * "0, 1", ranges "0-3" (mixed: "0-1,3"), a single "2", and what discord.js's ShardingManager
+ * and discord-hybrid-sharding put in a child's environment: a bare number or JSON "[0,1]".
+ * Every problem is its own line, naming the variable.
+ */
+export function readShards(shardsVar: string | undefined, countVar: string | undefined): { value: ShardSet | null; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const problem = (variable: 'SHARDS' | 'SHARD_COUNT', message: string) => problems.push({ path: [variable], message });
+  const quote = (text: string) => `"${text.slice(0, 40)}"`;
+
+  const countText = countVar?.trim() ?? '';
+  let count: number | null = null;
+  if (!/^\d*$/.test(countText)) problem('SHARD_COUNT', `must be a whole number of shards, got ${quote(countText)}`);
+  else if (countText !== '' && Number(countText) < 1) problem('SHARD_COUNT', 'must be at least 1');
+  else if (Number(countText) > MAX_SHARD_COUNT) problem('SHARD_COUNT', `must be at most ${MAX_SHARD_COUNT}`);
+  else if (countText !== '') count = Number(countText);
+
+  const listed = shardsVar?.trim() ?? '';
+  if (listed === '' || listed.toLowerCase() === 'auto') {
+    const every = count === null ? null : shardSet(count, Array.from({ length: count }, (_, i) => i));
+    return { value: problems.length > 0 ? null : every, problems };
+  }
+  if (countText === '') {
+    problem('SHARDS', `is set (${quote(listed)}) but SHARD_COUNT is not: give the total number of shards, the same in every process (SHARDS=0,1 SHARD_COUNT=4)`);
+  }
+  const ids = new Set<number>();
+  const twice = new Set<number>();
+  for (const item of (/^\[.*\]$/s.test(listed) ? listed.slice(1, -1) : listed).split(',').map((i) => i.trim())) {
+    const range = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(item);
+    if (!range) {
+      problem('SHARDS', item === ''
+        ? `${quote(listed)} has an empty entry: list shard numbers such as 0,1 or a range such as 0-3`
+        : `${quote(item)} is not a shard number or a range such as 0-3`);
+      continue;
+    }
+    const [lo, hi] = [Number(range[1]), Number(range[2] ?? range[1])];
+    if (lo > hi) problem('SHARDS', `${item} is not a range: the first shard must not be above the last (${hi}-${lo})`);
+    else if (count !== null && hi >= count) problem('SHARDS', `${hi} is not a shard of ${count} (0 to ${count - 1})`);
+    else if (count !== null) {
+      for (let id = lo; id <= hi; id++) (ids.has(id) ? twice : ids).add(id);
+    }
+  }
+  if (twice.size > 0) problem('SHARDS', `${[...twice].join(', ')} ${twice.size === 1 ? 'is' : 'are'} listed twice`);
+  if (problems.length > 0 || count === null) return { value: null, problems };
+  return { value: shardSet(count, [...ids]), problems };
+}
+
+/** The shard set as the start-up log names it: "shards 0,1 of 4", or "all shards (auto)". */
+export function describeShards(shards: ShardSet | null): string {
+  return shards ? `shards ${shards.ids.join(',')} of ${shards.count}` : 'all shards (auto)';
 }
 
 export class ConfigError extends Error {
@@ -154,7 +223,7 @@ function presentVars(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
 }
 
-function invalid(issues: z.core.$ZodIssue[]): ConfigError {
+function invalid(issues: readonly Problem[]): ConfigError {
   const lines = issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   return new ConfigError(`invalid configuration:\n${lines.join('\n')}\n(see .env.example for every variable)`);
 }

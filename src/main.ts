@@ -1,4 +1,4 @@
-import { ConfigError, loadDotEnv, readBotConfig } from './config.ts';
+import { ConfigError, describeShards, loadDotEnv, readBotConfig } from './config.ts';
 import { startApp, type RunningApp } from './app.ts';
 import { systemClock } from './domain/clock.ts';
 import { DiscordStartError } from './discord/start-error.ts';
@@ -49,14 +49,14 @@ async function main(): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
 
-  log.info({ database: describeStore(config), apiBase: config.apiBase ?? 'Discord' }, 'starting Emcee');
+  log.info({ database: describeStore(config), apiBase: config.apiBase ?? 'Discord', shards: describeShards(config.shards) }, 'starting Emcee');
   let app: RunningApp;
   try {
     // The store the configuration names, opened by the app and closed by app.stop() (or by
     // startApp itself when Discord cannot be reached).
     app = await startApp({
       database: config, token: config.discordToken, apiBase: config.apiBase, connectTimeoutMs: config.connectTimeoutMs,
-      clock: systemClock, timers: realTimers, log,
+      clock: systemClock, timers: realTimers, log, owns: config.shards,
     });
   } catch (err) {
     if (!(err instanceof StoreError) && !(err instanceof DiscordStartError)) throw err;

@@ -116,4 +116,14 @@ describe('.env.example', () => {
     expect(readBotConfig(filled)).toMatchObject({ databasePath: 'data/emcee.sqlite', databaseUrl: undefined });
     expect(readBotConfig({ ...filled, DATABASE_URL: 'postgres://emcee@localhost:5432/emcee' }).databaseUrl).toBe('postgres://emcee@localhost:5432/emcee');
   });
+
+  it('runs every shard as it is; its commented SHARDS and SHARD_COUNT lines, uncommented, run shards 0 and 1 of 4', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readBotConfig } = await import('../src/config.ts');
+    const text = readFileSync(`${ROOT}.env.example`, 'utf8');
+    const credentials = { DISCORD_TOKEN: 'abc.def.ghi', DISCORD_APPLICATION_ID: '123456789012345678' };
+    expect(readBotConfig({ ...parseDotEnv(text, '.env.example'), ...credentials }).shards).toBeNull();
+    const uncommented = text.replace(/^# (SHARDS|SHARD_COUNT)=/gm, '$1=');
+    expect(readBotConfig({ ...parseDotEnv(uncommented, '.env.example'), ...credentials }).shards).toEqual({ count: 4, ids: [0, 1] });
+  });
 });
