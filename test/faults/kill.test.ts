@@ -8,10 +8,8 @@
  * out exactly once and in order, no participant message may be lost or doubled, and the
  * recap must count every labelled answer.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/domain/clock.ts';
@@ -21,10 +19,12 @@ import { SessionControls } from '../../src/live/controls.ts';
 import { createStore, openStore } from '../../src/store/index.ts';
 import type { Prompt } from '../../src/store/prompts.ts';
 import { silentLog } from '../helpers/live.ts';
-import { botMessages, faultSeed, nonceOf, onRequest, postLabel, resentMarkers, rng, sleep, until, userMessages } from './support.ts';
+import {
+  botMessages, errorLines as errorsOf, faultSeed, killAll, nonceOf, onRequest, postLabel, resentMarkers, rng, sleep, spawnBot, stderrOf, until, userMessages,
+  type BotLife,
+} from './support.ts';
 
 const SEED = faultSeed(20_261_123);
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TAG = '#FaultChat';
 const QUESTIONS = ['Q one?', 'Q two?', 'Q three?', 'Q four?'];
 // welcome T+0, Q1..Q4 every 6 s, outro T+84 s (the timetable puts it at least a minute
@@ -44,13 +44,7 @@ type Trigger =
   | { kind: 'prompt'; delayMs: number; burst: boolean }
   | { kind: 'backfill'; delayMs: number };
 
-interface Life {
-  n: number;
-  proc: ChildProcess;
-  stderr: string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  exited: boolean;
-}
+type Life = BotLife;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -124,36 +118,12 @@ describe('kill -9 at random moments', () => {
     });
 
     const lives: Life[] = [];
-    const spawnBot = (): Life => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          DISCORD_TOKEN: sandbox.token, DISCORD_APPLICATION_ID: sandbox.applicationId, DISCORD_API_BASE: sandbox.apiBase,
-          DATABASE_PATH: dbPath, LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      const life: Life = { n: lives.length + 1, proc, stderr: '', exited: false, exit: null as never };
-      life.exit = new Promise((resolve) => proc.once('exit', (code, signal) => {
-        life.exited = true;
-        resolve({ code, signal });
-      }));
-      proc.stderr!.on('data', (d: Buffer) => {
-        life.stderr = (life.stderr + d.toString()).slice(-1_000_000);
-      });
+    const spawnLife = (): Life => {
+      const life = spawnBot(sandbox, { DATABASE_PATH: dbPath }, lives.length + 1);
       lives.push(life);
       return life;
     };
-    cleanups.push(async () => {
-      for (const life of lives) {
-        if (!life.exited) {
-          life.proc.kill('SIGKILL');
-          await life.exit;
-        }
-      }
-    });
-    const stderrOf = (lifes: Life[]) => lifes.map((l) => `--- bot process ${l.n} stderr:\n${l.stderr.slice(-4000)}`).join('\n');
+    cleanups.push(() => killAll(lives));
 
     /** Runs one life until its trigger fires (SIGKILL) or the session has ended. */
     const runLife = (life: Life, trigger: Trigger): Promise<'killed' | 'ended'> => new Promise((resolve, reject) => {
@@ -240,7 +210,7 @@ describe('kill -9 at random moments', () => {
       // dies must still be settled by the next one); the last life then runs to the end.
       while (kills.length < MAX_KILLS && Date.now() < closeAt + 3_000) {
         if (ended()) break;
-        const life = spawnBot();
+        const life = spawnLife();
         // The second life dies as the sandbox takes its first prompt post (unknown outcome,
         // then a burst of messages while it is dead); the third during its backfill. The
         // others die as the seeded dice say.
@@ -267,7 +237,7 @@ describe('kill -9 at random moments', () => {
         }
         await sleep(random.int(100, 2_500));
       }
-      final ??= spawnBot();
+      final ??= spawnLife();
       await until('the session to end', () => {
         if (final!.exited) throw new Error(`the last bot process exited\n${stderrOf([final!])}`);
         return ended();
@@ -324,7 +294,7 @@ describe('kill -9 at random moments', () => {
     check('recap answers', () => expect(recap.stats.answers).toBe(sent.filter((m) => m.label !== null).length));
     check('recap messages', () => expect(recap.stats.messages).toBe(sent.length));
 
-    const errorLines = lives.flatMap((l) => l.stderr.split('\n').filter((line) => /"level":(5|6)0/.test(line)).map((line) => `bot process ${l.n}: ${line}`));
+    const errorLines = errorsOf(lives);
     check('errors logged by the bot processes', () => expect(errorLines).toEqual([]));
     const delayed = prompts.filter((p) => p.postedAt && p.postedAt.getTime() - p.plannedAt.getTime() > 1_000).length;
     console.log(`[faults/kill] seed ${SEED}: ${kills.length} kills (${kills.join(', ')}), ${lives.length} bot processes, `

@@ -2,6 +2,8 @@
  * Shared pieces of the fault runs (test/faults/*.test.ts): seeded randomness, small waits,
  * and the bot's own posts as the sandbox saw them.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Sandbox, SandboxMessage } from '../../src/sandbox/index.ts';
 
 /** The seed of every fault run: FAULT_SEED=n npm run test:faults reproduces a run's choices. */
@@ -100,3 +102,61 @@ export async function until<T>(what: string, check: () => T | undefined | false 
     await sleep(20);
   }
 }
+
+/** One run of the bot as its own OS process (`node --import tsx src/main.ts`, what `npm start` runs). */
+export interface BotLife {
+  n: number;
+  /** What this process is, for messages ("shard 0, life 3"). */
+  name: string;
+  proc: ChildProcess;
+  /** The tail of its stderr (its log at FAULT_LOG_LEVEL, default warn). */
+  stderr: string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: boolean;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Starts the bot against the sandbox with `env` on top of this process's environment (the
+ * database and shard settings); the sandbox's token and API base are set here. A variable
+ * set to undefined in `env` is removed.
+ */
+export function spawnBot(sandbox: Sandbox, env: Record<string, string | undefined>, n: number, name = `bot process ${n}`): BotLife {
+  const full: NodeJS.ProcessEnv = {
+    ...process.env,
+    DISCORD_TOKEN: sandbox.token, DISCORD_APPLICATION_ID: sandbox.applicationId, DISCORD_API_BASE: sandbox.apiBase,
+    LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'warn',
+  };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete full[key];
+    else full[key] = value;
+  }
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: full, stdio: ['ignore', 'ignore', 'pipe'] });
+  const life: BotLife = { n, name, proc, stderr: '', exited: false, exit: null as never };
+  life.exit = new Promise((resolve) => proc.once('exit', (code, signal) => {
+    life.exited = true;
+    resolve({ code, signal });
+  }));
+  proc.stderr!.on('data', (d: Buffer) => {
+    life.stderr = (life.stderr + d.toString()).slice(-1_000_000);
+  });
+  return life;
+}
+
+/** SIGKILLs every life still running and waits for it. */
+export async function killAll(lives: readonly BotLife[]): Promise<void> {
+  for (const life of lives) {
+    if (!life.exited) {
+      life.proc.kill('SIGKILL');
+      await life.exit;
+    }
+  }
+}
+
+/** The stderr tails of some lives, for a failure's message. */
+export const stderrOf = (lives: readonly BotLife[]): string => lives.map((l) => `--- ${l.name} stderr:\n${l.stderr.slice(-4000)}`).join('\n');
+
+/** The error and fatal lines the lives logged (pino levels 50 and 60). */
+export const errorLines = (lives: readonly BotLife[]): string[] =>
+  lives.flatMap((l) => l.stderr.split('\n').filter((line) => /"level":(5|6)0/.test(line)).map((line) => `${l.name}: ${line}`));
