@@ -5,11 +5,18 @@
  * (it keeps every message it was sent, like Discord) out of the client's figures, and the
  * client gets a core of its own, as it would against the real Discord.
  *
+ * Pre-serialised payloads, so that the sandbox does not set the pace: before each phase
+ * ('prepare'), the phase's messages are made with userSays as usual (stored, serialised to
+ * gateway frames) while the socket's sends are captured instead of sent; the phase then only
+ * writes those frames, in order (a batch of them in one corked socket write). Making and
+ * serialising a message costs the sandbox ~27 µs, writing a frame ~2 µs.
+ *
  * Dispatch times are process.hrtime (CLOCK_MONOTONIC, the same clock in every process of the
- * machine), recorded just before each userSays call; the client records the same clock when
+ * machine), recorded just before a frame is written; the client records the same clock when
  * it has handled a message, so latency = handled − dispatched across the two processes.
  *
  * Commands (IPC, advanced serialisation):
+ *   { cmd: 'prepare', n }                makes the next n messages' frames (replies 'prepared')
  *   { cmd: 'closed', n, batch, window }  n messages, `batch` per setImmediate, never more than
  *                                        `window` dispatched and not acknowledged
  *   { cmd: 'open', n, rate }             n messages at `rate` per second following the clock
@@ -17,11 +24,13 @@
  *   { cmd: 'times' }                     replies { kind: 'times', t0 } (every dispatch time)
  *   { cmd: 'close' }
  */
+import { WebSocket } from 'ws';
 import { systemClock } from '../src/domain/clock.ts';
 import { startSandbox } from '../src/sandbox/index.ts';
 import { answerText, hrMs } from './ingest-text.ts';
 
 export type SandboxCommand =
+  | { cmd: 'prepare'; n: number }
   | { cmd: 'closed'; n: number; batch: number; window: number }
   | { cmd: 'open'; n: number; rate: number }
   | { cmd: 'ack'; handled: number }
@@ -36,6 +45,7 @@ export type SandboxEvent =
    * client was behind). work near 1 with waiting near 0: the sandbox set the pace.
    */
   | { kind: 'dispatched'; sent: number; work: number; waiting: number }
+  | { kind: 'prepared'; n: number }
   | { kind: 'times'; t0: Float64Array }
   | { kind: 'error'; message: string };
 
@@ -52,11 +62,51 @@ let sent = 0;
 let acked = 0;
 let workMs = 0;
 
-function dispatchOne(): void {
-  const i = sent++;
+/**
+ * The frames of the messages prepared and not sent yet, and the socket they go to. While
+ * `capturing`, the sandbox's MESSAGE_CREATE sends are kept here instead of written.
+ */
+const frames: string[] = [];
+let nextFrame = 0;
+let socket: WebSocket | null = null;
+let capturing = false;
+const originalSend = WebSocket.prototype.send;
+WebSocket.prototype.send = function send(this: WebSocket, data: unknown, ...rest: unknown[]) {
+  if (capturing && typeof data === 'string' && data.startsWith('{"op":0,"t":"MESSAGE_CREATE"')) {
+    frames.push(data);
+    socket = this;
+    return;
+  }
+  return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
+} as typeof WebSocket.prototype.send;
+
+function prepare(n: number): void {
+  const end = Math.min(total, sent + frames.length - nextFrame + n);
+  capturing = true;
+  try {
+    for (let i = sent + frames.length - nextFrame; i < end; i++) sandbox.userSays(channel.id, authors[i % authors.length]!, answerText(i));
+  } finally {
+    capturing = false;
+  }
+}
+
+/** Writes the next `count` prepared frames in one corked write. */
+function dispatch(count: number): void {
   const start = hrMs();
-  t0[i] = start;
-  sandbox.userSays(channel.id, authors[i % authors.length]!, answerText(i));
+  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } } | null)?._socket;
+  raw?.cork();
+  if (socket === null || nextFrame + count > frames.length) throw new Error(`${count} messages to send, ${frames.length - nextFrame} prepared`);
+  for (let k = 0; k < count; k++) {
+    const i = sent++;
+    t0[i] = hrMs();
+    (originalSend as (data: string) => void).call(socket, frames[nextFrame]!);
+    frames[nextFrame++] = ''; // sent: let the string go
+  }
+  raw?.uncork();
+  if (nextFrame === frames.length) {
+    frames.length = 0;
+    nextFrame = 0;
+  }
   workMs += hrMs() - start;
 }
 
@@ -75,8 +125,8 @@ function closedLoop(n: number, batch: number, window: number): void {
   const pump = (): void => {
     if (blockedSince !== null) blockedMs += hrMs() - blockedSince;
     blockedSince = null;
-    let b = 0;
-    for (; b < batch && sent < end && sent - acked < window; b++) dispatchOne();
+    const b = Math.max(0, Math.min(batch, end - sent, window - (sent - acked)));
+    if (b > 0) dispatch(b);
     if (b < batch && sent < end) blockedSince = hrMs();
     if (sent < end) setImmediate(pump);
     else done(startMs, blockedMs);
@@ -91,7 +141,7 @@ function openLoop(n: number, rate: number): void {
   workMs = 0;
   const tick = (): void => {
     const due = Math.min(end, first + Math.floor(((hrMs() - start) * rate) / 1000) + 1);
-    while (sent < due) dispatchOne();
+    if (due > sent) dispatch(due - sent);
     if (sent < end) setTimeout(tick, 1);
     else done(start, 0);
   };
@@ -104,6 +154,10 @@ process.on('message', (raw) => {
     switch (msg.cmd) {
       case 'ack':
         acked = msg.handled;
+        break;
+      case 'prepare':
+        prepare(msg.n);
+        send({ kind: 'prepared', n: frames.length - nextFrame });
         break;
       case 'closed':
         closedLoop(msg.n, msg.batch, msg.window);

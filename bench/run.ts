@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: Emcee's benchmark suite (see bench/README.md). Each task runs in a fresh
  * child process (bench/child.ts), one after the other, never two at once. This process
- * only orchestrates, prints the table and writes bench/results.json.
+ * only orchestrates, prints the table and (with --write) writes bench/results.json.
  *
  * Exit code: 0 when every benchmark ran, whether or not it met its target (the table says
  * MISS); 1 when a benchmark crashed. BENCH_QUICK=1 shrinks every N for a smoke run;
- * BENCH_DIAGNOSE=1 adds the diagnostic runs (no targets).
+ * BENCH_DIAGNOSE=1 adds the diagnostic runs (no targets). `--write` records the run in
+ * bench/results.json; without it the file is left alone.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { RECAP_FORMATS, type RecapFormat } from '../src/recap/index.ts';
 import type { IngestCoreFigures } from './diagnose.ts';
 import { INGEST, type IngestFigures } from './ingest.ts';
-import { ingestByStore, paceNote, postgresIngestRows, storeTable } from './ingest-stores.ts';
+import { ingestByStore, ingestRows, storeTable } from './ingest-stores.ts';
 import { benchPostgresServer } from './postgres-server.ts';
 import { machineInfo, QUICK, result, type BenchResult, type ChildMessage, type Target } from './lib.ts';
 import { RECAP, type RecapDatabase, type RecapExportFigures } from './recap.ts';
@@ -22,6 +23,8 @@ import { REPLAY, type ReplayFigures } from './replay.ts';
 import { SCHEDULER, type SchedulerFigures } from './scheduler.ts';
 
 const DIAGNOSE = process.env.BENCH_DIAGNOSE === '1';
+/** `--write`: record this run in bench/results.json (the tracked file holds one reviewed run); by default only the table is printed. */
+const WRITE = process.argv.slice(2).includes('--write');
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const TASK_TIMEOUT_MS = 240_000;
@@ -87,40 +90,7 @@ if (pgServer.url === null) {
     await pgServer.stop();
   }
 }
-{
-  const load = `${INGEST.N.toLocaleString('en-US')} msgs, ${INGEST.BATCH}/setImmediate, ≤${INGEST.WINDOW} in flight`;
-  const paced = `${INGEST.M.toLocaleString('en-US')} msgs at ${INGEST.RATE}/s`;
-  const pace = paceNote;
-  if (bare) add(result('ingest', 'bare client: messages/s', bare.throughput.perSecond, 'msg/s', null, `${load}; ${pace(bare)}`));
-  if (bot) add(result('ingest', 'bot: messages/s', bot.throughput.perSecond, 'msg/s', null, `${load}; every message stored and attributed; ${pace(bot)}`));
-  if (bare && bot) {
-    const ratio = bot.throughput.perSecond / bare.throughput.perSecond;
-    // When the sandbox set the bare run's pace, the bare client's own capacity is higher:
-    // estimated as its rate over its busy share (the bot ran at ~100%).
-    const capacity = bare.throughput.perSecond / Math.max(bare.throughput.clientBusy, 0.01);
-    add(result('ingest', 'throughput ratio bot/bare', ratio, '×', atLeast(0.8),
-      bare.throughput.sandboxWaiting < 0.1
-        ? `the bare run was sandbox-bound, so this overstates the bot: against the bare client's estimated capacity (${Math.round(capacity).toLocaleString('en-US')} msg/s = rate / busy share) it is ${(bot.throughput.perSecond / capacity).toFixed(2)}×`
-        : undefined));
-  }
-  if (bare) {
-    add(result('ingest', 'bare: latency p50', bare.latency.p50Ms, 'ms', null, paced));
-    add(result('ingest', 'bare: latency p99', bare.latency.p99Ms, 'ms', null, paced));
-  }
-  if (bot) {
-    add(result('ingest', 'bot: latency p50 (dispatch→committed)', bot.latency.p50Ms, 'ms', null, paced));
-    add(result('ingest', 'bot: latency p99 (dispatch→committed)', bot.latency.p99Ms, 'ms', below(5), `${paced}; p99.9 ${bot.latency.p999Ms.toFixed(1)} ms, max ${bot.latency.maxMs.toFixed(1)} ms`));
-  }
-  if (bare) add(result('ingest', 'bare: peak RSS growth', bare.rss.growthMb, 'MB', null,
-    `over both phases (${(INGEST.N + INGEST.M).toLocaleString('en-US')} msgs); JS heap kept after a full GC: ${(bare.heap.afterGcMb - bare.heap.baseMb).toFixed(1)} MB`));
-  if (bot) {
-    add(result('ingest', 'bot: peak RSS growth', bot.rss.growthMb, 'MB', below(50), `over both phases (${(INGEST.N + INGEST.M).toLocaleString('en-US')} msgs), from ${bot.rss.baseMb.toFixed(0)} MB`));
-    add(result('ingest', 'bot: JS heap kept after run + full GC', bot.heap.afterGcMb - bot.heap.baseMb, 'MB', null,
-      `live objects the run left behind (not garbage): ${bot.heap.keptBytesPerMessage.toFixed(0)} B per message; RSS after the GC ${(bot.rss.afterGcMb - bot.rss.baseMb).toFixed(0)} MB over the baseline`));
-  }
-}
-
-for (const r of postgresIngestRows(bare, pgBot)) add(r);
+for (const r of ingestRows(bare, bot, pgBot)) add(r);
 
 // 2. Replay.
 const replay = await task<ReplayFigures>('replay: seed archives', ['replay']);
@@ -206,7 +176,7 @@ if (notes.length) {
 const byStore = ingestByStore(bot, pgBot, pgServer.url === null ? pgServer.reason : null);
 console.log(`\n${storeTable(byStore)}`);
 
-writeFileSync(RESULTS, `${JSON.stringify({
+if (WRITE) writeFileSync(RESULTS, `${JSON.stringify({
   machine,
   durationSeconds: seconds,
   settings: { ingest: INGEST, replay: REPLAY, recap: RECAP, scheduler: SCHEDULER, diagnose: DIAGNOSE },
@@ -216,7 +186,7 @@ writeFileSync(RESULTS, `${JSON.stringify({
   ingestByStore: { ...byStore, postgresServer: pgServer.url === null ? null : { source: pgServer.source, ...pgBot?.postgres } },
   raw,
 }, null, 2)}\n`);
-console.log(`\nwrote ${RESULTS}`);
+console.log(WRITE ? `\nwrote ${RESULTS}` : `\n${RESULTS} left as it is (npm run bench -- --write records this run there)`);
 if (crashes.length) {
   console.log(`${crashes.length} benchmark(s) crashed: ${crashes.map((c) => c.task).join(', ')}`);
   process.exitCode = 1;

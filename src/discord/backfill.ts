@@ -2,9 +2,9 @@ import { SnowflakeUtil, type Client, type Message } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
 import type { ShardSet } from '../domain/shard.ts';
 import type { Logger } from '../logger.ts';
-import { DEFAULT_LATE_WINDOW_MS, type LiveIngest } from '../live/ingest.ts';
+import { DEFAULT_LATE_WINDOW_MS, type IngestResult, type LiveIngest } from '../live/ingest.ts';
 import type { StorePort } from '../store/port.ts';
-import { toIncoming } from './listeners.ts';
+import { ChannelSeries, toIncoming } from './listeners.ts';
 
 /** How far before a session's start backfill looks when it has seen nothing yet. */
 const LOOKBACK_BEFORE_START_MS = 60 * 60_000;
@@ -19,6 +19,7 @@ const LOOKBACK_BEFORE_START_MS = 60 * 60_000;
 export async function backfill(client: Client, deps: { store: StorePort; ingest: LiveIngest; clock: Clock; log: Logger; owns?: ShardSet | null }): Promise<number> {
   const { store, ingest, clock, log, owns = null } = deps;
   let total = 0;
+  const lookup = { store, series: new ChannelSeries(store) };
   for (const session of await store.sessions.listCollecting(new Date(clock.now().getTime() - DEFAULT_LATE_WINDOW_MS), owns)) {
     if (!session.channelId) continue;
     const threads = (await store.prompts.listBySession(session.id))
@@ -30,10 +31,14 @@ export async function backfill(client: Client, deps: { store: StorePort; ingest:
         ?? SnowflakeUtil.generate({ timestamp: session.startsAt.getTime() - LOOKBACK_BEFORE_START_MS }).toString();
       try {
         const fetched = await fetchAfter(client, place, since);
+        // Handed over all at once, oldest first: the ingest writes them in a few batches
+        // (group commit), in this order, so the newest stored is always the last of a prefix.
+        const results: Promise<IngestResult | null>[] = [];
         for (const msg of fetched) {
-          const incoming = await toIncoming(msg, { store });
-          if (incoming && (await ingest.messageCreated(incoming))?.inserted) total++;
+          const incoming = await toIncoming(msg, lookup);
+          if (incoming) results.push(ingest.messageCreated(incoming));
         }
+        for (const r of await Promise.all(results)) if (r?.inserted) total++;
       } catch (err) {
         // A question without a thread (thread mode off) is simply not a channel.
         if (threadId === null) log.warn({ err, sessionId: session.id, channelId: place }, 'backfill failed for a channel');

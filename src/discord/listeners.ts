@@ -2,7 +2,8 @@ import { Events, MessageType, PermissionFlagsBits, type Client, type Message, ty
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { IncomingMessage, LiveIngest } from '../live/ingest.ts';
-import type { StorePort } from '../store/port.ts';
+import { MarkCache } from '../live/mark-cache.ts';
+import type { Series, StorePort } from '../store/port.ts';
 
 export interface ListenerDeps {
   store: StorePort;
@@ -12,17 +13,39 @@ export interface ListenerDeps {
 }
 
 /**
+ * The series of each channel, cached while the store's change mark stays put (it moves when
+ * another process commits, and when this process saves a series): the listeners look a
+ * series up per message without a query, and its settings are parsed once, not per message.
+ */
+export class ChannelSeries {
+  private readonly cache: MarkCache<Series | null>;
+
+  constructor(private readonly store: StorePort) {
+    this.cache = new MarkCache(() => store.changeMark());
+  }
+
+  async get(guildId: string, channelId: string): Promise<Series | null> {
+    await this.cache.fresh();
+    const key = `${guildId}/${channelId}`;
+    let series = this.cache.get(key);
+    if (series === undefined) this.cache.set(key, (series = await this.store.series.getByChannel(guildId, channelId)));
+    return series;
+  }
+}
+
+/**
  * Turns a Discord message into the core's IncomingMessage, or null when it is not for
  * Emcee: another bot's message, or a channel (or thread of a channel) without a series.
+ * `series` is the cached lookup (one per listener set); without it the store is asked.
  */
-export async function toIncoming(msg: Message, { store }: Pick<ListenerDeps, 'store'>): Promise<IncomingMessage | null> {
+export async function toIncoming(msg: Message, { store, series: lookup }: { store: StorePort; series?: ChannelSeries }): Promise<IncomingMessage | null> {
   if (!msg.inGuild()) return null;
   const self = msg.client.user.id;
   if (msg.author.bot && msg.author.id !== self) return null;
   const inThread = msg.channel.isThread();
   const channelId = inThread ? msg.channel.parentId : msg.channelId;
   if (!channelId) return null;
-  const series = await store.series.getByChannel(msg.guildId, channelId);
+  const series = await (lookup ? lookup.get(msg.guildId, channelId) : store.series.getByChannel(msg.guildId, channelId));
   if (!series) return null;
   const roleId = series.settings.moderatorRoleId;
   const member = msg.member;
@@ -77,39 +100,47 @@ export class LiveGate {
   }
 }
 
-/** Hands messages, edits and deletes in session channels (and their threads) to the core. */
+/**
+ * Hands messages, edits and deletes in session channels (and their threads) to the core, in
+ * the order they came: each event waits for the one before it to be looked up (the series,
+ * cached) and handed to the ingest's pipeline, so an edit or a delete never overtakes its
+ * create. Only the hand-over is in line; the writes are the ingest's (group commit).
+ */
 export function registerListeners(client: Client, deps: ListenerDeps, gate: LiveGate = new LiveGate()): void {
   const { ingest, clock, log } = deps;
-  const guard = (event: string, fn: () => void | Promise<void>) => {
+  const lookup = { store: deps.store, series: new ChannelSeries(deps.store) };
+  let handedOver: Promise<unknown> = Promise.resolve();
+  /**
+   * Runs handOver after the events before it were handed over (not written: the next one is
+   * handed over while this one waits for its batch), then waits for what it handed over.
+   */
+  const inOrder = (event: string, handOver: () => Promise<{ done: Promise<unknown> } | null>) => {
     gate.run(() => {
-      Promise.resolve().then(fn).catch((err: unknown) => log.error({ err, event }, 'listener failed'));
+      const turn = handedOver.then(handOver);
+      handedOver = turn.catch(() => {});
+      turn.then((queued) => queued?.done).catch((err: unknown) => log.error({ err, event }, 'listener failed'));
     });
   };
 
-  // New messages reach the ingest queue in the order they came: each waits for the one
-  // before it to be looked up (toIncoming reads the store) and queued.
-  let created: Promise<unknown> = Promise.resolve();
-  client.on(Events.MessageCreate, (msg) => guard('messageCreate', () => {
-    const turn = created.then(async () => {
-      const incoming = await toIncoming(msg, deps);
-      return incoming ? { done: ingest.messageCreated(incoming) } : null;
-    });
-    created = turn.catch(() => {});
-    return turn.then((queued) => queued?.done).then(() => {});
+  client.on(Events.MessageCreate, (msg) => inOrder('messageCreate', async () => {
+    const incoming = await toIncoming(msg, lookup);
+    return incoming ? { done: ingest.messageCreated(incoming) } : null;
   }));
 
-  client.on(Events.MessageUpdate, (_old, updated) => guard('messageUpdate', async () => {
-    // Edits of uncached messages arrive partial: fetch the whole message to read the text.
-    const msg = updated.partial ? await updated.fetch().catch(() => null) : updated;
-    if (!msg || msg.content === null) return;
-    const incoming = await toIncoming(msg, deps);
-    if (!incoming) return;
-    // Not seen before (posted while the bot was down): take it in whole.
-    const result = await ingest.messageUpdated(msg.id, msg.content, msg.editedAt ?? clock.now());
-    if (result === null) await ingest.messageCreated(incoming);
-  }));
+  const edited = (msg: Message) => inOrder('messageUpdate', async () => {
+    if (msg.content === null) return null;
+    const incoming = await toIncoming(msg, lookup);
+    // Not seen before (posted while the bot was down): taken in whole.
+    return incoming ? { done: ingest.messageUpdated(msg.id, msg.content, msg.editedAt ?? clock.now(), incoming) } : null;
+  });
+  client.on(Events.MessageUpdate, (_old, updated) => {
+    if (!updated.partial) return edited(updated);
+    // Edits of uncached messages arrive partial: the whole message is fetched (to read the
+    // text) before the edit takes its place in line, so a slow fetch holds nothing else up.
+    updated.fetch().then(edited, (err: unknown) => log.debug({ err, messageId: updated.id }, 'an edited message could not be fetched'));
+  });
 
   const deleted = (msg: Message | PartialMessage) => ingest.messageDeleted(msg.id, clock.now());
-  client.on(Events.MessageDelete, (msg) => guard('messageDelete', async () => void (await deleted(msg))));
-  client.on(Events.MessageBulkDelete, (msgs) => guard('messageDeleteBulk', async () => void (await Promise.all(msgs.map((m) => deleted(m))))));
+  client.on(Events.MessageDelete, (msg) => inOrder('messageDelete', async () => ({ done: deleted(msg) })));
+  client.on(Events.MessageBulkDelete, (msgs) => inOrder('messageDeleteBulk', async () => ({ done: Promise.all(msgs.map((m) => deleted(m))) })));
 }

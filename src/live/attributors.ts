@@ -9,7 +9,8 @@ import type { Prompt, Repositories, StoredMessage } from '../store/port.ts';
  * engine, another bot process on the same database, the engine after `emcee session next`
  * from a terminal), so nothing tells the attributor about a post; it reads them. Before each
  * message (or edit) of a session is attributed, the caller reads the session's posts in the
- * same transaction (`readPosts`: one query of about ten rows) and the attributor catches up
+ * same transaction (`readPosts`: one query of about ten rows, once per batch of the group
+ * commit, at its start) and the attributor catches up
  * (`SessionAttribution.catchUp`): every question or outro prompt in state "posted" with
  * postedAt at or before the message's time, not applied yet, is applied in posted order.
  * A post whose time comes after the message is left for a later one, so a message written
@@ -102,13 +103,27 @@ export class AttributorCache {
    * `posts` is readPosts' answer in the transaction the message is handled in.
    */
   async at(tx: Pick<Repositories, 'messages'>, sessionId: number, posts: readonly Post[], at: Date): Promise<Attributor> {
+    return (await this.session(tx, sessionId, posts, at)).attributor;
+  }
+
+  /**
+   * The same, as the session's state: a batch of the ingest holds it for a run of messages
+   * (stored before they are attributed), so that it is not dropped and rebuilt from rows
+   * that already hold them.
+   */
+  async session(tx: Pick<Repositories, 'messages'>, sessionId: number, posts: readonly Post[], at: Date): Promise<SessionAttribution> {
     let state = this.entries.get(sessionId);
     if (state) this.entries.delete(sessionId);
     else state = await SessionAttribution.rebuild(tx, sessionId, posts);
     this.entries.set(sessionId, state); // now the most recently used
     state.catchUp(posts, at.getTime());
     this.evict(at.getTime());
-    return state.attributor;
+    return state;
+  }
+
+  /** Drops every entry (a write failed after they took in its messages): each is rebuilt on next use. */
+  clear(): void {
+    this.entries.clear();
   }
 
   get size(): number {

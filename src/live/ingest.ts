@@ -1,7 +1,11 @@
-import type { Attribution, Attributor } from '../domain/attribution.ts';
+import type { Attribution } from '../domain/attribution.ts';
 import type { Logger } from '../logger.ts';
-import type { Session, StorePort, Transaction } from '../store/port.ts';
-import { AttributorCache, readPosts, toChatMessage } from './attributors.ts';
+import type { StorePort } from '../store/port.ts';
+import { AttributorCache } from './attributors.ts';
+import { applyBatch, type IngestEvent, type Outcome } from './ingest-batch.ts';
+import { MarkCache } from './mark-cache.ts';
+import type { Session } from '../store/port.ts';
+import { realTimers } from './timers.ts';
 
 /**
  * Live answers: every message in a session's channel (and its threads) is stored and
@@ -41,92 +45,146 @@ export interface IngestDeps {
   log: Logger;
   /** After a session closes, its channel's messages still count (flagged late) this long. */
   lateWindowMs?: number;
+  /** Group commit: at most this many events in one transaction (default MAX_BATCH). */
+  maxBatch?: number;
+  /**
+   * Group commit: how long (real time) an idle pipeline waits for more events after the
+   * first one before it writes. Default 0: until the end of the event-loop turn, so that
+   * what arrives together is written together and a lone message waits for nothing.
+   */
+  maxWaitMs?: number;
 }
 
 export const DEFAULT_LATE_WINDOW_MS = 24 * 60 * 60_000;
+export const MAX_BATCH = 256;
 
 /**
- * Events are handled one at a time, in the order they arrive (a queue): the attributor of a
- * session is in-memory state that each message changes, so two messages must never be
- * attributed concurrently. Each message's store and attribution is one transaction, which
- * first reads the session's posted questions and outro (see attributors.ts: the attribution
- * learns the bot's posts from the database, whichever process made them, and applies a post
- * only to messages written at or after it).
+ * Events (creates, edits, deletes) go through one ordered pipeline, in the order they are
+ * handed over: the attributor of a session is in-memory state that each message changes, so
+ * two messages are never attributed concurrently, and an edit never overtakes its create.
+ *
+ * Group commit: the events that arrive while a batch is being written (or, when the pipeline
+ * is idle, within one event-loop turn or maxWaitMs) are written in ONE store transaction, at
+ * most maxBatch of them (ingest-batch.ts: the session's posts read once per batch, the
+ * messages stored and their attributions recorded a run at a time). An event's promise
+ * settles only after its transaction has committed, so whatever awaits it (the listeners,
+ * backfill, the tests; its log line) sees its row in the database. A crash before the commit
+ * loses nothing that backfill does not fetch again at the next start.
+ *
+ * A failed batch is retried event by event, each in its own transaction, so that one bad
+ * message fails alone (its promise rejects with its error) and the others are stored. The
+ * attributors are rebuilt from the database after a failure (they had run ahead of it).
  */
 export class LiveIngest {
   private readonly attributors: AttributorCache;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Which session collects a channel's messages, per channel (see mark-cache.ts). */
+  private readonly sessions: MarkCache<{ since: number; session: Session | null }>;
+  private readonly maxBatch: number;
+  private readonly maxWaitMs: number;
+  private pending: IngestEvent[] = [];
+  private writing = false;
+  private scheduled: 'turn' | 'timer' | null = null;
+  private timer: unknown = null;
 
   constructor(private readonly deps: IngestDeps) {
     this.attributors = new AttributorCache(deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS);
-  }
-
-  /** Runs fn after every event that arrived before it. */
-  private inOrder<T>(fn: () => Promise<T> | T): Promise<T> {
-    const turn = this.queue.then(fn);
-    this.queue = turn.catch(() => {});
-    return turn;
+    this.sessions = new MarkCache(() => deps.store.changeMark());
+    this.maxBatch = Math.max(1, deps.maxBatch ?? MAX_BATCH);
+    this.maxWaitMs = Math.max(0, deps.maxWaitMs ?? 0);
   }
 
   /** Stores and attributes a new message; null when no session owns the channel. */
   messageCreated(m: IncomingMessage): Promise<IngestResult | null> {
-    return this.inOrder(() => this.create(m));
+    return this.enqueue<IngestResult | null>((done) => ({ kind: 'create', m, done }));
   }
 
-  private async create(m: IncomingMessage): Promise<IngestResult | null> {
-    const { store } = this.deps;
-    const session = await this.sessionFor(m.channelId, m.at);
-    if (!session) return null;
-    const late = session.state === 'ended' && session.endedAt !== null && m.at > session.endedAt;
-
-    return store.transaction(async (tx) => {
-      // Caught up (or built from the database) before this message is stored, so it is not its own repeat.
-      const attributor = await this.attributor(tx, session.id, m.at);
-      const { message, inserted } = await tx.messages.ingest({
-        sessionId: session.id, platformId: m.id, channelId: m.channelId, threadId: m.threadId, authorId: m.authorId,
-        authorName: m.authorName, isModerator: m.moderator, postedAt: m.at, text: m.text, replyToId: m.replyToId,
-        inReplyTo: [], quote: m.quote ?? null, archiveIndex: null, late, fromSelf: m.fromSelf,
-      });
-      // Seen before (gateway replay, backfill): already attributed, nothing changes.
-      if (!inserted || m.fromSelf) return { sessionId: session.id, inserted, late, attribution: null };
-      const attribution = attributor.ingest(toChatMessage(message));
-      await tx.messages.recordAttribution(message, attribution);
-      this.deps.log.debug({ sessionId: session.id, messageId: m.id, attribution }, 'message attributed');
-      return { sessionId: session.id, inserted, late, attribution };
-    });
-  }
-
-  /** An edit: the new text is stored (the old one kept) and the attribution re-run. */
-  messageUpdated(id: string, text: string, at: Date): Promise<Attribution | null> {
-    const { store } = this.deps;
-    return this.inOrder(() => store.transaction(async (tx) => {
-      const message = await tx.messages.edit(id, text, at);
-      if (!message || message.fromSelf) return null;
-      const attribution = (await this.attributor(tx, message.sessionId, at)).reattribute(toChatMessage(message));
-      await tx.messages.recordAttribution(message, attribution);
-      return attribution;
-    }));
+  /**
+   * An edit: the new text is stored (the old one kept) and the attribution re-run. Null when
+   * the message is unknown (or the bot's own); with `orCreate`, an unknown message (posted
+   * while the bot was away) is taken in whole instead, in the same turn of the pipeline.
+   */
+  messageUpdated(id: string, text: string, at: Date, orCreate: IncomingMessage | null = null): Promise<Attribution | null> {
+    return this.enqueue<Attribution | null>((done) => ({ kind: 'edit', id, text, at, orCreate, done }));
   }
 
   /** A delete: the message stays as a tombstone, hidden from recaps and exports. */
   messageDeleted(id: string, at: Date): Promise<boolean> {
-    return this.inOrder(() => this.deps.store.messages.delete(id, at));
+    return this.enqueue<boolean>((done) => ({ kind: 'delete', id, at, done }));
   }
 
-  /** Resolves once every event handed over so far is handled. */
+  /** Resolves once every event handed over so far is handled (committed). */
   whenIdle(): Promise<void> {
-    return this.inOrder(() => {});
+    return this.enqueue<void>((done) => ({ kind: 'idle', done }));
   }
 
-  /** The running or paused session of the channel, else one that closed recently. */
-  private sessionFor(channelId: string, at: Date): Promise<Session | null> {
-    const window = this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS;
-    // An ended session takes only messages written within the window after its end.
-    return this.deps.store.sessions.collectingIn(channelId, new Date(at.getTime() - window));
+  private enqueue<T>(event: (done: { resolve(v: T): void; reject(err: unknown): void }) => IngestEvent): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push(event({ resolve, reject }));
+      this.schedule();
+    });
   }
 
-  /** The session's attributor, knowing every post made up to `at` (read in this transaction). */
-  private async attributor(tx: Transaction, sessionId: number, at: Date): Promise<Attributor> {
-    return this.attributors.at(tx, sessionId, await readPosts(tx, sessionId), at);
+  private schedule(): void {
+    if (this.writing) return; // the writer takes what is pending when its batch has committed
+    if (this.scheduled === 'timer' && this.pending.length >= this.maxBatch) {
+      realTimers.clearTimeout(this.timer);
+      this.scheduled = null;
+    }
+    if (this.scheduled) return;
+    if (this.maxWaitMs > 0 && this.pending.length < this.maxBatch) {
+      this.scheduled = 'timer';
+      this.timer = realTimers.setTimeout(() => void this.drain(), this.maxWaitMs);
+    } else {
+      this.scheduled = 'turn';
+      setImmediate(() => void this.drain());
+    }
+  }
+
+  /** Writes batches until nothing is pending; events that arrive meanwhile join the next batch. */
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.scheduled = null;
+    this.writing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.length <= this.maxBatch ? this.pending : this.pending.slice(0, this.maxBatch);
+        this.pending = batch === this.pending ? [] : this.pending.slice(this.maxBatch);
+        await this.write(batch);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** One batch in one transaction, then each event's promise settled in order; on failure, each alone. */
+  private async write(batch: IngestEvent[]): Promise<void> {
+    const { store, log } = this.deps;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await store.transaction(async (tx) => {
+        this.sessions.saw(await store.changeMark());
+        return applyBatch(tx, batch, { attributors: this.attributors, sessions: this.sessions, lateWindowMs: this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS });
+      });
+    } catch (err) {
+      // The attributors took in messages that were rolled back: rebuilt from the database.
+      this.attributors.clear();
+      this.sessions.clear();
+      if (batch.length === 1) {
+        batch[0]!.done.reject(err);
+        return;
+      }
+      log.warn({ err, events: batch.length }, 'a batch of messages failed to be stored: storing them one by one');
+      for (const event of batch) await this.write([event]);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!;
+      const outcome = outcomes[i];
+      if (event.kind === 'create' && outcome && (outcome as IngestResult).attribution) {
+        const { sessionId, attribution } = outcome as IngestResult;
+        log.debug({ sessionId, messageId: event.m.id, attribution }, 'message attributed');
+      }
+      (event.done.resolve as (v: Outcome) => void)(outcome);
+    }
   }
 }

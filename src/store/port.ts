@@ -127,6 +127,13 @@ export interface MessageRepository {
   /** Stores a message once: the same platform id again changes nothing (and says so). */
   ingest(m: NewMessage): Promise<{ message: StoredMessage; inserted: boolean }>;
   get(platformId: string): Promise<StoredMessage | null>;
+  /**
+   * ingest for each message, in order, in one call (the ingest's group commit): the same
+   * platform id twice stores the first and says the second was seen before.
+   */
+  ingestMany(ms: readonly NewMessage[]): Promise<{ message: StoredMessage; inserted: boolean }[]>;
+  /** recordAttribution for each pair, in order, in one call: a later pair for the same message wins. */
+  recordAttributions(pairs: readonly (readonly [StoredMessage, Attribution])[]): Promise<void>;
   /** The newest platform id seen in a session's channel (threadId null) or one of its threads. */
   lastSeenId(sessionId: number, channelId: string, threadId: string | null): Promise<string | null>;
   /** Every message of a session, oldest first. */
@@ -185,6 +192,13 @@ export interface StorePort extends Repositories {
    * the bot polls it to look again. Changes made through this store may or may not move it.
    */
   externalChangeMark(): Promise<number>;
+  /**
+   * A number that moves whenever a series or a session may have changed: another process
+   * committed (as externalChangeMark), or this store saved a series or created, re-planned
+   * or set the state of a session (see change-mark.ts). Caches of which series or session
+   * owns a channel (the ingest's) are keyed on it. Cheap: it reads no table.
+   */
+  changeMark(): Promise<number>;
   /** Waits for the transaction in progress, then closes. Calls after close fail. */
   close(): Promise<void>;
 }

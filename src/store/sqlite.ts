@@ -19,6 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../domain/clock.ts';
 import { BankStore } from './bank.ts';
+import { countingWrites } from './change-mark.ts';
 import { ControlLogStore } from './control-log.ts';
 import { openDatabase, type Db } from './db.ts';
 import { MessageStore, toAnswer, toMessage, type StoredAnswer, type StoredMessage } from './messages.ts';
@@ -79,6 +80,9 @@ export class SqliteStore implements StorePort {
   private closed = false;
   /** Transactions open or waiting for their turn. */
   private transactions = 0;
+  /** changeMark(): own series and session writes, plus moves of data_version seen. */
+  private changes = 0;
+  private dataVersion = -1;
 
   constructor(private readonly db: Db, clock: Clock) {
     this.s = {
@@ -102,7 +106,7 @@ export class SqliteStore implements StorePort {
          WHERE a.message_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL`,
       ) as never,
     };
-    const repositories = this.repositories((fn) => this.outside(fn));
+    const repositories = countingWrites(this.repositories((fn) => this.outside(fn)), () => this.changes++);
     this.series = repositories.series;
     this.bank = repositories.bank;
     this.sessions = repositories.sessions;
@@ -127,6 +131,21 @@ export class SqliteStore implements StorePort {
 
   async externalChangeMark(): Promise<number> {
     return this.outside(() => this.db.pragma('data_version', { simple: true }) as number);
+  }
+
+  /**
+   * Own series and session writes count (countingWrites), and a move of data_version (another
+   * connection committed) counts once. Read at once, even while a transaction is open: a
+   * PRAGMA read on this connection cannot land in anyone's transaction.
+   */
+  async changeMark(): Promise<number> {
+    this.assertOpen();
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.dataVersion) {
+      this.dataVersion = version;
+      this.changes++;
+    }
+    return this.changes;
   }
 
   /** Closes at once when no transaction is open or waiting (so a caller may reopen the file right away). */
@@ -189,7 +208,7 @@ export class SqliteStore implements StorePort {
       if (!ctx.open) throw new Error('this transaction has ended: use the store, not a transaction kept after it');
       return fn();
     };
-    return { ...this.repositories(inside), transaction: (fn) => this.context.run(ctx, () => this.nested(ctx, fn)) };
+    return { ...countingWrites(this.repositories(inside), () => this.changes++), transaction: (fn) => this.context.run(ctx, () => this.nested(ctx, fn)) };
   }
 
   /** A call from outside: waits while another flow's transaction is open. */
@@ -257,6 +276,10 @@ export class SqliteStore implements StorePort {
       messages: {
         ingest: (m) => run(() => messages.ingest(m)),
         get: (id) => run(() => messages.get(id)),
+        ingestMany: (ms) => run(() => ms.map((m) => messages.ingest(m))),
+        recordAttributions: (pairs) => run(() => {
+          for (const [m, a] of pairs) messages.recordAttribution(m, a);
+        }),
         lastSeenId: (sid, c, t) => run(() => messages.lastSeenId(sid, c, t)),
         listBySession: (sid) => run(() => messages.listBySession(sid)),
         count: (sid) => run(() => messages.count(sid)),

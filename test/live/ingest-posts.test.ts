@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LiveIngest, type IncomingMessage } from '../../src/live/ingest.ts';
+import { LiveIngest } from '../../src/live/ingest.ts';
 import { SessionEngine } from '../../src/live/engine.ts';
 import { persistSession } from '../../src/live/persist.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { FakeTime, MINUTE, bootBot, newWorld, silentLog } from '../helpers/live.ts';
+import { FakeTime, bootBot, newWorld, silentLog } from '../helpers/live.ts';
+import { at, messages, START } from './ingest-messages.ts';
 
 /**
  * The attribution learns the bot's posts from the database (issue 11): the process that
@@ -14,16 +15,7 @@ import { FakeTime, MINUTE, bootBot, newWorld, silentLog } from '../helpers/live.
  * Q1 at +5, Q2 at +12, Q3 at +19, Q4 at +26, the outro at +30, the close at +45.
  */
 
-const START = new Date('2026-11-23T23:30:00Z');
-const at = (minutes: number) => new Date(START.getTime() + minutes * MINUTE);
-
-let seq = 0;
-function msg(minute: number, text: string, extra: Partial<IncomingMessage> = {}): IncomingMessage {
-  return {
-    id: `p${++seq}`, channelId: 'chat', threadId: null, authorId: 'u1', authorName: 'kyle', moderator: false,
-    fromSelf: false, at: at(minute), text, replyToId: null, ...extra,
-  };
-}
+const msg = messages('p');
 
 async function newSession(store: Store, state: 'planned' | 'running' = 'planned') {
   const series = await store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });

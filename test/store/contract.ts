@@ -11,6 +11,7 @@ import { bankContract } from './contract/bank.ts';
 import { claimsContract } from './contract/claims.ts';
 import { controlLogContract } from './contract/controls.ts';
 import { messagesContract } from './contract/messages.ts';
+import { messagesBatchContract } from './contract/messages-batch.ts';
 import { openContract } from './contract/open.ts';
 import { promptsContract } from './contract/prompts.ts';
 import { seriesContract } from './contract/series.ts';
@@ -48,6 +49,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     promptsContract(ctx);
     claimsContract(ctx);
     messagesContract(ctx);
+    messagesBatchContract(ctx);
     controlLogContract(ctx);
     transactionsContract(ctx);
   });

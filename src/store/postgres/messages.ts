@@ -1,5 +1,6 @@
 /** Messages, edits and answers, in PostgreSQL (same behaviour as ../messages.ts). */
-import { toAnswer, toMessage, type StoredAnswer, type StoredMessage } from '../messages.ts';
+import type { Attribution } from '../../domain/attribution.ts';
+import { toAnswer, toMessage, type NewMessage, type StoredAnswer, type StoredMessage } from '../messages.ts';
 import type { MessageRepository } from '../port.ts';
 import type { Db, Run } from './run.ts';
 
@@ -61,6 +62,8 @@ export function messageRepository(run: Run): MessageRepository {
       return { message: { ...m, id: inserted.id, editedAt: null, deletedAt: null, late: m.late ?? false, fromSelf: m.fromSelf ?? false }, inserted: true };
     }),
     get: (platformId) => run((db) => get(db, platformId)),
+    ingestMany: (ms) => run((db) => ingestMany(db, ms)),
+    recordAttributions: (pairs) => run((db) => recordAttributions(db, pairs)),
     // Snowflakes compare as numbers: longer is later, then by text (bytewise, as SQLite).
     lastSeenId: (sessionId, channelId, threadId) => run(async (db) => (await db.one<{ platform_id: string }>(
       `SELECT platform_id FROM messages WHERE session_id = $1 AND channel_id = $2 AND thread_id IS NOT DISTINCT FROM $3
@@ -106,6 +109,86 @@ export function messageRepository(run: Run): MessageRepository {
     )).map((r) => r.author_name))),
     answers: (sessionId, { inferred = false } = {}) => answers(sessionId, inferred),
   };
+}
+
+/** Rows per statement of a batch (16 parameters a row, well under the protocol's 65,535). */
+const BATCH_ROWS = 500;
+const MESSAGE_COLUMNS = 16;
+
+/** Rows of parameters as ($1, $2, …), ($n+1, …) for one multi-row VALUES list. */
+function valuesList(rows: number, columns: number): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) out.push(`(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}`).join(', ')})`);
+  return out.join(', ');
+}
+
+/**
+ * ingest for many: one INSERT per BATCH_ROWS messages (first occurrence of an id only), then
+ * the rows that were there already read in one query; results in the order asked.
+ */
+async function ingestMany(db: Db, ms: readonly NewMessage[]): Promise<{ message: StoredMessage; inserted: boolean }[]> {
+  const first = new Map<string, NewMessage>();
+  for (const m of ms) if (!first.has(m.platformId)) first.set(m.platformId, m);
+  const unique = [...first.values()];
+  const ids = new Map<string, number>();
+  for (let i = 0; i < unique.length; i += BATCH_ROWS) {
+    const chunk = unique.slice(i, i + BATCH_ROWS);
+    const params = chunk.flatMap((m) => [m.sessionId, m.platformId, m.channelId, m.threadId, m.authorId, m.authorName, m.isModerator, m.postedAt,
+      m.text, m.replyToId, JSON.stringify(m.inReplyTo), m.quote?.author ?? null, m.quote?.text ?? null, m.archiveIndex, m.late ?? false, m.fromSelf ?? false]);
+    const rows = await db.rows<{ id: number; platform_id: string }>(
+      `INSERT INTO messages (session_id, platform_id, channel_id, thread_id, author_id, author_name, is_moderator,
+         posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index, late, from_self)
+       VALUES ${valuesList(chunk.length, MESSAGE_COLUMNS)} ON CONFLICT (platform_id) DO NOTHING RETURNING id, platform_id`,
+      params,
+    );
+    for (const r of rows) ids.set(r.platform_id, r.id);
+  }
+  const before = unique.filter((m) => !ids.has(m.platformId)).map((m) => m.platformId);
+  const existing = new Map<string, StoredMessage>();
+  if (before.length) {
+    for (const r of await db.rows<Row>('SELECT * FROM messages WHERE platform_id = ANY($1)', [before])) existing.set(String(r.platform_id), message(r)!);
+  }
+  const built = new Map<string, StoredMessage>();
+  return ms.map((m) => {
+    const id = ids.get(m.platformId);
+    if (id === undefined) return { message: existing.get(m.platformId)!, inserted: false };
+    // Just written: built from what was written rather than read back (once per id).
+    let stored = built.get(m.platformId);
+    if (stored) return { message: stored, inserted: false };
+    const written = first.get(m.platformId)!;
+    stored = { ...written, id, editedAt: null, deletedAt: null, late: written.late ?? false, fromSelf: written.fromSelf ?? false };
+    built.set(m.platformId, stored);
+    return { message: stored, inserted: true };
+  });
+}
+
+/** recordAttribution for many: the last pair per message wins; one DELETE and one upsert per BATCH_ROWS. */
+async function recordAttributions(db: Db, pairs: readonly (readonly [StoredMessage, Attribution])[]): Promise<void> {
+  const last = new Map<number, readonly [StoredMessage, Attribution]>();
+  for (const p of pairs) {
+    last.delete(p[0].id);
+    last.set(p[0].id, p);
+  }
+  const cleared: number[] = [];
+  const answers: unknown[][] = [];
+  for (const [m, a] of last.values()) {
+    if (a.kind !== 'answer' && a.kind !== 'inferred') {
+      cleared.push(m.id);
+      continue;
+    }
+    const question = a.question === 'TA' ? null : a.question;
+    answers.push([m.id, m.sessionId, question, question === null, a.kind === 'answer' ? a.via : 'inferred', a.kind === 'answer' ? a.label : null, a.kind === 'answer' ? a.text : m.text]);
+  }
+  if (cleared.length) await db.run('DELETE FROM answers WHERE message_id = ANY($1)', [cleared]);
+  for (let i = 0; i < answers.length; i += BATCH_ROWS) {
+    const chunk = answers.slice(i, i + BATCH_ROWS);
+    await db.run(
+      `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text) VALUES ${valuesList(chunk.length, 7)}
+       ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
+         via = excluded.via, label = excluded.label, text = excluded.text`,
+      chunk.flat(),
+    );
+  }
 }
 
 async function* filter<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {

@@ -18,6 +18,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../../domain/clock.ts';
+import { countingWrites } from '../change-mark.ts';
 import type { Migration } from '../migrations/index.ts';
 import type {
   BankRepository, ControlLogRepository, MessageRepository, PromptRepository, Repositories, SeriesRepository,
@@ -64,7 +65,7 @@ export class PostgresStore implements StorePort {
   private mark = 0;
 
   private constructor(private readonly driver: Driver, private readonly clock: Clock, private readonly schema: string) {
-    Object.assign(this, this.repositories((fn) => this.outside(fn)));
+    Object.assign(this, countingWrites(this.repositories((fn) => this.outside(fn)), () => this.mark++));
   }
 
   /** Migrates the database behind driver (tables in schema, when given) and opens a store on it. */
@@ -102,6 +103,11 @@ export class PostgresStore implements StorePort {
       this.lost();
     }
     return this.mark;
+  }
+
+  /** The notifications counted (every commit of this schema, this process's too) and own series and session writes at once. */
+  changeMark(): Promise<number> {
+    return this.externalChangeMark();
   }
 
   /** Waits for the calls and transactions asked for so far, then ends the pool. */
@@ -173,7 +179,7 @@ export class PostgresStore implements StorePort {
   /** The repositories of one transaction: they run at once, and fail once it has ended. */
   private bound(ctx: TxContext): Transaction {
     const inside: Run = (fn) => this.call(ctx, () => fn(this.db(ctx)));
-    return { ...this.repositories(inside), transaction: (fn) => this.context.run(ctx, () => this.nested(ctx, fn)) };
+    return { ...countingWrites(this.repositories(inside), () => this.mark++), transaction: (fn) => this.context.run(ctx, () => this.nested(ctx, fn)) };
   }
 
   /** One call in a transaction, after the calls before it. */
