@@ -1,7 +1,9 @@
 /**
  * Recap: a synthetic 100,000-message session exported to each format (md, html, csv, json,
  * archive) with exportRecap, chunk by chunk with writeSync to /dev/null (what
- * `emcee recap --out FILE` does).
+ * `emcee recap --out FILE` does), against the baseline of a bare streaming scan of the same
+ * rows (bareScan: every message and answer read through the port's iterators and
+ * serialised to nowhere), timed in the same process just before each export.
  *
  * buildRecapDatabase() writes the session once (one transaction, straight through the
  * store, as bench/export.ts did); bench/run.ts then runs each format in a fresh child
@@ -12,7 +14,8 @@
  *
  * Peak RSS is the kernel's high-water mark (VmHWM in /proc/self/status, reset through
  * /proc/self/clear_refs just before the export): exact, however short the spike, even in
- * the middle of one synchronous call (md and html render in a single call).
+ * the middle of one synchronous call. Its growth over the RSS just before the export (after
+ * a full GC) is the figure with a target.
  */
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { ManualClock } from '../src/domain/clock.ts';
@@ -98,8 +101,11 @@ async function buildSession(store: StorePort, channelId: string, count: number, 
   return session.id;
 }
 
+/** The baseline the formats are measured against: every message and answer read and serialised to nowhere. */
+export type RecapTask = RecapFormat | 'scan';
+
 export interface RecapExportFigures {
-  format: RecapFormat;
+  format: RecapTask;
   seconds: number;
   bytes: number;
   chunks: number;
@@ -109,6 +115,29 @@ export interface RecapExportFigures {
   peakRssMb: number;
   /** How the peak was measured. */
   peakSource: 'VmHWM' | 'sampled';
+  /** The bare streaming scan of the same session, timed in the same process just before the export. */
+  scanSeconds: number;
+}
+
+/**
+ * The bare streaming scan: every message (store.messages.iterate) and every answer
+ * (iterateAnswers, the answers a recap shows) of the session read through the port's
+ * iterators and serialised (JSON.stringify) to nowhere. No chunk comes out of it.
+ */
+export async function* bareScan(store: StorePort, sessionId: number): AsyncGenerator<string> {
+  let chars = 0;
+  for await (const m of store.messages.iterate(sessionId)) chars += JSON.stringify(m).length;
+  for await (const a of store.messages.iterateAnswers(sessionId)) chars += JSON.stringify(a).length;
+  scanned = chars;
+}
+let scanned = 0;
+
+const chunksOf = (store: StorePort, sessionId: number, task: RecapTask) => (task === 'scan' ? bareScan(store, sessionId) : exportRecap(store, sessionId, task));
+
+async function timedScan(store: StorePort, sessionId: number): Promise<number> {
+  const t0 = performance.now();
+  for await (const chunk of bareScan(store, sessionId)) void chunk;
+  return (performance.now() - t0) / 1000;
 }
 
 /** Resets the kernel's peak-RSS mark of this process; false where that is not possible. */
@@ -127,12 +156,20 @@ function kernelPeakRss(): number | null {
   return m ? Number(m[1]) * 1024 : null;
 }
 
-/** Exports one format of the big session to /dev/null, after a warm-up on the small one. */
-export async function runRecapExport(db: RecapDatabase, format: RecapFormat): Promise<RecapExportFigures> {
+/**
+ * Exports one format of the big session to /dev/null, after a warm-up on the small one (the
+ * format and the scan). Just before the export, the bare scan of the big session is timed in
+ * this process too: the format's time is compared with it (same process, same moment, so
+ * the machine's load varies the two alike).
+ */
+export async function runRecapExport(db: RecapDatabase, format: RecapTask): Promise<RecapExportFigures> {
   const store = openStore(db.path, new ManualClock(START));
   const fd = openSync('/dev/null', 'w');
   try {
-    for await (const chunk of exportRecap(store, db.warmupSessionId, format)) writeSync(fd, chunk);
+    for await (const chunk of chunksOf(store, db.warmupSessionId, format)) writeSync(fd, chunk);
+    await timedScan(store, db.warmupSessionId);
+    fullGc();
+    const scanSeconds = await timedScan(store, db.sessionId);
     fullGc();
     const base = process.memoryUsage.rss();
     const exact = resetPeakRss();
@@ -140,17 +177,18 @@ export async function runRecapExport(db: RecapDatabase, format: RecapFormat): Pr
     let bytes = 0;
     let chunks = 0;
     const t0 = performance.now();
-    for await (const chunk of exportRecap(store, db.sessionId, format)) {
+    for await (const chunk of chunksOf(store, db.sessionId, format)) {
       bytes += writeSync(fd, chunk);
-      // Fallback only (no /proc): sampled between chunks, blind inside a single big render.
-      if (!exact && ++chunks % 1000 === 0) sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
+      // Fallback only (no /proc): sampled between chunks.
+      if (!exact && ++chunks % 100 === 0) sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
       else if (exact) chunks++;
     }
     const seconds = (performance.now() - t0) / 1000;
     const hwm = exact ? kernelPeakRss() : null;
     const peak = hwm ?? Math.max(sampledPeak, process.memoryUsage.rss());
-    progress(`recap ${format}`, `${(bytes / MB).toFixed(1)} MB in ${seconds.toFixed(2)} s, peak RSS ${(peak / MB).toFixed(0)} MB`);
-    return { format, seconds, bytes, chunks, baseRssMb: base / MB, peakRssMb: peak / MB, peakSource: hwm !== null ? 'VmHWM' : 'sampled' };
+    const out = format === 'scan' ? `${(scanned / MB).toFixed(1)} MB serialised to nowhere` : `${(bytes / MB).toFixed(1)} MB`;
+    progress(`recap ${format}`, `${out} in ${seconds.toFixed(2)} s (bare scan ${scanSeconds.toFixed(2)} s), peak RSS ${(peak / MB).toFixed(0)} MB (+${((peak - base) / MB).toFixed(0)} MB)`);
+    return { format, seconds, bytes: format === 'scan' ? scanned : bytes, chunks, baseRssMb: base / MB, peakRssMb: peak / MB, peakSource: hwm !== null ? 'VmHWM' : 'sampled', scanSeconds };
   } finally {
     closeSync(fd);
     store.close();

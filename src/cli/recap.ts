@@ -14,7 +14,7 @@ export async function recapCommand(io: CliIo, store: Store, which: string | unde
   if (session === undefined) throw new CliError(`"${which}" is not a session id (a number, or latest)`, 2);
   if (session === null) throw new CliError(which === 'latest' ? 'no session has finished yet' : `there is no session #${which}`);
 
-  // Chunk by chunk: CSV, JSON and archive stream from the database, memory stays flat.
+  // Chunk by chunk: every format streams from the database, memory stays flat.
   const chunks = exportRecap(store, session.id, fmt);
   if (out === undefined) {
     // io.stdout strips terminal controls (#28); --out FILE keeps the bytes exact.

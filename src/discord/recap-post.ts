@@ -1,10 +1,10 @@
 import { AttachmentBuilder, DiscordAPIError, EmbedBuilder, type Client } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
-import { renderHtml } from '../recap/html.ts';
-import { duration, renderMarkdown } from '../recap/markdown.ts';
+import { recapBuffer } from '../recap/index.ts';
+import { duration } from '../recap/markdown.ts';
 import { buildRecap, type Recap } from '../recap/model.ts';
-import type { StorePort } from '../store/port.ts';
+import type { Repositories, StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { ChannelUnavailableError, isChannelUnavailable } from '../platform/types.ts';
 import { escapeText } from './escape.ts';
@@ -20,14 +20,17 @@ export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 const KINDS: Record<string, string> = { md: 'Markdown recap', html: 'web page recap' };
 
-/** The recap files of a session: the Markdown digest and the HTML page. */
-export function recapFiles(recap: Recap): AttachmentBuilder[] {
+/** The recap files of a session: the Markdown digest and the HTML page, streamed from the store. */
+export async function recapFiles(store: Repositories, recap: Recap): Promise<AttachmentBuilder[]> {
   const base = `${recap.series.tag.replace(/^#/, '')}-session-${recap.session.id}`;
   return [
-    new AttachmentBuilder(Buffer.from(renderMarkdown(recap)), { name: `${base}.md`, description: 'Recap (Markdown)' }),
-    new AttachmentBuilder(Buffer.from(renderHtml(recap)), { name: `${base}.html`, description: 'Recap (web page)' }),
+    new AttachmentBuilder(await recapBuffer(store, recap.session.id, 'md'), { name: `${base}.md`, description: 'Recap (Markdown)' }),
+    new AttachmentBuilder(await recapBuffer(store, recap.session.id, 'html'), { name: `${base}.html`, description: 'Recap (web page)' }),
   ];
 }
+
+/** What the summary embed shows: the counts and the first takeaways (the files stream the answers). */
+export const EMBED_RECAP = { keepAnswers: false, takeaways: 3 } as const;
 
 const sizeOf = (file: AttachmentBuilder): number => (file.attachment as Buffer).length;
 const extensionOf = (file: AttachmentBuilder): string => file.name?.split('.').at(-1) ?? '';
@@ -158,11 +161,12 @@ export async function postRecap(
     }
     renewal = setInterval(() => void claim(leaseMs).catch(() => {}), Math.max(leaseMs / 3, 10));
     renewal.unref();
-    const recap = await buildRecap(store, session.id);
+    const recap = await buildRecap(store, session.id, EMBED_RECAP);
+    const files = await recapFiles(store, recap);
     const sent = await classified(channelId, async () => {
       const channel = await client.channels.fetch(channelId);
       if (!channel?.isSendable()) throw new ChannelUnavailableError(channelId, 'not-sendable', 'not a text channel the bot can post in');
-      return sendFitting(recapFiles(recap), session.id, maxUploadBytes, async (attach, leftOut) => {
+      return sendFitting(files, session.id, maxUploadBytes, async (attach, leftOut) => {
         if (leftOut.length) log.warn({ sessionId: session.id, channelId, leftOut }, 'recap files left out: too large to attach');
         return channel.send({
           embeds: [recapEmbed(recap, attach, leftOut)], files: attach, allowedMentions: { parse: [] },

@@ -1,5 +1,7 @@
 import { stripControls } from '../domain/text.ts';
-import { formatDate, formatTime, type Participant, type Recap, type RecapAnswer, type RecapQuestion } from './model.ts';
+import type { Repositories } from '../store/port.ts';
+import { joinElements, streamElements, type Element } from './compose.ts';
+import { answersIn, buildRecap, formatDate, formatTime, recapAnswers, type Participant, type Recap, type RecapAnswer, type RecapQuestion } from './model.ts';
 import { answersPerQuestionChart, hasTimeline, messagesPerMinuteChart } from './svg.ts';
 
 /**
@@ -108,6 +110,11 @@ footer{margin-top:3rem;font-size:.85rem;color:var(--muted)}
 
 /** The document shell shared by the recap and the site index. `title` and `body`: title is text, body is HTML. */
 export function htmlPage(title: string, body: string): string {
+  return `${htmlPageStart(title)}${body}${HTML_PAGE_END}`;
+}
+
+/** The shell up to the page's content (htmlPage's first part). */
+export function htmlPageStart(title: string): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -122,13 +129,12 @@ export function htmlPage(title: string, body: string): string {
     '</head>',
     '<body>',
     '<main>',
-    body,
-    '</main>',
-    '</body>',
-    '</html>',
     '',
   ].join('\n');
 }
+
+/** The shell after the page's content. */
+export const HTML_PAGE_END = '\n</main>\n</body>\n</html>\n';
 
 export interface RenderHtmlOptions {
   /** A link shown above the title, e.g. back to the site index: a relative href and its text. */
@@ -157,44 +163,55 @@ function authorsUnknown(recap: Recap): boolean {
 }
 
 export function renderHtml(recap: Recap, options: RenderHtmlOptions = {}): string {
-  const tz = recap.series.timezone;
-  const body: string[] = [];
-  if (options.back) body.push(`<p class="back"><a href="${relativeHref(options.back.href)}">${escapeHtml(options.back.text)}</a></p>`);
-
-  body.push('<header>');
-  body.push('<p class="kicker">Chat recap</p>');
-  body.push(`<h1><bdi>${escapeHtml(recap.series.tag)}</bdi><span class="when">${escapeHtml(formatDate(recap.session.startsAt, recap.series.timezone))}</span></h1>`);
-  const meta = headerLine(recap);
-  if (meta) body.push(`<p class="meta">${escapeHtml(meta)}</p>`);
-  if (recap.session.state === 'running' || recap.session.state === 'paused') {
-    body.push(`<p class="note">This chat is still ${escapeHtml(recap.session.state)}: the recap shows it so far.</p>`);
-  }
-  body.push('</header>');
-
-  body.push('<section aria-labelledby="h-stats">', '<h2 id="h-stats">At a glance</h2>', statsList(recap), '</section>');
-
-  body.push('<section aria-labelledby="h-activity">', '<h2 id="h-activity">Activity</h2>');
-  body.push(hasTimeline(recap)
-    ? `<figure><figcaption>Messages per minute, from the start (T+0); dashed lines mark the prompts</figcaption>${messagesPerMinuteChart(recap)}</figure>`
-    : `<figure><figcaption>Messages per minute</figcaption>${messagesPerMinuteChart(recap)}</figure>`);
-  body.push(`<figure><figcaption>Answers per question</figcaption>${answersPerQuestionChart(recap)}</figure>`);
-  body.push('</section>');
-
-  body.push('<section aria-labelledby="h-questions">', '<h2 id="h-questions">Questions and answers</h2>');
-  if (recap.questions.length === 0) body.push('<p class="note">No questions were asked or answered.</p>');
-  for (const q of recap.questions) body.push(question(q, recap));
-  body.push('</section>');
-
-  body.push('<section aria-labelledby="h-takeaways">', '<h2 id="h-takeaways">Takeaways</h2>');
-  body.push(recap.takeaways.length
-    ? `<ol class="answers">\n${recap.takeaways.map((a) => answer(a, tz)).join('\n')}\n</ol>`
-    : '<p class="note">No takeaways were shared.</p>');
-  body.push('</section>');
-
-  body.push('<section aria-labelledby="h-participants">', '<h2 id="h-participants">Participants</h2>', participants(recap), '</section>');
-  body.push('<footer>Recap by Emcee.</footer>');
-  return htmlPage(recap.title, body.join('\n'));
+  return htmlPage(recap.title, joinElements(htmlElements(recap, options), answersIn(recap)));
 }
+
+/** The same page written question by question from the store, in chunks (flat memory). */
+export async function* streamHtml(store: Repositories, sessionId: number, options: RenderHtmlOptions = {}): AsyncGenerator<string> {
+  const head = await buildRecap(store, sessionId, { keepAnswers: false, takeaways: 0 });
+  yield* streamElements(htmlElements(head, options), (of) => recapAnswers(store, head.series, sessionId, of), htmlPageStart(head.title), HTML_PAGE_END);
+}
+
+/** The page's body: its lines, joined by newlines. */
+function* htmlElements(recap: Recap, options: RenderHtmlOptions): Generator<Element> {
+  const tz = recap.series.timezone;
+  if (options.back) yield `<p class="back"><a href="${relativeHref(options.back.href)}">${escapeHtml(options.back.text)}</a></p>`;
+
+  yield '<header>';
+  yield '<p class="kicker">Chat recap</p>';
+  yield `<h1><bdi>${escapeHtml(recap.series.tag)}</bdi><span class="when">${escapeHtml(formatDate(recap.session.startsAt, recap.series.timezone))}</span></h1>`;
+  const meta = headerLine(recap);
+  if (meta) yield `<p class="meta">${escapeHtml(meta)}</p>`;
+  if (recap.session.state === 'running' || recap.session.state === 'paused') {
+    yield `<p class="note">This chat is still ${escapeHtml(recap.session.state)}: the recap shows it so far.</p>`;
+  }
+  yield '</header>';
+
+  yield* ['<section aria-labelledby="h-stats">', '<h2 id="h-stats">At a glance</h2>', statsList(recap), '</section>'];
+
+  yield* ['<section aria-labelledby="h-activity">', '<h2 id="h-activity">Activity</h2>'];
+  yield hasTimeline(recap)
+    ? `<figure><figcaption>Messages per minute, from the start (T+0); dashed lines mark the prompts</figcaption>${messagesPerMinuteChart(recap)}</figure>`
+    : `<figure><figcaption>Messages per minute</figcaption>${messagesPerMinuteChart(recap)}</figure>`;
+  yield `<figure><figcaption>Answers per question</figcaption>${answersPerQuestionChart(recap)}</figure>`;
+  yield '</section>';
+
+  const item = (a: RecapAnswer) => answer(a, tz);
+  yield* ['<section aria-labelledby="h-questions">', '<h2 id="h-questions">Questions and answers</h2>'];
+  if (recap.questions.length === 0) yield '<p class="note">No questions were asked or answered.</p>';
+  for (const q of recap.questions) yield* question(q, recap, item);
+  yield '</section>';
+
+  yield* ['<section aria-labelledby="h-takeaways">', '<h2 id="h-takeaways">Takeaways</h2>'];
+  yield { of: 'TA', ...ANSWER_LIST, item, none: '<p class="note">No takeaways were shared.</p>' };
+  yield '</section>';
+
+  yield* ['<section aria-labelledby="h-participants">', '<h2 id="h-participants">Participants</h2>', participants(recap), '</section>'];
+  yield '<footer>Recap by Emcee.</footer>';
+}
+
+/** A list of answers (a question's, or the takeaways). */
+const ANSWER_LIST = { open: '<ol class="answers">\n', close: '\n</ol>' };
 
 function headerLine(recap: Recap): string {
   const parts: string[] = [];
@@ -220,7 +237,7 @@ function statsList(recap: Recap): string {
   return `<dl class="stats">\n${items.map(([k, v]) => `<div class="stat"><dt>${escapeHtml(k)}</dt><dd>${v}</dd></div>`).join('\n')}\n</dl>`;
 }
 
-function question(q: RecapQuestion, recap: Recap): string {
+function* question(q: RecapQuestion, recap: Recap, item: (a: RecapAnswer) => string): Generator<Element> {
   const tz = recap.series.timezone;
   const text = q.text === null
     ? '<span class="unasked">(answered, never asked)</span>'
@@ -232,16 +249,14 @@ function question(q: RecapQuestion, recap: Recap): string {
   if (q.postedAt) {
     meta.push(`<span>asked at <time datetime="${q.postedAt.toISOString()}">${escapeHtml(formatTime(q.postedAt, tz))}</time> (${offset(q.postedAt, recap.session.startsAt)})</span>`);
   }
-  meta.push(`<span>${plural(q.answers.length, 'answer')}</span>`);
+  meta.push(`<span>${plural(q.answerCount, 'answer')}</span>`);
   const href = safeHref(q.link);
   if (href) meta.push(`<a href="${href}" rel="noreferrer">question on Discord</a>`);
-  return [
-    `<article class="question" id="q${q.number}">`,
-    `<h3><span class="qnum">Q${q.number}</span> ${text}</h3>`,
-    `<p class="qmeta">${meta.join(' · ')}</p>`,
-    ...(q.answers.length ? [`<ol class="answers">\n${q.answers.map((a) => answer(a, tz)).join('\n')}\n</ol>`] : []),
-    '</article>',
-  ].join('\n');
+  yield `<article class="question" id="q${q.number}">`;
+  yield `<h3><span class="qnum">Q${q.number}</span> ${text}</h3>`;
+  yield `<p class="qmeta">${meta.join(' · ')}</p>`;
+  yield { of: q.number, ...ANSWER_LIST, item };
+  yield '</article>';
 }
 
 const VIA: Partial<Record<RecapAnswer['via'], string>> = { reply: 'via reply', thread: 'in thread', quote: 'via quote', inferred: 'inferred' };

@@ -1,23 +1,22 @@
 import type { Repositories } from '../store/port.ts';
 import { exportArchive } from './archive.ts';
 import { exportCsv } from './csv.ts';
-import { renderHtml } from './html.ts';
+import { streamHtml } from './html.ts';
 import { exportJson } from './json.ts';
-import { renderMarkdown } from './markdown.ts';
-import { buildRecap } from './model.ts';
+import { streamMarkdown } from './markdown.ts';
 
 export const RECAP_FORMATS = ['md', 'html', 'csv', 'json', 'archive'] as const;
 export type RecapFormat = (typeof RECAP_FORMATS)[number];
 
 export const RECAP_EXTENSIONS: Record<RecapFormat, string> = { md: 'md', html: 'html', csv: 'csv', json: 'json', archive: 'txt' };
 
-/** A session's recap in one format, as chunks to write (CSV, JSON and archive stream). */
+/** A session's recap in one format, as chunks to write: every format streams from the store (flat memory). */
 export function exportRecap(store: Repositories, sessionId: number, format: RecapFormat): AsyncIterable<string> {
   switch (format) {
     case 'md':
-      return once(async () => renderMarkdown(await buildRecap(store, sessionId)));
+      return streamMarkdown(store, sessionId);
     case 'html':
-      return once(async () => renderHtml(await buildRecap(store, sessionId)));
+      return streamHtml(store, sessionId);
     case 'csv':
       return exportCsv(store, sessionId);
     case 'json':
@@ -33,6 +32,9 @@ export async function recapToString(store: Repositories, sessionId: number, form
   return out;
 }
 
-async function* once(make: () => Promise<string>): AsyncGenerator<string> {
-  yield await make();
+/** A recap as one Buffer (a Discord attachment): the chunks are encoded as they come, then joined once. */
+export async function recapBuffer(store: Repositories, sessionId: number, format: RecapFormat): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of exportRecap(store, sessionId, format)) parts.push(Buffer.from(chunk, 'utf8'));
+  return Buffer.concat(parts);
 }

@@ -1,5 +1,7 @@
 import { stripControls } from '../domain/text.ts';
-import { formatTime, type Recap, type RecapAnswer } from './model.ts';
+import type { Repositories } from '../store/port.ts';
+import { joinElements, streamElements, type Element } from './compose.ts';
+import { answersIn, buildRecap, formatTime, recapAnswers, type Recap, type RecapAnswer } from './model.ts';
 
 /**
  * The Markdown digest: title, date and time, moderators, each question with its answers
@@ -7,42 +9,54 @@ import { formatTime, type Recap, type RecapAnswer } from './model.ts';
  * HTML into a Markdown renderer ("<" is escaped) nor break the list structure.
  */
 export function renderMarkdown(recap: Recap): string {
+  return joinElements(markdownElements(recap), answersIn(recap));
+}
+
+/** The same digest written question by question from the store, in chunks (flat memory). */
+export async function* streamMarkdown(store: Repositories, sessionId: number): AsyncGenerator<string> {
+  const head = await buildRecap(store, sessionId, { keepAnswers: false, takeaways: 0 });
+  yield* streamElements(markdownElements(head), (of) => recapAnswers(store, head.series, sessionId, of));
+}
+
+/** The digest's lines (joined by newlines; the last is empty, so the text ends with one). */
+function* markdownElements(recap: Recap): Generator<Element> {
   const tz = recap.series.timezone;
   const s = recap.stats;
-  const out: string[] = [`# ${md(recap.title)}`, ''];
-  if (recap.moderators.length) out.push(`**Moderators:** ${recap.moderators.map(md).join(', ')}`, '');
-  out.push([
+  yield `# ${md(recap.title)}`;
+  yield '';
+  if (recap.moderators.length) yield* [`**Moderators:** ${recap.moderators.map(md).join(', ')}`, ''];
+  yield [
     `${s.messages} messages`,
     `${s.participants} participants (${s.firstTimers} first-time, ${s.returning} returning)`,
     `${s.answers} answers`,
     ...(s.medianSecondsToFirstAnswer === null ? [] : [`median ${duration(s.medianSecondsToFirstAnswer)} to a first answer`]),
     ...(s.lateAnswers ? [`${s.lateAnswers} late`] : []),
     ...(s.skippedQuestions.length ? [`skipped: ${s.skippedQuestions.map((n) => `Q${n}`).join(', ')}`] : []),
-  ].join(' · '), '');
+  ].join(' · ');
+  yield '';
 
+  const item = (a: RecapAnswer) => answerLine(a, tz);
   for (const q of recap.questions) {
     const heading = q.text === null ? `Q${q.number} (answered, never asked)` : `Q${q.number}: ${md(q.text)}`;
-    out.push(`## ${heading}`, '');
+    yield `## ${heading}`;
+    yield '';
     const meta = [
       ...(q.state === 'skipped' ? ['_skipped_'] : []),
       ...(q.postedAt ? [`asked at ${formatTime(q.postedAt, tz)}`] : []),
       ...(mdHref(q.link) ? [`[view on Discord](${mdHref(q.link)})`] : []),
-      `${q.answers.length} answer${q.answers.length === 1 ? '' : 's'}`,
+      `${q.answerCount} answer${q.answerCount === 1 ? '' : 's'}`,
     ];
-    out.push(meta.join(' · '), '');
-    for (const a of q.answers) out.push(answerLine(a, tz));
-    if (q.answers.length) out.push('');
+    yield meta.join(' · ');
+    yield '';
+    // Each answer a line, then an empty line when there was any.
+    yield { of: q.number, open: '', close: '\n', item };
   }
+  yield { of: 'TA', open: '## Takeaways\n\n', close: '\n', item };
 
-  if (recap.takeaways.length) {
-    out.push('## Takeaways', '');
-    for (const a of recap.takeaways) out.push(answerLine(a, tz));
-    out.push('');
-  }
-
-  out.push('## Participants', '');
-  out.push(recap.participants.map((p) => `${md(p.name)} (${p.messages}${p.moderator ? ', moderator' : ''}${p.firstTime ? ', first time' : ''})`).join(' · ') || '_nobody_', '');
-  return out.join('\n');
+  yield '## Participants';
+  yield '';
+  yield recap.participants.map((p) => `${md(p.name)} (${p.messages}${p.moderator ? ', moderator' : ''}${p.firstTime ? ', first time' : ''})`).join(' · ') || '_nobody_';
+  yield '';
 }
 
 function answerLine(a: RecapAnswer, tz: string): string {

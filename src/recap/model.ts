@@ -1,13 +1,13 @@
 import { questionBody, type AnswerTarget } from '../domain/labels.ts';
-import { AnswerTally } from '../domain/tally.ts';
 import type { Repositories } from '../store/port.ts';
 import type { StoredAnswer } from '../store/messages.ts';
 import type { Prompt, PromptKind, PromptState } from '../store/prompts.ts';
 
 /**
- * Everything a recap shows about one session, gathered once for every format. Messages are
- * streamed from the database to compute the statistics (flat memory however long the
- * chat); only the answers are kept. Times are Date or null (plain archives have none).
+ * Everything a recap shows about one session, gathered once for every format. The counts
+ * come from the store's SQL aggregates (store.recap), so memory stays flat however long the
+ * chat; the answers are kept only when asked for (the streaming formats read them question
+ * by question as they write). Times are Date or null (plain archives have none).
  */
 
 export interface RecapAnswer {
@@ -91,104 +91,88 @@ export function discordLink(guildId: string | null, channelId: string | null, me
   return `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
 }
 
+export interface RecapOptions {
+  /**
+   * true (the default): every question carries its answers, and every takeaway is kept (for
+   * renderMarkdown and renderHtml). false: counts only, answers left empty: for the exports
+   * that stream the answers themselves (recapAnswers).
+   */
+  keepAnswers?: boolean;
+  /** Without the answers: how many takeaways to keep, the first ones (default all). */
+  takeaways?: number;
+}
+
 /**
- * keepAnswers: false leaves each question's `answers` empty (counts and statistics stay
- * exact): for exports that stream the answers themselves.
+ * The recap of a session. The statistics are counted by the store (store.recap: SQL
+ * aggregates, the tally's rule), so nothing here reads every message; the answers, when
+ * kept, are read question by question.
  */
-export async function buildRecap(store: Repositories, sessionId: number, { keepAnswers = true }: { keepAnswers?: boolean } = {}): Promise<Recap> {
+export async function buildRecap(store: Repositories, sessionId: number, { keepAnswers = true, takeaways = Infinity }: RecapOptions = {}): Promise<Recap> {
   const session = await store.sessions.get(sessionId);
   if (!session) throw new Error(`there is no session #${sessionId}`);
   const series = (await store.series.get(session.seriesId))!;
-  const link = (message: { platformId: string; channelId: string | null; threadId: string | null }) =>
-    discordLink(series.guildId, message.threadId ?? message.channelId ?? series.channelId, message.platformId);
-
-
-  // Stream the messages once: counts per author and minute, moderators, late flags.
-  const perAuthor = new Map<string, { messages: number; moderator: boolean }>();
-  const perMinute: number[] = [];
-  let messages = 0;
-  let moderatorMessages = 0;
-  for await (const m of store.messages.iterate(sessionId)) {
-    if (m.fromSelf || m.deletedAt) continue;
-    messages++;
-    if (m.isModerator) moderatorMessages++;
-    const name = m.authorName ?? 'anonymous';
-    const a = perAuthor.get(name) ?? { messages: 0, moderator: false };
-    a.messages++;
-    a.moderator ||= m.isModerator;
-    perAuthor.set(name, a);
-    if (m.postedAt) {
-      const minute = Math.floor((m.postedAt.getTime() - session.startsAt.getTime()) / 60_000);
-      if (minute >= 0 && minute < 24 * 60) {
-        while (perMinute.length <= minute) perMinute.push(0);
-        perMinute[minute]!++;
-      }
-    }
-  }
-
-  // Questions first, so that answers can be measured against them as they stream by.
+  const place = { guildId: series.guildId, channelId: series.channelId };
   const prompts = await store.prompts.listBySession(sessionId);
   const questionPrompts = prompts.filter((p) => p.kind === 'question');
-  const postedAt = new Map(questionPrompts.map((p) => [String(p.questionNumber), p.postedAt]));
-
-  const answersOf = new Map<string, RecapAnswer[]>();
-  const tally = new AnswerTally();
-  const firstAfterPost = new Map<string, number>();
-  let lateAnswers = 0;
-  for await (const a of store.messages.iterateAnswers(sessionId)) {
-    const key = String(a.question);
-    tally.add(a);
-    const asked = postedAt.get(key);
-    if (asked && a.postedAt && a.postedAt >= asked) {
-      const wait = (a.postedAt.getTime() - asked.getTime()) / 1000;
-      firstAfterPost.set(key, Math.min(firstAfterPost.get(key) ?? wait, wait));
-    }
-    if (a.late) lateAnswers++;
-    // Takeaways are always kept (few); answers only when the format shows them.
-    if (keepAnswers || a.question === 'TA') {
-      const list = answersOf.get(key) ?? [];
-      list.push({
-        question: a.question, author: a.authorName, at: a.postedAt, text: a.text, label: a.label, via: a.via,
-        late: a.late, link: link(a), archiveIndex: a.archiveIndex,
-      });
-      answersOf.set(key, list);
-    }
-  }
+  const messageCounts = await store.recap.messageCounts(sessionId, session.startsAt);
+  const answerCounts = await store.recap.answerCounts(sessionId);
+  const counted = new Map(answerCounts.questions.map((q) => [q.question, q]));
+  const answerCount = (question: AnswerTarget) => counted.get(question)?.answers ?? 0;
 
   const numbers = [...new Set([
     ...questionPrompts.map((p) => p.questionNumber!),
-    ...tally.numbers(),
+    ...answerCounts.questions.flatMap((q) => (q.question === 'TA' ? [] : [q.question])),
   ])].sort((a, b) => a - b);
-  const questions: RecapQuestion[] = numbers.map((n) => {
+  const questions: RecapQuestion[] = [];
+  for (const n of numbers) {
     const p = questionPrompts.find((q) => q.questionNumber === n);
-    return {
+    questions.push({
       number: n,
       text: p ? questionBody(p.text, series.tag) : null,
       state: p ? p.state : 'not asked',
       postedAt: p?.postedAt ?? null,
-      link: p?.messageId ? link({ platformId: p.messageId, channelId: series.channelId, threadId: null }) : null,
-      answerCount: tally.of(n).answers,
-      answers: answersOf.get(String(n)) ?? [],
-    };
-  });
+      link: p?.messageId ? discordLink(series.guildId, series.channelId, p.messageId) : null,
+      answerCount: answerCount(n),
+      answers: keepAnswers ? await collect(recapAnswers(store, place, sessionId, n)) : [],
+    });
+  }
+  const kept = keepAnswers ? Infinity : takeaways;
+  const takeawayList = kept > 0 ? await collect(recapAnswers(store, place, sessionId, 'TA'), kept) : [];
+
+  // From each question's post to its first answer (the last prompt of a number is the one asked).
+  const askedAt = new Map(questionPrompts.map((p) => [p.questionNumber, p.postedAt]));
+  const waits: number[] = [];
+  for (const [n, asked] of askedAt) {
+    if (n === null || !asked) continue;
+    const first = await store.recap.firstAnswerSince(sessionId, n, asked);
+    if (first) waits.push((first.getTime() - asked.getTime()) / 1000);
+  }
 
   const returning = await store.messages.authorsBefore(series.id, session.startsAt);
-  const participants: Participant[] = [...perAuthor.entries()]
-    .map(([name, a]) => ({ name, messages: a.messages, answers: tally.answersBy(name), firstTime: !returning.has(name), moderator: a.moderator }))
+  const answersBy = new Map(answerCounts.authors.map((a) => [a.name, a.answers]));
+  // Authors come in the order they first wrote, so that equal ones stay in that order.
+  const participants: Participant[] = messageCounts.authors
+    .map((a) => ({ name: a.name, messages: a.messages, answers: answersBy.get(a.name) ?? 0, firstTime: !returning.has(a.name), moderator: a.moderatorMessages > 0 }))
     .sort((a, b) => b.messages - a.messages || a.name.localeCompare(b.name));
-  const takeaways = answersOf.get('TA') ?? [];
+  const messages = messageCounts.authors.reduce((sum, a) => sum + a.messages, 0);
+  const moderatorMessages = messageCounts.authors.reduce((sum, a) => sum + a.moderatorMessages, 0);
+  const perMinute: number[] = [];
+  for (const { minute, messages: count } of messageCounts.perMinute) {
+    while (perMinute.length <= minute) perMinute.push(0);
+    perMinute[minute] = count;
+  }
 
   const stats: RecapStats = {
     messages,
     participants: participants.length,
     firstTimers: participants.filter((p) => p.firstTime).length,
     returning: participants.filter((p) => !p.firstTime).length,
-    answers: tally.total,
-    answersPerQuestion: Object.fromEntries([...questions.map((q) => [String(q.number), q.answerCount] as const), ...(tally.of('TA').answers ? [['TA', tally.of('TA').answers] as const] : [])]),
-    medianSecondsToFirstAnswer: median([...firstAfterPost.entries()].flatMap(([key, wait]) => (key !== 'TA' ? [wait] : []))),
+    answers: answerCounts.questions.reduce((sum, q) => sum + q.answers, 0),
+    answersPerQuestion: Object.fromEntries([...questions.map((q) => [String(q.number), q.answerCount] as const), ...(answerCount('TA') ? [['TA', answerCount('TA')] as const] : [])]),
+    medianSecondsToFirstAnswer: median(waits),
     mostActive: participants.slice(0, MOST_ACTIVE).map((p) => ({ name: p.name, messages: p.messages })),
     moderatorShare: messages === 0 ? 0 : moderatorMessages / messages,
-    lateAnswers,
+    lateAnswers: answerCounts.questions.reduce((sum, q) => sum + q.late, 0),
     skippedQuestions: questionPrompts.filter((p) => p.state === 'skipped').map((p) => p.questionNumber!),
     messagesPerMinute: perMinute,
   };
@@ -199,11 +183,43 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
     title: `${series.tag} — ${formatDate(session.startsAt, series.timezone)}`,
     moderators: participants.filter((p) => p.moderator).map((p) => p.name),
     questions,
-    takeaways,
+    takeaways: takeawayList,
     participants,
     prompts: prompts.map((p: Prompt) => ({ kind: p.kind, questionNumber: p.questionNumber, plannedAt: p.plannedAt, postedAt: p.postedAt, state: p.state, late: p.late })),
     stats,
   };
+}
+
+/** How many takeaways the session has (a recap built without answers keeps only the first few). */
+export function takeawayCount(recap: Recap): number {
+  return recap.stats.answersPerQuestion.TA ?? 0;
+}
+
+/** The answers a recap built with its answers holds for a question, or its takeaways. */
+export function answersIn(recap: Recap): (of: AnswerTarget) => readonly RecapAnswer[] {
+  return (of) => (of === 'TA' ? recap.takeaways : recap.questions.find((q) => q.number === of)?.answers ?? []);
+}
+
+/** A question's (or the takeaways') answers, in chat order, read from the store as they are used. */
+export async function* recapAnswers(
+  store: Repositories, place: { guildId: string | null; channelId: string | null }, sessionId: number, of: AnswerTarget,
+): AsyncGenerator<RecapAnswer> {
+  for await (const a of store.recap.answersTo(sessionId, of)) {
+    yield {
+      question: a.question, author: a.authorName, at: a.postedAt, text: a.text, label: a.label, via: a.via, late: a.late,
+      link: discordLink(place.guildId, a.threadId ?? a.channelId ?? place.channelId, a.platformId), archiveIndex: a.archiveIndex,
+    };
+  }
+}
+
+async function collect<T>(items: AsyncIterable<T>, max = Infinity): Promise<T[]> {
+  const out: T[] = [];
+  if (max <= 0) return out;
+  for await (const item of items) {
+    out.push(item);
+    if (out.length >= max) break;
+  }
+  return out;
 }
 
 function median(values: number[]): number | null {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { ensureDir, writeFileAtomic, type WriteOptions } from '../fs/atomic.ts';
+import { ensureDir, writeChunksAtomicAsync, writeFileAtomic, type WriteOptions } from '../fs/atomic.ts';
 import type { Repositories } from '../store/port.ts';
 import type { Series } from '../domain/series.ts';
 import type { Session, SessionState } from '../store/sessions.ts';
-import { escapeHtml, htmlPage, relativeHref, renderHtml } from './html.ts';
-import { buildRecap, formatDate, type Recap } from './model.ts';
+import { escapeHtml, htmlPage, relativeHref, streamHtml } from './html.ts';
+import { buildRecap, formatDate, takeawayCount, type Recap } from './model.ts';
 import { SITE_MANIFEST, checkSiteFolder, removeStale, siteManifest } from './site-folder.ts';
 
 /**
@@ -54,7 +54,8 @@ export async function writeSite(store: Repositories, outDir: string, options: Si
       .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime() || b.id - a.id);
     const entries: Entry[] = [];
     for (const session of sessions) {
-      const recap = await buildRecap(store, session.id);
+      // The index needs the counts and the top takeaways; each page streams its answers.
+      const recap = await buildRecap(store, session.id, { keepAnswers: false, takeaways: TOP_TAKEAWAYS });
       entries.push({ session, recap, topic: await topicOf(store, session, recap), page: `sessions/${session.id}.html` });
     }
     listed.push({ series, entries });
@@ -71,7 +72,7 @@ export async function writeSite(store: Repositories, outDir: string, options: Si
   for (const { entries } of listed) {
     for (const e of entries) {
       const path = join(outDir, e.page);
-      writeFileAtomic(path, renderHtml(e.recap, { back: { href: '../index.html', text: '← All chats' } }), options);
+      await writeChunksAtomicAsync(path, streamHtml(store, e.session.id, { back: { href: '../index.html', text: '← All chats' } }), options);
       pages.push(path);
     }
   }
@@ -119,7 +120,7 @@ function sessionCard({ recap, topic, page }: Entry): string {
     plural(s.messages, 'message'),
     recap.session.format === 'plain' ? 'participants not recorded' : plural(s.participants, 'participant'),
     plural(s.answers, 'answer'),
-    ...(recap.takeaways.length ? [plural(recap.takeaways.length, 'takeaway')] : []),
+    ...(takeawayCount(recap) ? [plural(takeawayCount(recap), 'takeaway')] : []),
   ];
   const takeaways = recap.takeaways.slice(0, TOP_TAKEAWAYS).map((a) =>
     `<li>${escapeHtml(a.text)}${a.author ? ` <span class="by">— ${escapeHtml(a.author)}</span>` : ''}</li>`);

@@ -1,5 +1,5 @@
 import { stripControls } from '../domain/text.ts';
-import type { Recap } from './model.ts';
+import { takeawayCount, type Recap } from './model.ts';
 
 /**
  * Inline SVG charts for the HTML recap: pure string builders, no script, no external
@@ -149,8 +149,8 @@ export function messagesPerMinuteChart(recap: Recap, id = 'chart-activity'): str
 /** Answers per question as horizontal bars: Q1, Q2, … and TA for the takeaways. */
 export function answersPerQuestionChart(recap: Recap, id = 'chart-answers'): string {
   const rows = [
-    ...recap.questions.map((q) => ({ label: `Q${q.number}`, count: q.answers.length, skipped: q.state === 'skipped' })),
-    ...(recap.takeaways.length ? [{ label: 'TA', count: recap.takeaways.length, skipped: false }] : []),
+    ...recap.questions.map((q) => ({ label: `Q${q.number}`, count: q.answerCount, skipped: q.state === 'skipped' })),
+    ...(takeawayCount(recap) ? [{ label: 'TA', count: takeawayCount(recap), skipped: false }] : []),
   ];
   if (rows.length === 0) return `<p class="chart-note">No questions and no answers.</p>`;
   const max = niceMax(Math.max(...rows.map((r) => r.count)));

@@ -14,6 +14,7 @@ import type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
 import type { ControlEntry } from './control-log.ts';
 import type { NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 import type { NewPrompt, Prompt } from './prompts.ts';
+import type { RecapQueryRepository } from './recap-queries.ts';
 import type { Series, SeriesInput } from '../domain/series.ts';
 import type { ShardSet } from '../domain/shard.ts';
 import type { NewSession, Session, SessionState } from './sessions.ts';
@@ -22,6 +23,7 @@ export type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
 export type { ControlEntry } from './control-log.ts';
 export type { AnswerVia, NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 export type { NewPrompt, Prompt, PromptKind, PromptState } from './prompts.ts';
+export type { RecapAnswerCounts, RecapMessageCounts, RecapQueryRepository } from './recap-queries.ts';
 export type { Series, SeriesInput } from '../domain/series.ts';
 export type { NewSession, Session, SessionState } from './sessions.ts';
 export type { ShardSet } from '../domain/shard.ts';
@@ -170,6 +172,8 @@ export interface Repositories {
   prompts: PromptRepository;
   messages: MessageRepository;
   controls: ControlLogRepository;
+  /** What recaps read: counts by the database, and each question's answers as a stream. */
+  recap: RecapQueryRepository;
 }
 
 /** The repositories bound to one open transaction. */

@@ -29,6 +29,7 @@ import type {
   SessionRepository, StorePort, Transaction,
 } from './port.ts';
 import { PromptStore } from './prompts.ts';
+import { RecapQueryStatements, recapQueryRepository, type RecapQueryRepository } from './recap-queries.ts';
 import { SeriesStore } from './series.ts';
 import { SessionStore } from './sessions.ts';
 
@@ -72,8 +73,10 @@ export class SqliteStore implements StorePort {
   readonly prompts: PromptRepository;
   readonly messages: MessageRepository;
   readonly controls: ControlLogRepository;
+  readonly recap: RecapQueryRepository;
 
   private readonly s: Statements;
+  private readonly recapStatements: RecapQueryStatements;
   private readonly context = new AsyncLocalStorage<TxContext>();
   private active: TxContext | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -106,6 +109,7 @@ export class SqliteStore implements StorePort {
          WHERE a.message_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL`,
       ) as never,
     };
+    this.recapStatements = new RecapQueryStatements(db);
     const repositories = countingWrites(this.repositories((fn) => this.outside(fn)), () => this.changes++);
     this.series = repositories.series;
     this.bank = repositories.bank;
@@ -113,6 +117,7 @@ export class SqliteStore implements StorePort {
     this.prompts = repositories.prompts;
     this.messages = repositories.messages;
     this.controls = repositories.controls;
+    this.recap = repositories.recap;
   }
 
   /** Opens (creating if needed) an SQLite file, or ':memory:', with the schema brought up to date. */
@@ -303,6 +308,7 @@ export class SqliteStore implements StorePort {
         record: (sid, action, actor, at, details) => run(() => controls.record(sid, action, actor, at, details)),
         list: (sid) => run(() => controls.list(sid)),
       },
+      recap: recapQueryRepository(this.recapStatements, run),
     };
   }
 }

@@ -14,6 +14,7 @@ import { messagesContract } from './contract/messages.ts';
 import { messagesBatchContract } from './contract/messages-batch.ts';
 import { openContract } from './contract/open.ts';
 import { promptsContract } from './contract/prompts.ts';
+import { recapQueriesContract } from './contract/recap-queries.ts';
 import { seriesContract } from './contract/series.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { T0, type ContractContext, type ContractTarget } from './contract/support.ts';
@@ -50,6 +51,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     claimsContract(ctx);
     messagesContract(ctx);
     messagesBatchContract(ctx);
+    recapQueriesContract(ctx);
     controlLogContract(ctx);
     transactionsContract(ctx);
   });

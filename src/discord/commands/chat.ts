@@ -8,7 +8,7 @@ import type { CommandContext } from '../interactions.ts';
 import { guildCommand, type Checked, type Preconditions } from '../preconditions.ts';
 import { UserError, clip, ephemeral } from '../replies.ts';
 import { questionSetChoices, timezoneChoices } from '../autocomplete.ts';
-import { MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../recap-post.ts';
+import { EMBED_RECAP, MAX_UPLOAD_BYTES, recapFiles, sendFitting } from '../recap-post.ts';
 import { buildRecap } from '../../recap/model.ts';
 import { formatStatus, formatSummary } from '../../live/format.ts';
 import { currentSession, sessionStatus } from '../../live/status.ts';
@@ -112,9 +112,9 @@ async function recap(interaction: ChatInputCommandInteraction, ctx: CommandConte
   if (!session || session.channelId !== interaction.channelId) throw new UserError(id === null ? 'No session has run in this channel yet.' : `There is no session #${id} in this channel.`);
   // Building the Markdown and HTML of a long session, and uploading them, can take a while.
   await acknowledge(interaction);
-  const recap = await buildRecap(ctx.store, session.id);
+  const recap = await buildRecap(ctx.store, session.id, EMBED_RECAP);
   const format = interaction.options.getString('format') ?? 'summary';
-  const files = recapFiles(recap).filter((f) => format === 'summary' || f.name?.endsWith(`.${format}`));
+  const files = (await recapFiles(ctx.store, recap)).filter((f) => format === 'summary' || f.name?.endsWith(`.${format}`));
   // Discord tells each interaction its upload limit; what does not fit is left out, with how to get it.
   const limit = interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : MAX_UPLOAD_BYTES;
   const summary = await formatSummary(ctx.store, session.id, escapeText);

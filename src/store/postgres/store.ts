@@ -28,6 +28,8 @@ import { bankRepository, seriesRepository } from './catalog.ts';
 import type { Connection, Driver, Listener } from './driver.ts';
 import { messageRepository } from './messages.ts';
 import { migrate } from './migrations/index.ts';
+import type { RecapQueryRepository } from '../recap-queries.ts';
+import { recapQueryRepository } from './recap-queries.ts';
 import type { Db, Run } from './run.ts';
 import { controlLogRepository, promptRepository, sessionRepository } from './sessions.ts';
 
@@ -56,6 +58,7 @@ export class PostgresStore implements StorePort {
   declare readonly prompts: PromptRepository;
   declare readonly messages: MessageRepository;
   declare readonly controls: ControlLogRepository;
+  declare readonly recap: RecapQueryRepository;
 
   private readonly context = new AsyncLocalStorage<TxContext>();
   private active: TxContext | null = null;
@@ -256,6 +259,7 @@ export class PostgresStore implements StorePort {
       prompts: promptRepository(run),
       messages: messageRepository(run),
       controls: controlLogRepository(run),
+      recap: recapQueryRepository(run),
     };
   }
 }
