@@ -37,7 +37,7 @@ import { openStore, type StorePort } from '../src/store/index.ts';
 import { openBenchPostgres, type BenchPostgres, type PostgresServerInfo } from './ingest-postgres.ts';
 import type { SandboxCommand, SandboxEvent } from './ingest-sandbox.ts';
 import { hrMs, sequenceOf } from './ingest-text.ts';
-import { fullGc, MB, percentile, progress, QUICK, RssSampler, silentLog, sleep } from './lib.ts';
+import { fullGc, MB, percentile, progress, QUICK, RssSampler, silentLog, sleep, until } from './lib.ts';
 
 /** bot: on an SQLite file, as the bot runs by default; bot-postgres: on a PostgreSQL server. */
 export type IngestMode = 'bare' | 'bot' | 'bot-postgres';
@@ -210,8 +210,9 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
     // All four questions out now, as in a chat in full swing; the outro and the close stay
     // minutes away (real time), well after the run.
     for (let q = 0; q < 4; q++) await bot.live.controls.next(session.id, 'bench');
-    const posted = (await store.prompts.listBySession(session.id)).filter((p) => p.kind === 'question' && p.state === 'posted').length;
-    if (posted !== 4) throw new Error(`${task}: ${posted} of 4 questions posted`);
+    // The engine may post on its own queue after next() returns: wait (bounded) for all four.
+    const posted = async () => (await store!.prompts.listBySession(session.id)).filter((p) => p.kind === 'question' && p.state === 'posted').length;
+    await until(async () => (await posted()) === 4, 30_000, `${task}: 4 questions posted (${await posted()} so far)`);
     const ingest = bot.live.ingest;
     const original = ingest.messageCreated.bind(ingest);
     // Handled when the returned promise resolves: the message waits its turn in the ingest

@@ -33,36 +33,63 @@ export class ChannelSeries {
   }
 }
 
+/** What an event says about a message, read when the event arrives (see snapshot). */
+interface Snapshot {
+  msg: Message<true>;
+  guildId: string;
+  self: string;
+  incoming: Omit<IncomingMessage, 'moderator'>;
+}
+
 /**
- * Turns a Discord message into the core's IncomingMessage, or null when it is not for
- * Emcee: another bot's message, or a channel (or thread of a channel) without a series.
- * `series` is the cached lookup (one per listener set); without it the store is asked.
+ * Reads a message's fields at once, when its event arrives: discord.js patches the one
+ * cached Message object in place on every later edit, so a create handed over after an
+ * await would otherwise store the text of an edit still to come (and the edits then change
+ * nothing). Null when it is not for Emcee: not in a guild, or another bot's message.
  */
-export async function toIncoming(msg: Message, { store, series: lookup }: { store: StorePort; series?: ChannelSeries }): Promise<IncomingMessage | null> {
+export function snapshot(msg: Message): Snapshot | null {
   if (!msg.inGuild()) return null;
   const self = msg.client.user.id;
   if (msg.author.bot && msg.author.id !== self) return null;
   const inThread = msg.channel.isThread();
   const channelId = inThread ? msg.channel.parentId : msg.channelId;
   if (!channelId) return null;
-  const series = await (lookup ? lookup.get(msg.guildId, channelId) : store.series.getByChannel(msg.guildId, channelId));
+  return {
+    msg, guildId: msg.guildId, self,
+    incoming: {
+      id: msg.id,
+      channelId,
+      threadId: inThread ? msg.channelId : null,
+      authorId: msg.author.id,
+      authorName: msg.member?.displayName ?? msg.author.displayName ?? msg.author.username,
+      fromSelf: msg.author.id === self,
+      at: msg.createdAt,
+      text: msg.content,
+      replyToId: msg.type === MessageType.Reply ? (msg.reference?.messageId ?? null) : null,
+    },
+  };
+}
+
+/**
+ * The core's IncomingMessage from a snapshot, or null when its channel (or the thread's
+ * channel) has no series. `series` is the cached lookup (one per listener set); without it
+ * the store is asked.
+ */
+export async function fromSnapshot(snap: Snapshot | null, { store, series: lookup }: { store: StorePort; series?: ChannelSeries }): Promise<IncomingMessage | null> {
+  if (!snap) return null;
+  const { msg, guildId, self, incoming } = snap;
+  const series = await (lookup ? lookup.get(guildId, incoming.channelId) : store.series.getByChannel(guildId, incoming.channelId));
   if (!series) return null;
   const roleId = series.settings.moderatorRoleId;
   const member = msg.member;
-  const moderator = msg.author.id === self
+  const moderator = incoming.authorId === self
     || (member !== null && (member.permissions.has(PermissionFlagsBits.ManageGuild) || (roleId !== null && member.roles.cache.has(roleId))));
-  return {
-    id: msg.id,
-    channelId,
-    threadId: inThread ? msg.channelId : null,
-    authorId: msg.author.id,
-    authorName: member?.displayName ?? msg.author.displayName ?? msg.author.username,
-    moderator,
-    fromSelf: msg.author.id === self,
-    at: msg.createdAt,
-    text: msg.content,
-    replyToId: msg.type === MessageType.Reply ? (msg.reference?.messageId ?? null) : null,
-  };
+  return { ...incoming, moderator };
+}
+
+/** Turns a Discord message into the core's IncomingMessage, or null when it is not for Emcee. */
+export function toIncoming(msg: Message, deps: { store: StorePort; series?: ChannelSeries }): Promise<IncomingMessage | null> {
+  return fromSnapshot(snapshot(msg), deps);
 }
 
 /**
@@ -122,17 +149,25 @@ export function registerListeners(client: Client, deps: ListenerDeps, gate: Live
     });
   };
 
-  client.on(Events.MessageCreate, (msg) => inOrder('messageCreate', async () => {
-    const incoming = await toIncoming(msg, lookup);
-    return incoming ? { done: ingest.messageCreated(incoming) } : null;
-  }));
-
-  const edited = (msg: Message) => inOrder('messageUpdate', async () => {
-    if (msg.content === null) return null;
-    const incoming = await toIncoming(msg, lookup);
-    // Not seen before (posted while the bot was down): taken in whole.
-    return incoming ? { done: ingest.messageUpdated(msg.id, msg.content, msg.editedAt ?? clock.now(), incoming) } : null;
+  client.on(Events.MessageCreate, (msg) => {
+    const snap = snapshot(msg);
+    if (!snap) return;
+    inOrder('messageCreate', async () => {
+      const incoming = await fromSnapshot(snap, lookup);
+      return incoming ? { done: ingest.messageCreated(incoming) } : null;
+    });
   });
+
+  const edited = (msg: Message) => {
+    const snap = snapshot(msg);
+    if (!snap || msg.content === null) return;
+    const at = msg.editedAt ?? clock.now();
+    inOrder('messageUpdate', async () => {
+      const incoming = await fromSnapshot(snap, lookup);
+      // Not seen before (posted while the bot was down): taken in whole.
+      return incoming ? { done: ingest.messageUpdated(incoming.id, incoming.text, at, incoming) } : null;
+    });
+  };
   client.on(Events.MessageUpdate, (_old, updated) => {
     if (!updated.partial) return edited(updated);
     // Edits of uncached messages arrive partial: the whole message is fetched (to read the

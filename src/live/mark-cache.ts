@@ -2,8 +2,8 @@
  * Lookups cached while the store's change mark (StorePort.changeMark) stays put: which series
  * owns a channel (the Discord listeners), which session collects its messages (the ingest).
  * The mark moves when another process commits and when this process writes a series or a
- * session, so a cached answer is never used after either; reading the mark is cheap (no
- * table), and reads asked for while one is in flight share it.
+ * session, so a cached answer is not used after either (from the next event-loop turn on);
+ * reading the mark is cheap (no table), and once per turn.
  */
 export class MarkCache<V> {
   private mark = Number.NaN;
@@ -16,9 +16,14 @@ export class MarkCache<V> {
     private readonly max = 10_000,
   ) {}
 
-  /** Reads the mark (or joins the read in flight) and forgets everything if it moved. */
+  /**
+   * Reads the mark and forgets everything if it moved: at most once per event-loop turn
+   * (what arrives in one turn, e.g. the gateway frames of one socket read, shares a read).
+   */
   fresh(): Promise<void> {
-    this.reading ??= this.readMark().then((mark) => this.saw(mark)).finally(() => (this.reading = null));
+    if (this.reading) return this.reading;
+    this.reading = this.readMark().then((mark) => this.saw(mark));
+    setImmediate(() => (this.reading = null));
     return this.reading;
   }
 

@@ -86,6 +86,7 @@ export class SqliteStore implements StorePort {
   /** changeMark(): own series and session writes, plus moves of data_version seen. */
   private changes = 0;
   private dataVersion = -1;
+  private dataVersionStatement: { get(): number | undefined } | null = null;
 
   constructor(private readonly db: Db, clock: Clock) {
     this.s = {
@@ -145,7 +146,7 @@ export class SqliteStore implements StorePort {
    */
   async changeMark(): Promise<number> {
     this.assertOpen();
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const version = (this.dataVersionStatement ??= this.db.prepare<[], number>('PRAGMA data_version').pluck()).get()!;
     if (version !== this.dataVersion) {
       this.dataVersion = version;
       this.changes++;

@@ -66,6 +66,7 @@ export class PostgresStore implements StorePort {
   private closed = false;
   private listener: Promise<Listener> | null = null;
   private mark = 0;
+  private marking: Promise<number> | null = null;
 
   private constructor(private readonly driver: Driver, private readonly clock: Clock, private readonly schema: string) {
     Object.assign(this, countingWrites(this.repositories((fn) => this.outside(fn)), () => this.mark++));
@@ -108,9 +109,13 @@ export class PostgresStore implements StorePort {
     return this.mark;
   }
 
-  /** The notifications counted (every commit of this schema, this process's too) and own series and session writes at once. */
+  /**
+   * The notifications counted (every commit of this schema, this process's too) and own
+   * series and session writes at once. Calls while one is in flight share it (one query at a
+   * time on the listening session).
+   */
   changeMark(): Promise<number> {
-    return this.externalChangeMark();
+    return (this.marking ??= this.externalChangeMark().finally(() => (this.marking = null)));
   }
 
   /** Waits for the calls and transactions asked for so far, then ends the pool. */
