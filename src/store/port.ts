@@ -100,6 +100,16 @@ export interface PromptRepository {
   listBySession(sessionId: number): Promise<Prompt[]>;
   get(id: number): Promise<Prompt | null>;
   /**
+   * Open prompts (planned, or posting with an outcome not yet known) planned at or before
+   * `now`, of sessions that are planned or running (not paused, not over), by planned time,
+   * each with its session's guildId; with shards, only their guilds'. What the engine has
+   * to act on: an indexed read by time, whose cost does not grow with the finished or
+   * far-future prompts in the database.
+   */
+  listDue(now: Date, shards?: ShardSet | null): Promise<Prompt[]>;
+  /** The earliest planned time after `after` of such an open prompt (the engine's next wake-up), or null. */
+  nextDueAfter(after: Date, shards?: ShardSet | null): Promise<Date | null>;
+  /**
    * Claims an open (planned or posting) prompt for owner until leaseUntil, before acting on
    * it (posting, reconciling, skipping): one conditional update, so of several processes
    * only one wins. Returns the prompt as claimed (its state tells whether an earlier post's

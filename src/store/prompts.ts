@@ -1,5 +1,7 @@
 import type { PromptKind } from '../domain/timetable.ts';
+import type { ShardSet } from '../domain/shard.ts';
 import type { Db } from './db.ts';
+import { SHARDS, shardParams, type ShardParams } from './sessions.ts';
 
 export type { PromptKind };
 export type PromptState = 'planned' | 'posting' | 'posted' | 'skipped' | 'failed';
@@ -24,6 +26,8 @@ export interface Prompt {
   /** Who holds (or last held) the claim to act on it, and until when (see PromptRepository.claim). */
   claimedBy: string | null;
   leaseUntil: Date | null;
+  /** Its session's guild: on the prompts of PromptRepository.listDue only (who takes turns with whom). */
+  guildId?: string | null;
 }
 
 export type NewPrompt = Pick<Prompt, 'sessionId' | 'kind' | 'questionNumber' | 'plannedAt' | 'state' | 'postedAt' | 'messageId' | 'text'>
@@ -46,6 +50,7 @@ interface PromptRow {
   skip_reason: string | null;
   claimed_by: string | null;
   lease_until: string | null;
+  guild_id?: string | null;
 }
 
 export function toPrompt(row: PromptRow): Prompt {
@@ -66,11 +71,20 @@ export function toPrompt(row: PromptRow): Prompt {
     skipReason: row.skip_reason,
     claimedBy: row.claimed_by ?? null,
     leaseUntil: row.lease_until ? new Date(row.lease_until) : null,
+    ...(row.guild_id !== undefined ? { guildId: row.guild_id } : {}),
   };
 }
 
 /** Not yet settled: still to be posted, or posted with an outcome not yet known. */
 export const OPEN_PROMPT_STATES: readonly PromptState[] = ['planned', 'posting'];
+
+/**
+ * Open prompts of sessions the engine runs (planned or running: not paused, not over), of
+ * the shards' guilds. Read through the partial index prompts_open (migration 007), by time:
+ * finished prompts are not in it and far-future ones lie past the range read.
+ */
+const RUNNABLE = `FROM prompts p INDEXED BY prompts_open JOIN sessions s ON s.id = p.session_id
+  WHERE p.state IN ('planned', 'posting') AND s.state IN ('planned', 'running') AND ${SHARDS}`;
 
 /** The fence of a write by a claimant (owner given): only while it holds the claim. */
 const FENCE = '(@owner IS NULL OR claimed_by = @owner)';
@@ -88,8 +102,14 @@ export class PromptStore {
   private readonly failedTry;
   private readonly move;
   private readonly retext;
+  private readonly due;
+  private readonly nextDue;
 
   constructor(db: Db) {
+    this.due = db.prepare<ShardParams & { now: string }, PromptRow>(`SELECT p.*, s.guild_id ${RUNNABLE} AND p.planned_at <= @now ORDER BY p.planned_at, p.id`);
+    this.nextDue = db.prepare<ShardParams & { after: string }, { planned_at: string }>(
+      `SELECT p.planned_at ${RUNNABLE} AND p.planned_at > @after ORDER BY p.planned_at LIMIT 1`,
+    );
     this.byId = db.prepare<[number], PromptRow>('SELECT * FROM prompts WHERE id = ?');
     this.claimStmt = db.prepare<{ id: number; owner: string; leaseUntil: string; now: string }, PromptRow>(
       `UPDATE prompts SET claimed_by = @owner, lease_until = @leaseUntil
@@ -118,6 +138,15 @@ export class PromptStore {
 
   listBySession(sessionId: number): Prompt[] {
     return this.bySession.all(sessionId).map(toPrompt);
+  }
+
+  listDue(now: Date, shards?: ShardSet | null): Prompt[] {
+    return this.due.all({ now: now.toISOString(), ...shardParams(shards) }).map(toPrompt);
+  }
+
+  nextDueAfter(after: Date, shards?: ShardSet | null): Date | null {
+    const row = this.nextDue.get({ after: after.toISOString(), ...shardParams(shards) });
+    return row ? new Date(row.planned_at) : null;
   }
 
   get(id: number): Prompt | null {

@@ -85,10 +85,10 @@ export function toSession(row: SessionRow): Session {
  * ids (JSON); no count: every guild. Same formula as src/domain/shard.ts (no guild, or one
  * not a number: shard 0).
  */
-const SHARDS = `(@count IS NULL OR (CASE WHEN guild_id GLOB '[0-9]*' AND guild_id NOT GLOB '*[^0-9]*' THEN (CAST(guild_id AS INTEGER) >> 22) % @count ELSE 0 END)
+export const SHARDS = `(@count IS NULL OR (CASE WHEN guild_id GLOB '[0-9]*' AND guild_id NOT GLOB '*[^0-9]*' THEN (CAST(guild_id AS INTEGER) >> 22) % @count ELSE 0 END)
   IN (SELECT value FROM json_each(@ids)))`;
-type ShardParams = { count: number | null; ids: string };
-const shardParams = (shards?: ShardSet | null): ShardParams => ({ count: shards?.count ?? null, ids: JSON.stringify(shards?.ids ?? []) });
+export type ShardParams = { count: number | null; ids: string };
+export const shardParams = (shards?: ShardSet | null): ShardParams => ({ count: shards?.count ?? null, ids: JSON.stringify(shards?.ids ?? []) });
 
 export const ACTIVE_STATES: readonly SessionState[] = ['planned', 'running', 'paused'];
 

@@ -268,6 +268,8 @@ export class SqliteStore implements StorePort {
       prompts: {
         listBySession: (id) => run(() => prompts.listBySession(id)),
         get: (id) => run(() => prompts.get(id)),
+        listDue: (now, shards) => run(() => prompts.listDue(now, shards)),
+        nextDueAfter: (after, shards) => run(() => prompts.nextDueAfter(after, shards)),
         claim: (id, owner, lease, now) => run(() => prompts.claim(id, owner, lease, now)),
         markPosting: (id, nonce, owner) => run(() => prompts.markPosting(id, nonce, owner)),
         markPosted: (id, m, at, late, owner) => run(() => prompts.markPosted(id, m, at, late, owner)),

@@ -69,6 +69,13 @@ export function sessionRepository(run: Run, clock: Clock): SessionRepository {
 /** The fence of a write by a claimant (owner, the last parameter, given): only while it holds the claim. */
 const FENCE = (n: number) => `($${n}::text IS NULL OR claimed_by = $${n})`;
 
+/**
+ * Open prompts of sessions the engine runs (planned or running), of some shards' guilds
+ * (params from $n: count, ids), through the partial index prompts_open (migration 007).
+ */
+const RUNNABLE = (n: number) => `FROM prompts p JOIN sessions s ON s.id = p.session_id
+  WHERE p.state IN ('planned', 'posting') AND s.state IN ('planned', 'running') AND ${SHARDS(n)}`;
+
 export function promptRepository(run: Run): PromptRepository {
   const update = (sql: string, params: unknown[]) => run(async (db) => (await db.run(sql, params)) > 0);
   const settle = (id: number, state: PromptState, reason: string, owner?: string) =>
@@ -76,6 +83,13 @@ export function promptRepository(run: Run): PromptRepository {
   return {
     listBySession: (sessionId) => run(async (db) => (await db.rows<Row>('SELECT * FROM prompts WHERE session_id = $1 ORDER BY planned_at, id', [sessionId])).map((r) => prompt(r)!)),
     get: (id) => run(async (db) => prompt(await db.one<Row>('SELECT * FROM prompts WHERE id = $1', [id]))),
+    listDue: (now, shards) => run(async (db) => (await db.rows<Row>(
+      `SELECT p.*, s.guild_id ${RUNNABLE(2)} AND p.planned_at <= $1 ORDER BY p.planned_at, p.id`, [now, ...shardParams(shards)],
+    )).map((r) => prompt(r)!)),
+    nextDueAfter: (after, shards) => run(async (db) => {
+      const row = await db.one<{ planned_at: Date }>(`SELECT p.planned_at ${RUNNABLE(2)} AND p.planned_at > $1 ORDER BY p.planned_at LIMIT 1`, [after, ...shardParams(shards)]);
+      return row ? new Date(row.planned_at) : null;
+    }),
     claim: (id, owner, leaseUntil, now) => run(async (db) => prompt(await db.one<Row>(
       `UPDATE prompts SET claimed_by = $2, lease_until = $3
        WHERE id = $1 AND state IN ('planned', 'posting') AND (claimed_by IS NULL OR claimed_by = $2 OR lease_until IS NULL OR lease_until <= $4)

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { at, liveSession, type ContractContext } from './support.ts';
 
+/** A snowflake-shaped guild id on shard `shard` of 2. */
+const guildOnShard = (shard: number) => String((BigInt(2_000 + shard) << 22n) | 5n);
+
 /** store.prompts: planning, posting, retries, skips and failures. */
 export function promptsContract({ open }: ContractContext): void {
   describe('prompts', () => {
@@ -37,6 +40,53 @@ export function promptsContract({ open }: ContractContext): void {
       await store.prompts.markFailed(q1.id, 'no access');
       expect(await store.prompts.get(q1.id)).toMatchObject({ state: 'failed', skipReason: 'no access' });
       expect(await store.prompts.get(999)).toBeNull();
+    });
+
+    it('lists the open prompts due, of planned and running sessions only, by shard, and the next one after a time', async () => {
+      const store = await open();
+      const session = async (channelId: string, shard: number, state: 'planned' | 'running' | 'paused' | 'ended') => {
+        const series = await store.series.saveForChannel({ guildId: guildOnShard(shard), channelId, tag: '#Chat', timezone: 'UTC', schedule: null, settings: {} });
+        const s = await store.sessions.create({ seriesId: series.id, questionSetId: null, state: state === 'paused' || state === 'ended' ? 'running' : state, startsAt: at(0), source: 'live', channelId });
+        if (state === 'paused' || state === 'ended') await store.sessions.setState(s.id, state);
+        return s;
+      };
+      const prompt = async (sessionId: number, minute: number, kind: 'welcome' | 'question' = 'question') =>
+        store.prompts.create({ sessionId, kind, questionNumber: kind === 'question' ? 1 : null, plannedAt: at(minute), state: 'planned', postedAt: null, messageId: null, text: `at ${minute}` });
+      const running = await session('c1', 0, 'running');
+      const planned = await session('c2', 1, 'planned');
+      const paused = await session('c3', 0, 'paused');
+      const ended = await session('c4', 0, 'ended');
+      const welcome = await prompt(running.id, 0, 'welcome');
+      const q1 = await prompt(running.id, 5);
+      const posting = await prompt(running.id, 2);
+      const future = await prompt(running.id, 60 * 24 * 7);
+      const planned1 = await prompt(planned.id, 3);
+      await prompt(paused.id, 1);
+      await prompt(ended.id, 1);
+      await store.prompts.markPosted(welcome.id, 'm1', at(0), false); // finished: never listed
+      await store.prompts.markPosting(posting.id, 'n'); // outcome unknown: still open
+      const skipped = await prompt(planned.id, 1);
+      await store.prompts.markSkipped(skipped.id, 'no');
+
+      const ids = async (now: Date, shards?: { count: number; ids: number[] }) => (await store.prompts.listDue(now, shards)).map((p) => p.id);
+      expect(await ids(at(4))).toEqual([posting.id, planned1.id]);
+      expect(await store.prompts.listDue(at(4))).toMatchObject([
+        { state: 'posting', nonce: 'n', guildId: guildOnShard(0) }, { state: 'planned', sessionId: planned.id, guildId: guildOnShard(1) },
+      ]);
+      expect(await ids(at(5))).toEqual([posting.id, planned1.id, q1.id]);
+      expect(await ids(at(5), { count: 2, ids: [0] })).toEqual([posting.id, q1.id]);
+      expect(await ids(at(5), { count: 2, ids: [1] })).toEqual([planned1.id]);
+      expect(await ids(at(-1))).toEqual([]);
+
+      expect(await store.prompts.nextDueAfter(at(0))).toEqual(at(2));
+      expect(await store.prompts.nextDueAfter(at(2))).toEqual(at(3));
+      expect(await store.prompts.nextDueAfter(at(3), { count: 2, ids: [1] })).toBeNull();
+      expect(await store.prompts.nextDueAfter(at(5))).toEqual(future.plannedAt);
+      expect(await store.prompts.nextDueAfter(future.plannedAt)).toBeNull();
+      // Paused: neither due nor next; running again, both.
+      await store.sessions.setState(paused.id, 'running');
+      expect(await ids(at(1))).toHaveLength(1);
+      expect(await store.prompts.nextDueAfter(at(0))).toEqual(at(1));
     });
   });
 }
