@@ -1,5 +1,6 @@
 import { DiscordAPIError, EmbedBuilder, escapeMarkdown, type Client, type Message, type SendableChannels } from 'discord.js';
 import type { Logger } from '../logger.ts';
+import { RequestPacer } from './pacer.ts';
 import {
   ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage,
 } from '../platform/types.ts';
@@ -36,11 +37,16 @@ export function classifyChannelError(channelId: string, err: unknown): unknown {
  * its nonce with enforce_nonce, so Discord itself refuses a duplicate sent within minutes;
  * reading back, the adapter turns its own posts into the engine's prompt text again so a
  * post of unknown outcome can be recognised. No post can ping anyone.
+ *
+ * Every request it makes waits its turn in a RequestPacer (src/discord/pacer.ts): evenly
+ * below Discord's global limit, questions first, heads-ups and previews last, so that many
+ * sessions posting at once (the top of the hour) are never refused for the global limit.
  */
 export class DiscordPlatform implements ChatPlatform {
   constructor(
     private readonly client: Client,
     private readonly log: Logger,
+    private readonly pacer: RequestPacer = new RequestPacer(),
   ) {}
 
   async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
@@ -48,14 +54,17 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
   private async send(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
-    const channel = await this.sendable(channelId);
+    const rank = prompt.kind === 'question' ? 0 : prompt.kind === 'heads_up' || prompt.kind === 'preview' ? 2 : 1;
+    const channel = await this.sendable(channelId, rank);
     const m = QUESTION_PREFIX.exec(prompt.text);
     const common = { nonce: prompt.marker, enforceNonce: true, allowedMentions: { parse: [] } } as const;
+    await this.pacer.take(rank);
     const message = prompt.kind === 'question' && m
       ? await channel.send({ ...common, embeds: [questionEmbed(Number(m[1]), prompt.text.slice(m[0].length), prompt.late)] })
       : await channel.send({ ...common, content: prompt.text });
     if (prompt.openThread && 'threads' in channel) {
       try {
+        await this.pacer.take(rank);
         await message.startThread({ name: `Answers to Q${prompt.questionNumber}`, autoArchiveDuration: 1440 });
       } catch (err) {
         // The question is out; answers still count by label and reply without the thread.
@@ -67,7 +76,9 @@ export class DiscordPlatform implements ChatPlatform {
 
   async edit(channelId: string, messageId: string, text: string): Promise<void> {
     const channel = await this.sendable(channelId);
+    await this.pacer.take();
     const message = await channel.messages.fetch(messageId);
+    await this.pacer.take();
     await message.edit({ content: text, allowedMentions: { parse: [] } });
   }
 
@@ -88,6 +99,7 @@ export class DiscordPlatform implements ChatPlatform {
   async notice(channelId: string, text: string): Promise<void> {
     await this.classified(channelId, async () => {
       const channel = await this.sendable(channelId);
+      await this.pacer.take();
       await channel.send({ content: escapeMarkdown(text), allowedMentions: { parse: [] } });
     });
   }
@@ -99,6 +111,7 @@ export class DiscordPlatform implements ChatPlatform {
     let before: string | undefined;
     for (let page = 0; page < RECENT_MAX_PAGES; page++) {
       const size = page === 0 ? Math.min(Math.max(limit, 1), 100) : 100;
+      await this.pacer.take();
       const messages = await channel.messages.fetch({ limit: size, cache: false, ...(before ? { before } : {}) });
       const sorted = [...messages.values()].sort((a, b) => (BigInt(b.id) < BigInt(a.id) ? -1 : 1));
       all.push(...sorted);
@@ -120,7 +133,8 @@ export class DiscordPlatform implements ChatPlatform {
     }
   }
 
-  private async sendable(channelId: string): Promise<SendableChannels & { messages: Message['channel']['messages'] }> {
+  private async sendable(channelId: string, rank: 0 | 1 | 2 = 1): Promise<SendableChannels & { messages: Message['channel']['messages'] }> {
+    if (!this.client.channels.cache.has(channelId)) await this.pacer.take(rank); // a request, unless cached
     const channel = await this.client.channels.fetch(channelId);
     if (!channel || !channel.isSendable() || !('messages' in channel)) {
       throw new ChannelUnavailableError(channelId, 'not-sendable', 'not a text channel the bot can post in');

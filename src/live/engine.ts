@@ -9,6 +9,8 @@ import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
 import { stopForLostChannel } from './channel-lost.ts';
+import { backoffMs, PromptPoster } from './prompt-post.ts';
+import { SendQueue, turnRank } from './send-queue.ts';
 import type { Timers } from './timers.ts';
 
 /**
@@ -31,6 +33,17 @@ import type { Timers } from './timers.ts';
  * reconciles by the marker as above before sending (Discord's nonce is the second guard).
  * An engine runs only the sessions of the guilds it owns (`owns`, a shard set; default
  * every guild), read from the database by shard, never another guild's.
+ *
+ * Many sessions at once (issue 13, the top of the hour): a cycle reads only what is due
+ * (PromptRepository.listDue, an indexed read by time) and starts each such session's run
+ * without waiting for the others; a session runs one prompt at a time, in order, and only
+ * one run per session at a time. Before each prompt's requests its run takes a slot of the
+ * SendQueue (src/live/send-queue.ts): questions first, then the other prompts, heads-ups
+ * and previews last (a session's rank is that of the best prompt it has due), guilds in
+ * turn within a rank; Discord's REST queue paces the requests themselves to the global and
+ * per-channel limits. The next wake-up comes from nextDueAfter and the waits of the
+ * sessions with something due (a retry, another process's lease); a run that ends sets the
+ * wake-up for what its session does next.
  *
  * Catch-up: a prompt more than lateToleranceSeconds past its time is posted late (marked
  * late) while the session runs, or skipped with missedPrompts: 'skip'. Once the session's
@@ -75,6 +88,8 @@ export interface EngineDeps {
   owns?: ShardSet | null;
   /** How long a claim holds before another process may take the prompt over (default LEASE_MS). */
   leaseMs?: number;
+  /** The order of posts across sessions (default: a SendQueue of SEND_SLOTS). */
+  sends?: SendQueue;
 }
 
 /**
@@ -91,70 +106,82 @@ export function newOwnerId(): string {
   return `${process.pid}:${randomUUID()}`;
 }
 
-/** Attempts before a prompt is given up as failed. */
-export const MAX_ATTEMPTS = 5;
-/** How many recent channel messages are searched for a post of unknown outcome. */
-export const RECONCILE_LOOKBACK = 100;
-/** Clock difference tolerated between the bot and the platform when reconciling by text. */
-const RECONCILE_SKEW_MS = 60_000;
 export { ENGINE_ACTOR } from './channel-lost.ts';
+export { backoffMs, MAX_ATTEMPTS, promptMarker, RECONCILE_LOOKBACK } from './prompt-post.ts';
 /** Longest single timer: long waits are re-evaluated rather than trusted to setTimeout. */
 const MAX_TIMER_MS = 60 * 60_000;
-
-export function promptMarker(prompt: Pick<Prompt, 'id' | 'sessionId'>): string {
-  return `emcee:${prompt.sessionId}:${prompt.id}`;
-}
 
 export class SessionEngine {
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
   private timer: unknown = null;
+  private timerAt: number | null = null;
   private stopped = true;
+  /** Sessions whose run is under way (at most one per session). */
+  private readonly running = new Map<number, Promise<void>>();
   /** Sessions whose last cycle failed unexpectedly: not run again before `until`. */
   private readonly heldOff = new Map<number, { until: number; failures: number }>();
   /** Who this engine claims prompts as. */
   readonly owner: string;
   private readonly owns: ShardSet | null;
   private readonly leaseMs: number;
+  private readonly sends: SendQueue;
+  private readonly poster: PromptPoster;
 
   constructor(private readonly deps: EngineDeps) {
     this.owner = deps.owner ?? newOwnerId();
     this.owns = deps.owns ?? null;
     this.leaseMs = deps.leaseMs ?? LEASE_MS;
+    this.sends = deps.sends ?? new SendQueue(() => deps.clock.now().getTime());
+    this.poster = new PromptPoster({ ...deps, owner: this.owner });
   }
 
   /** Boot: reloads active and upcoming sessions from the database and runs what is due. */
   async start(): Promise<void> {
     this.stopped = false;
     const active = await this.deps.store.sessions.listActive(this.owns);
-    this.deps.log.info({ sessions: active.map((s) => ({ id: s.id, state: s.state, startsAt: s.startsAt })) }, 'session engine starting');
+    this.deps.log.info({ sessions: active.length, next: active.slice(0, 20).map((s) => ({ id: s.id, state: s.state, startsAt: s.startsAt })) }, 'session engine starting');
     return this.kick();
   }
 
-  /** Stops timers; work already under way finishes. */
+  /** Stops timers; work already under way finishes its current prompt and goes no further. */
   stop(): void {
     this.stopped = true;
     if (this.timer !== null) this.deps.timers.clearTimeout(this.timer);
     this.timer = null;
+    this.timerAt = null;
   }
 
-  /** Runs a cycle now (after any cycle under way): due prompts, then the next timer. */
+  /**
+   * Runs a cycle now (after any cycle under way): starts what is due, then sets the next
+   * timer. Resolves when the cycle and the runs it started are done; the next cycle does
+   * not wait for those runs.
+   */
   kick(): Promise<void> {
     this.pending++;
+    let started: Promise<void>[] = [];
     this.chain = this.chain
-      .then(() => (this.stopped ? undefined : this.cycle()))
+      .then(async () => {
+        if (!this.stopped) started = await this.cycle();
+      })
       .catch((err: unknown) => this.deps.log.error({ err }, 'session engine cycle failed'))
       .finally(() => this.pending--);
-    return this.chain;
+    return this.chain.then(() => Promise.all(started)).then(() => undefined);
   }
 
-  /** Resolves when no cycle is running or queued. */
+  /** Resolves when no cycle is running or queued and no session's run is under way. */
   async whenIdle(): Promise<void> {
-    while (this.pending > 0) await this.chain;
+    while (this.pending > 0 || this.running.size > 0) {
+      if (this.pending > 0) await this.chain;
+      else await Promise.all(this.running.values());
+    }
   }
 
-  private async cycle(): Promise<void> {
+  /** The runs it started. */
+  private async cycle(): Promise<Promise<void>[]> {
     const now = this.deps.clock.now();
+    const waits: number[] = [];
+    const started: Promise<void>[] = [];
     try {
       try {
         await this.deps.planner?.planUpcoming(now);
@@ -162,25 +189,66 @@ export class SessionEngine {
         // Planning trouble must not keep the sessions already planned from running.
         this.deps.log.error({ err }, 'planning upcoming sessions failed');
       }
-      for (const session of await this.deps.store.sessions.listActive(this.owns)) {
-        if (session.state === 'paused') continue;
-        const held = this.heldOff.get(session.id);
-        if (held && held.until > now.getTime()) continue;
-        try {
-          await this.runSession(session, now);
-          this.heldOff.delete(session.id);
-        } catch (err) {
-          // One session's trouble must not hold up the others, nor leave the engine without
-          // its next timer; nor may it be retried at once.
-          if (isChannelUnavailable(err)) {
-            await stopForLostChannel(this.deps, session, err, now);
-            this.heldOff.delete(session.id);
-          } else this.holdOff(session, now, err);
-        }
+      const due = new Map<number, Prompt[]>();
+      for (const p of await this.deps.store.prompts.listDue(now, this.owns)) {
+        const list = due.get(p.sessionId);
+        if (list) list.push(p);
+        else due.set(p.sessionId, [p]);
+      }
+      for (const [sessionId, prompts] of due) {
+        if (this.running.has(sessionId)) continue; // its run takes what is due as it goes
+        // Prompts go out in order: only the first open one can move the session on.
+        const at = this.readyAt(sessionId, sortPrompts(prompts)[0]!);
+        if (at > now.getTime()) waits.push(at);
+        else started.push(this.launch(sessionId, prompts, now));
       }
     } finally {
-      await this.scheduleNext();
+      await this.scheduleNext(now, waits);
     }
+    return started;
+  }
+
+  /**
+   * When a session's first open prompt may be acted on: its time, its retry, the end of a
+   * hold-off after a failed cycle, or the end of another process's live claim (whose writes
+   * also wake this engine through the database watch).
+   */
+  private readyAt(sessionId: number, first: Prompt): number {
+    const theirs = first.claimedBy !== null && first.claimedBy !== this.owner ? first.leaseUntil?.getTime() ?? 0 : 0;
+    return Math.max(first.plannedAt.getTime(), first.nextAttemptAt?.getTime() ?? 0, this.heldOff.get(sessionId)?.until ?? 0, theirs);
+  }
+
+  /**
+   * Starts a session's run (not awaited: the sessions due run side by side). Its first turn
+   * is taken before anything is read, ranked by its due prompts, so a thousand sessions due
+   * at once read the database a turn at a time rather than all at once.
+   */
+  private launch(sessionId: number, due: Prompt[], now: Date): Promise<void> {
+    const run = (async () => {
+      const [rank, later] = turnRank(sortPrompts(due), now);
+      const first = await this.sends.acquire(rank, due[0]!.guildId ?? `session:${sessionId}`, later);
+      const session = await this.deps.store.sessions.get(sessionId).catch((err: unknown) => {
+        first();
+        throw err;
+      });
+      if (!session || (session.state !== 'planned' && session.state !== 'running')) return first();
+      try {
+        await this.runSession(session, first);
+        this.heldOff.delete(session.id);
+      } catch (err) {
+        // One session's trouble must not hold up the others, nor leave the engine without
+        // its next timer; nor may it be retried at once.
+        if (isChannelUnavailable(err)) {
+          await stopForLostChannel(this.deps, session, err, this.deps.clock.now());
+          this.heldOff.delete(session.id);
+        } else this.holdOff(session, this.deps.clock.now(), err);
+      }
+      await this.wakeForSession(sessionId);
+    })()
+      .catch((err: unknown) => this.deps.log.error({ err, sessionId }, 'session run failed'))
+      .finally(() => this.running.delete(sessionId));
+    this.running.set(sessionId, run);
+    return run;
   }
 
   private holdOff(session: Session, now: Date, err: unknown): void {
@@ -190,46 +258,78 @@ export class SessionEngine {
     this.deps.log.error({ err, sessionId: session.id, failures, retryAt: new Date(until) }, 'session cycle failed; will retry');
   }
 
-  private async runSession(session: Session, now: Date): Promise<void> {
-    const { store, log } = this.deps;
+  /** Posts the session's due prompts in order, a turn each; `first`: the turn already taken. */
+  private async runSession(session: Session, first: (() => void) | null): Promise<void> {
+    try {
+      await this.runTurns(session, first);
+    } finally {
+      first?.(); // unused (nothing was due after all) or given back already: a second call does nothing
+    }
+  }
+
+  private async runTurns(session: Session, first: (() => void) | null): Promise<void> {
+    const { store } = this.deps;
     const settings = await this.settingsOf(session);
     const tolerance = settings.lateToleranceSeconds * 1000;
     const prompts = await store.prompts.listBySession(session.id);
     const close = prompts.find((p) => p.kind === 'close');
     const open = sortPrompts(prompts.filter((p) => p.state === 'planned' || p.state === 'posting'));
-    const over = close !== undefined && now.getTime() > close.plannedAt.getTime() + tolerance;
 
-    for (const listed of open) {
+    for (let i = 0; i < open.length && !this.stopped; i++) {
+      const listed = open[i]!;
+      let now = this.deps.clock.now();
       if (listed.plannedAt > now) break; // the rest are later
       if (listed.nextAttemptAt && listed.nextAttemptAt > now) break; // waiting to retry; keep the order
-      // Claimed, or another process is on it (or settled it): leave it, keep the order.
-      const p = await store.prompts.claim(listed.id, this.owner, new Date(this.deps.clock.now().getTime() + this.leaseMs), this.deps.clock.now());
-      if (!p) {
-        log.debug({ sessionId: session.id, promptId: listed.id }, 'prompt claimed by another process; leaving it');
-        break;
+      const [rank, later] = turnRank(open.slice(i), now);
+      const release = first ?? (await this.sends.acquire(rank, session.guildId ?? `session:${session.id}`, later));
+      first = null;
+      try {
+        if (this.stopped) break;
+        now = this.deps.clock.now();
+        const over = close !== undefined && now.getTime() > close.plannedAt.getTime() + tolerance;
+        const step = await this.step(session, settings, listed, now, { over, tolerance, open });
+        if (step === 'stop') break;
+        session = step;
+      } finally {
+        release();
       }
-      if (p.plannedAt > now || (p.nextAttemptAt && p.nextAttemptAt > now)) break; // moved meanwhile
-      const lateBy = now.getTime() - p.plannedAt.getTime();
-      const skip = this.skipReason(session, settings, p, now, { over, overdue: lateBy > tolerance, open });
-      if (skip) {
-        // A post of unknown outcome may have gone out after all: look before skipping it.
-        const looked = p.state === 'posting' ? await this.lookUp(session, p, tolerance) : 'absent';
-        if (looked === 'found') continue;
-        if (looked === 'retry') break;
-        if (looked === 'absent') {
-          if (!(await store.prompts.markSkipped(p.id, skip, this.owner))) break; // claim taken over
-          log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, reason: skip }, 'prompt skipped');
-        }
-        if (p.kind === 'close') await this.end(session, now);
-        continue;
-      }
-      if (session.state === 'planned' && p.kind !== 'preview') {
-        session = await store.sessions.setState(session.id, 'running');
-        log.info({ sessionId: session.id }, 'session started');
-      }
-      if (!(await this.post(session, p, lateBy > tolerance, tolerance))) break;
-      if (p.kind === 'close') await this.end(session, now);
     }
+  }
+
+  /** Acts on one due prompt (claimed first): the session as it is now, or 'stop' to leave the rest for later. */
+  private async step(
+    session: Session, settings: SeriesSettings, listed: Prompt, now: Date,
+    { over, tolerance, open }: { over: boolean; tolerance: number; open: Prompt[] },
+  ): Promise<Session | 'stop'> {
+    const { store, log } = this.deps;
+    // Claimed, or another process is on it (or settled it): leave it, keep the order.
+    const p = await store.prompts.claim(listed.id, this.owner, new Date(now.getTime() + this.leaseMs), now);
+    if (!p) {
+      log.debug({ sessionId: session.id, promptId: listed.id }, 'prompt claimed by another process; leaving it');
+      return 'stop';
+    }
+    if (p.plannedAt > now || (p.nextAttemptAt && p.nextAttemptAt > now)) return 'stop'; // moved meanwhile
+    const lateBy = now.getTime() - p.plannedAt.getTime();
+    const skip = this.skipReason(session, settings, p, now, { over, overdue: lateBy > tolerance, open });
+    if (skip) {
+      // A post of unknown outcome may have gone out after all: look before skipping it.
+      const looked = p.state === 'posting' ? await this.poster.lookUp(session, p, tolerance) : 'absent';
+      if (looked === 'found') return session;
+      if (looked === 'retry') return 'stop';
+      if (looked === 'absent') {
+        if (!(await store.prompts.markSkipped(p.id, skip, this.owner))) return 'stop'; // claim taken over
+        log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, reason: skip }, 'prompt skipped');
+      }
+      if (p.kind === 'close') await this.end(session, now);
+      return session;
+    }
+    if (session.state === 'planned' && p.kind !== 'preview') {
+      session = await store.sessions.setState(session.id, 'running');
+      log.info({ sessionId: session.id }, 'session started');
+    }
+    if (!(await this.poster.post(session, p, lateBy > tolerance, tolerance, settings))) return 'stop';
+    if (p.kind === 'close') await this.end(session, now);
+    return session;
   }
 
   private skipReason(
@@ -237,99 +337,15 @@ export class SessionEngine {
     { over, overdue, open }: { over: boolean; overdue: boolean; open: Prompt[] },
   ): string | null {
     if (over) return 'the session was over when the bot got to it';
-    if (!overdue) return null;
-    if (p.kind === 'preview' && now >= session.startsAt) return 'the session had already started';
+    // A heads-up is no use once its question is due (the bot was down, or busy at the top of
+    // the hour): the question goes instead.
     if (p.kind === 'heads_up' && open.some((q) => q.kind === 'question' && q.questionNumber === p.questionNumber && q.plannedAt <= now)) {
       return 'its question was already due';
     }
+    if (!overdue) return null;
+    if (p.kind === 'preview' && now >= session.startsAt) return 'the session had already started';
     if (settings.missedPrompts === 'skip') return 'missed (missedPrompts: skip)';
     return null;
-  }
-
-  /** Sends one prompt; false when it must be retried later (the caller stops there). */
-  private async post(session: Session, p: Prompt, late: boolean, tolerance: number): Promise<boolean> {
-    const { store, platform, clock, log } = this.deps;
-    if (p.state === 'posting') {
-      const looked = await this.lookUp(session, p, tolerance);
-      if (looked !== 'absent') return looked !== 'retry';
-    }
-
-    const marker = promptMarker(p);
-    const channelId = this.channelOf(session);
-    const openThread = p.kind === 'question' && (await this.settingsOf(session)).threads;
-    if (!(await store.prompts.markPosting(p.id, marker, this.owner))) {
-      log.warn({ sessionId: session.id, promptId: p.id }, 'claim on the prompt was taken over by another process; not posting it');
-      return false;
-    }
-    try {
-      const sent = await platform.post(channelId, {
-        kind: p.kind, questionNumber: p.questionNumber, text: p.text, marker, late,
-        openThread,
-      });
-      if (!(await store.prompts.markPosted(p.id, sent.id, sent.at, late, this.owner))) {
-        log.warn({ sessionId: session.id, promptId: p.id, messageId: sent.id }, 'posted, but the claim was taken over meanwhile: the new claimant records the outcome');
-        return false;
-      }
-      log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, messageId: sent.id, late }, 'prompt posted');
-      return true;
-    } catch (err) {
-      if (isChannelUnavailable(err)) throw err; // not retried: the session stops
-      const attempts = p.attempts + 1;
-      if (attempts >= MAX_ATTEMPTS) {
-        await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: ${(err as Error).message}`, this.owner);
-        log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed; moving on');
-        return true;
-      }
-      const retry = new Date(clock.now().getTime() + backoffMs(attempts));
-      await store.prompts.retryLater(p.id, retry, this.owner);
-      log.warn({ err, sessionId: session.id, promptId: p.id, attempts, retryAt: retry }, 'posting failed; will check and retry');
-      return false;
-    }
-  }
-
-  /**
-   * The lookup before any resend of a post of unknown outcome. Its failure is an attempt
-   * like a failed send: 'retry' after the backoff, or 'gave-up' (the prompt is marked
-   * failed) after MAX_ATTEMPTS. A lost channel is not retried (the error goes up).
-   */
-  private async lookUp(session: Session, p: Prompt, tolerance: number): Promise<'found' | 'absent' | 'retry' | 'gave-up'> {
-    const { store, clock, log } = this.deps;
-    try {
-      const found = await this.reconcile(session, p, tolerance);
-      return found === 'lost' ? 'retry' : found; // lost: the claim was taken over; the new claimant carries on
-    } catch (err) {
-      if (isChannelUnavailable(err)) throw err;
-      const attempts = p.attempts + 1;
-      if (attempts >= MAX_ATTEMPTS) {
-        await store.prompts.attemptFailed(p.id, null, this.owner);
-        await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: could not check whether it went out: ${(err as Error).message}`, this.owner);
-        log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed (outcome unknown); moving on');
-        return 'gave-up';
-      }
-      const retry = new Date(clock.now().getTime() + backoffMs(attempts));
-      await store.prompts.attemptFailed(p.id, retry, this.owner);
-      log.warn({ err, sessionId: session.id, promptId: p.id, attempts, retryAt: retry }, 'could not check whether a post went out; will retry');
-      return 'retry';
-    }
-  }
-
-  /** Finds a "posting" prompt in the channel by its marker; records it as posted if there. */
-  private async reconcile(session: Session, p: Prompt, tolerance: number): Promise<'found' | 'absent' | 'lost'> {
-    const { store, platform, log } = this.deps;
-    const marker = p.nonce ?? promptMarker(p);
-    const recent = await platform.fetchRecent(this.channelOf(session), RECONCILE_LOOKBACK);
-    // By marker where the platform keeps it; else by the bot's own post of exactly this
-    // text, made no earlier than the prompt's time (a post always goes out at or after it).
-    const found = recent.find((m) => m.fromSelf && (m.marker === marker
-      || (m.marker === null && m.text === p.text && m.at.getTime() >= p.plannedAt.getTime() - RECONCILE_SKEW_MS)));
-    if (!found) {
-      log.info({ sessionId: session.id, promptId: p.id, marker }, 'unknown-outcome post not in the channel; sending it');
-      return 'absent';
-    }
-    const late = found.at.getTime() - p.plannedAt.getTime() > tolerance;
-    const recorded = await store.prompts.markPosted(p.id, found.id, found.at, late, this.owner);
-    log.info({ sessionId: session.id, promptId: p.id, messageId: found.id, recorded }, 'unknown-outcome post found in the channel; not sending again');
-    return recorded ? 'found' : 'lost';
   }
 
   private async end(session: Session, now: Date): Promise<void> {
@@ -338,28 +354,39 @@ export class SessionEngine {
     await this.deps.listener?.sessionEnded?.(ended);
   }
 
-  private async scheduleNext(): Promise<void> {
+  /**
+   * The next timer: the earliest of the next open prompt after `now` (nextDueAfter), the
+   * waits of the sessions with something due (`waits`), and any earlier wake-up already set
+   * (a run that ended asked for it). Nothing due: still wake hourly, so the planner runs
+   * without any outside tick.
+   */
+  private async scheduleNext(now: Date, waits: number[]): Promise<void> {
     if (this.stopped) return;
-    const { store, clock, timers } = this.deps;
-    let next: number | null = null;
-    for (const s of await store.sessions.listActive(this.owns)) {
-      if (s.state === 'paused') continue;
-      // Prompts go out in order: only the first open one (waiting for its time or its
-      // retry) can move the session on, so it alone sets the session's wake-up. Waking
-      // for a later prompt already due but held up behind it would spin.
-      const first = sortPrompts((await store.prompts.listBySession(s.id)).filter((p) => p.state === 'planned' || p.state === 'posting'))[0];
-      if (!first) continue;
-      // Another process's live claim: it posts the prompt; look again when its lease ends
-      // (its writes also wake this engine through the database watch).
-      const theirs = first.claimedBy !== null && first.claimedBy !== this.owner ? first.leaseUntil?.getTime() ?? 0 : 0;
-      const at = Math.max(first.plannedAt.getTime(), first.nextAttemptAt?.getTime() ?? 0, this.heldOff.get(s.id)?.until ?? 0, theirs);
-      if (next === null || at < next) next = at;
-    }
-    if (this.timer !== null) timers.clearTimeout(this.timer);
-    // Nothing due: still wake hourly, so the planner runs without any outside tick.
-    const delay = next === null ? MAX_TIMER_MS : Math.min(Math.max(0, next - clock.now().getTime()), MAX_TIMER_MS);
-    this.timer = timers.setTimeout(() => {
+    const next = await this.deps.store.prompts.nextDueAfter(now, this.owns);
+    this.wakeAt(Math.min(next?.getTime() ?? Infinity, ...waits, now.getTime() + MAX_TIMER_MS));
+  }
+
+  /** After a run: wake when its session's first open prompt may be acted on. */
+  private async wakeForSession(sessionId: number): Promise<void> {
+    const session = await this.deps.store.sessions.get(sessionId);
+    if (!session || (session.state !== 'planned' && session.state !== 'running')) return;
+    const first = sortPrompts((await this.deps.store.prompts.listBySession(sessionId)).filter((p) => p.state === 'planned' || p.state === 'posting'))[0];
+    if (first) this.wakeAt(this.readyAt(sessionId, first));
+  }
+
+  /**
+   * Sets the timer for `at` unless one is set no later. A timer set earlier than needed
+   * (a prompt moved later meanwhile) only costs a cycle that finds nothing to do.
+   */
+  private wakeAt(at: number): void {
+    if (this.stopped) return;
+    if (this.timerAt !== null && this.timerAt <= at) return;
+    if (this.timer !== null) this.deps.timers.clearTimeout(this.timer);
+    const delay = Math.min(Math.max(0, at - this.deps.clock.now().getTime()), MAX_TIMER_MS);
+    this.timerAt = this.deps.clock.now().getTime() + delay;
+    this.timer = this.deps.timers.setTimeout(() => {
       this.timer = null;
+      this.timerAt = null;
       void this.kick();
     }, delay);
   }
@@ -368,14 +395,4 @@ export class SessionEngine {
     const series = await this.deps.store.series.get(session.seriesId);
     return series?.settings ?? DEFAULT_SETTINGS;
   }
-
-  private channelOf(session: Session): string {
-    if (!session.channelId) throw new Error(`session ${session.id} has no channel`);
-    return session.channelId;
-  }
-}
-
-/** 5 s, 15 s, 45 s, … capped at 5 minutes. */
-export function backoffMs(attempts: number): number {
-  return Math.min(5_000 * 3 ** (attempts - 1), 5 * 60_000);
 }

@@ -12,9 +12,15 @@ import { ownsGuild, type ShardSet } from '../domain/shard.ts';
  * is a no-op (one session per series and start instant). A process plans only the series
  * of the guilds it owns (`owns`); two processes planning one occurrence at once (an overlap)
  * make one session: the second's insert is refused and it finds the first's.
+ *
+ * The engine plans at the start of every cycle, so a series whose next occurrence is known
+ * to be planned costs nothing more until that occurrence starts or the series' schedule or
+ * time zone changes (`ensured`): no recurrence computed, no database read.
  */
 export class SeriesPlanner {
   private readonly warned = new Set<number>();
+  /** Per series: the occurrence known to be planned, for which schedule and time zone. */
+  private readonly ensured = new Map<number, { key: string; startsAt: number }>();
 
   constructor(private readonly deps: { store: StorePort; log: Logger; owns?: ShardSet | null }) {}
 
@@ -23,8 +29,16 @@ export class SeriesPlanner {
     const planned: Session[] = [];
     for (const series of await store.series.listScheduled()) {
       if (!ownsGuild(this.deps.owns, series.guildId)) continue;
+      // The next occurrence after `now` is the one planned, as long as it has not started.
+      const key = `${series.schedule}\u0000${series.timezone}`;
+      const known = this.ensured.get(series.id);
+      if (known && known.key === key && now.getTime() < known.startsAt) continue;
       const startsAt = nextOccurrence(series.schedule!, series.timezone, now);
-      if (await store.sessions.findOccurrence(series.id, startsAt)) continue;
+      const ensure = () => this.ensured.set(series.id, { key, startsAt: startsAt.getTime() });
+      if (await store.sessions.findOccurrence(series.id, startsAt)) {
+        ensure();
+        continue;
+      }
       const settings = series.settings;
       const set = settings.questionSetId === null ? null : await store.bank.get(settings.questionSetId);
       if (!set || set.questions.length === 0) {
@@ -39,9 +53,13 @@ export class SeriesPlanner {
       try {
         session = await persistSession(store, { series, startsAt, questions: set.questions, questionSetId: set.id });
       } catch (err) {
-        if (await store.sessions.findOccurrence(series.id, startsAt)) continue; // another process planned it just now
+        if (await store.sessions.findOccurrence(series.id, startsAt)) {
+          ensure(); // another process planned it just now
+          continue;
+        }
         throw err;
       }
+      ensure();
       log.info({ seriesId: series.id, sessionId: session.id, startsAt }, 'session planned');
       planned.push(session);
     }
