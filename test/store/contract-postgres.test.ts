@@ -125,6 +125,26 @@ function describePostgres(name: string, backend: Backend): void {
         await Promise.all([store.close(), other.close(), elsewhere.close()]);
       }
     });
+
+    it('change marks asked for at once (the app watch, the ingest caches) take turns on the listening session: no pg warning, each sees the commits before it', async () => {
+      const schema = newSchema();
+      const store = await open(clock(), schema);
+      const other = await open(clock(), schema);
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.message);
+      process.on('warning', onWarning);
+      try {
+        const before = await store.externalChangeMark();
+        await other.bank.create({ title: 'from elsewhere', source: 'moderator', questions: ['q'] });
+        const marks = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store.externalChangeMark() : store.changeMark())));
+        expect(marks.every((m) => m > before)).toBe(true);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings.filter((w) => /already executing a query/.test(w))).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+        await Promise.all([store.close(), other.close()]);
+      }
+    });
   });
 
   afterAll(async () => {

@@ -82,8 +82,16 @@ export function pgDriver(url: string, { schema, max = 4 }: PgDriverOptions = {})
       client.on('end', onLost);
       await client.connect();
       await client.query(`LISTEN ${channel}`);
+      // One query at a time on this session: pg queues concurrent ones itself but warns that
+      // it will stop doing so (pg 9). Each flush still sends its own round trip after the
+      // ones before it, so it sees every notification committed before it was asked for.
+      let flushes: Promise<unknown> = Promise.resolve();
       return {
-        flush: async () => void (await client.query('SELECT 1')),
+        flush: () => {
+          const mine = flushes.then(() => client.query('SELECT 1')).then(() => {});
+          flushes = mine.catch(() => {});
+          return mine;
+        },
         close: async () => {
           client.removeAllListeners('end');
           await client.end();
