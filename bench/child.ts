@@ -26,6 +26,10 @@ async function run(): Promise<unknown> {
       return (await import('./recap.ts')).runRecapExport(JSON.parse(args[0]!) as RecapDatabase, args[1] as RecapFormat);
     case 'scheduler':
       return (await import('./scheduler.ts')).runScheduler();
+    case 'top-of-hour':
+      return (await import('./top-of-hour.ts')).runTopOfHour();
+    case 'scheduler-scale':
+      return (await import('./scheduler-scale.ts')).runSchedulerScale();
     case 'ingest-core':
       return (await import('./diagnose.ts')).runIngestCore({ storage: args[0] as 'disk' | 'memory', history: Number(args[1] ?? 0) });
     default:

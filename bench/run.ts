@@ -10,7 +10,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RECAP_FORMATS } from '../src/recap/index.ts';
 import type { IngestCoreFigures } from './diagnose.ts';
@@ -21,6 +21,8 @@ import { machineInfo, QUICK, result, type BenchResult, type ChildMessage, type T
 import { RECAP, type RecapDatabase, type RecapExportFigures } from './recap.ts';
 import { REPLAY, type ReplayFigures } from './replay.ts';
 import { SCHEDULER, type SchedulerFigures } from './scheduler.ts';
+import { SCHEDULER_SCALE, type SchedulerScaleFigures } from './scheduler-scale.ts';
+import { TOP_OF_HOUR, type TopOfHourFigures } from './top-of-hour.ts';
 
 const DIAGNOSE = process.env.BENCH_DIAGNOSE === '1';
 /** `--write`: record this run in bench/results.json (the tracked file holds one reviewed run); by default only the table is printed. */
@@ -134,6 +136,30 @@ if (scheduler) {
   add(result('scheduler', 'median prompt lateness', scheduler.medianMs, 'ms', null));
 }
 
+// 4b. The top of the hour: every guild's session starting at once, against Discord's limits (real time).
+const load = () => `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+const top = await task<TopOfHourFigures>('scheduler: the top of the hour', ['top-of-hour']);
+if (top) {
+  const bound = (top.guilds / TOP_OF_HOUR.GLOBAL_RATE) * 1.1;
+  const setup = `${top.guilds} guilds × a session at T, ${top.series.toLocaleString('en-US')} series; ${load()}`;
+  add(result('scheduler', `top of the hour: last of ${top.guilds} welcomes posted after T`, top.lastWelcomeS, 's', below(bound),
+    `${setup}; target 1.1 × ${top.guilds} ÷ ${TOP_OF_HOUR.GLOBAL_RATE}/s; bot event loop delay p99 ${top.loopDelayMs.p99.toFixed(0)} ms, max ${top.loopDelayMs.max.toFixed(0)} ms (sandbox max ${top.loopDelayMs.sandboxMax.toFixed(0)} ms)`));
+  add(result('scheduler', 'top of the hour: worst question lateness beyond its rate-limit share', top.worstQuestionBeyondShareS, 's', below(1),
+    `share = question posts due no later that went first ÷ ${TOP_OF_HOUR.GLOBAL_RATE}/s; median ${top.medianQuestionBeyondShareS.toFixed(2)} s, worst plain lateness ${top.worstQuestionLatenessS.toFixed(1)} s; heads-ups posted ${top.headsUpsPosted}, skipped (question due) ${top.headsUpsSkipped}`));
+  add(result('scheduler', 'top of the hour: global 429s received', top.globalRefusals, '', below(1),
+    `${top.requests} requests; per-route 429s ${top.routeRefusals}; discord.js REST queue waits: global ${top.restWaits.global}, route ${top.restWaits.route}`));
+  add(result('scheduler', `bot RSS with ${top.series.toLocaleString('en-US')} series and ${top.guilds} live sessions`, top.peakRssMb, 'MB', below(300),
+    `peak over the run, sandbox in its own process; ${top.baseRssMb.toFixed(0)} MB when the bot had logged in`));
+}
+const scale = await task<SchedulerScaleFigures>('scheduler: planning and cycle cost', ['scheduler-scale']);
+if (scale) {
+  const { PLAN_SMALL, PLAN_LARGE, FINISHED_PROMPTS, CYCLES } = SCHEDULER_SCALE;
+  add(result('scheduler', `planning ${PLAN_LARGE.toLocaleString('en-US')} ÷ ${PLAN_SMALL.toLocaleString('en-US')} weekly series`, scale.planLargeS / scale.planSmallS, '×', below(12),
+    `${scale.planLargeS.toFixed(1)} s vs ${scale.planSmallS.toFixed(2)} s, a transaction per session as the bot plans; ${load()}`));
+  add(result('scheduler', `engine cycle with ${FINISHED_PROMPTS.toLocaleString('en-US')} finished prompts ÷ with none`, scale.cycleFinishedMs / scale.cycleEmptyMs, '×', below(1.2),
+    `median of ${CYCLES} cycles: ${scale.cycleFinishedMs.toFixed(2)} ms vs ${scale.cycleEmptyMs.toFixed(2)} ms (p90 ${scale.cycleFinishedP90Ms.toFixed(2)} vs ${scale.cycleEmptyP90Ms.toFixed(2)} ms); ${load()}`));
+}
+
 // Diagnostics (no targets): the bot's ingest work without Discord.
 if (DIAGNOSE) {
   for (const [storage, history] of [['memory', 0], ['disk', 0], ['disk', 52], ['disk', 520]] as const) {
@@ -186,7 +212,7 @@ console.log(`\n${storeTable(byStore)}`);
 if (WRITE) writeFileSync(RESULTS, `${JSON.stringify({
   machine,
   durationSeconds: seconds,
-  settings: { ingest: INGEST, replay: REPLAY, recap: RECAP, scheduler: SCHEDULER, diagnose: DIAGNOSE },
+  settings: { ingest: INGEST, replay: REPLAY, recap: RECAP, scheduler: SCHEDULER, topOfHour: TOP_OF_HOUR, schedulerScale: SCHEDULER_SCALE, diagnose: DIAGNOSE },
   results,
   crashes,
   skipped,
