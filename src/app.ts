@@ -86,6 +86,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { token, apiBase, clock, timers, log, minuteTick = true, connectTimeoutMs } = options;
   const owned = options.store === undefined;
   const store = options.store ?? await openConfiguredStore(options.database, clock);
+  store.checkpointInBackground?.((err) => log.warn({ err }, 'the background checkpoints stopped; SQLite checkpoints in the bot again'));
 
   const owns = options.owns ?? null;
   const owner = options.owner ?? newOwnerId();

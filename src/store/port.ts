@@ -213,6 +213,12 @@ export interface StorePort extends Repositories {
    * owns a channel (the ingest's) are keyed on it. Cheap: it reads no table.
    */
   changeMark(): Promise<number>;
+  /**
+   * For a long-running process (the bot): moves housekeeping that would otherwise stall a
+   * commit off the calling thread (SQLite: WAL checkpoints in a worker). Stores without such
+   * work leave it out.
+   */
+  checkpointInBackground?(onError: (err: unknown) => void): void;
   /** Waits for the transaction in progress, then closes. Calls after close fail. */
   close(): Promise<void>;
 }

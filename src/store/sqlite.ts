@@ -31,6 +31,7 @@ import type {
 import { PromptStore } from './prompts.ts';
 import { RecapQueryStatements, recapQueryRepository, type RecapQueryRepository } from './recap-queries.ts';
 import { SeriesStore } from './series.ts';
+import { checkpointInWorker, type Checkpointer } from './checkpoints.ts';
 import { SessionStore } from './sessions.ts';
 
 /** Rows an iterator reads per page. */
@@ -78,6 +79,7 @@ export class SqliteStore implements StorePort {
   private readonly s: Statements;
   private readonly recapStatements: RecapQueryStatements;
   private readonly context = new AsyncLocalStorage<TxContext>();
+  private checkpointer: Checkpointer | null = null;
   private active: TxContext | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -154,11 +156,17 @@ export class SqliteStore implements StorePort {
     return this.changes;
   }
 
+  /** The bot's store: WAL checkpoints in a worker thread, off the thread that ingests (see checkpoints.ts). */
+  checkpointInBackground(onError: (err: unknown) => void): void {
+    this.checkpointer ??= checkpointInWorker(this.db, onError);
+  }
+
   /** Closes at once when no transaction is open or waiting (so a caller may reopen the file right away). */
   async close(): Promise<void> {
     if (this.transactions > 0) await this.queue;
     if (this.closed) return;
     this.closed = true;
+    await this.checkpointer?.stop();
     this.db.close();
   }
 
