@@ -22,7 +22,7 @@ import type { Session } from '../../src/store/sessions.ts';
 import { silentLog } from '../helpers/live.ts';
 import { onPostgresServer } from '../helpers/postgres-server.ts';
 import {
-  botMessages, errorLines, faultSeed, killAll, nonceOf, onRequest, postLabel, resentMarkers, rng, sleep, spawnBot, stderrOf, until, userMessages,
+  botMessages, errorLines, faultSeed, killAll, nonceOf, onRequest, postLabel, resentMarkers, rng, sleep, spawnBot, stderrOf, userMessages,
   type BotLife, type Random,
 } from './support.ts';
 
@@ -78,7 +78,8 @@ async function scenario(what: string, database: StoreConfig, env: Record<string,
     const users = ['amy', 'bo', 'cy'].map((name) => sandbox.createUser(`${name}${i}`).id);
     guilds.push({ shard, guildId: guild.id, channelId, users, session, sent: [] });
   }
-  await setup.close();
+  // Kept open to watch the recaps being recorded (a second reader on the database).
+  cleanups.push(() => setup.close());
   const closeAt = Math.max(...guilds.map((g) => g.session.startsAt.getTime())) + 90_000;
 
   // Participants: a message every 30-60 ms in one of the guilds, labelled or not.
@@ -186,11 +187,16 @@ async function scenario(what: string, database: StoreConfig, env: Record<string,
       await sleep(random.int(100, 1_500));
     }
     final ??= start(0, 'shard 0, last life');
-    // A recap whose claimant was killed waits for its lease (30 s) and the next sweep.
-    await until('every recap', () => {
-      for (const life of [final!, shard1]) if (life.exited) throw new Error(`${life.name} exited\n${stderrOf([life])}`);
-      return allRecaps();
-    }, Math.max(0, closeAt - Date.now()) + 90_000);
+    // A recap whose claimant was killed after its post reached Discord is in the channel
+    // already: it is recorded once the lease (30 s) has run out and the next sweep posts it
+    // again with its nonce (Discord answers with the same message).
+    const recorded = async () => (await Promise.all(guilds.map((g) => setup.sessions.get(g.session.id)))).every((s) => s?.recapMessageId);
+    const deadline = Date.now() + Math.max(0, closeAt - Date.now()) + 90_000;
+    while (!(allRecaps() && await recorded())) {
+      for (const life of [final, shard1]) if (life.exited) throw new Error(`${life.name} exited\n${stderrOf([life])}`);
+      if (Date.now() > deadline) throw new Error('timed out waiting for every recap to be posted and recorded');
+      await sleep(200);
+    }
     posting = false;
     await poster;
     console.log(`[faults/shards ${what}] overlap ${overlapFrom}-${overlapFrom + overlapFor} ms: ${await overlap}`);
