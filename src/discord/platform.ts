@@ -31,6 +31,15 @@ export function classifyChannelError(channelId: string, err: unknown): unknown {
   return err;
 }
 
+/** Runs fn, turning a channel-level refusal from Discord into ChannelUnavailableError. */
+export async function classifiedIn<T>(channelId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw classifyChannelError(channelId, err);
+  }
+}
+
 /**
  * The ChatPlatform on Discord. Questions go out as embeds ("Q1", the question, how to
  * answer); the other prompts as plain messages. Every post carries the prompt marker as
@@ -50,7 +59,7 @@ export class DiscordPlatform implements ChatPlatform {
   ) {}
 
   async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
-    return this.classified(channelId, () => this.send(channelId, prompt));
+    return classifiedIn(channelId, () => this.send(channelId, prompt));
   }
 
   private async send(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
@@ -92,12 +101,12 @@ export class DiscordPlatform implements ChatPlatform {
    * (Discord's enforce_nonce only refuses a repeat for a few minutes).
    */
   async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
-    return this.classified(channelId, () => this.recent(channelId, limit));
+    return classifiedIn(channelId, () => this.recent(channelId, limit));
   }
 
   /** A plain message for moderators: markdown in it is shown as typed, and it pings no one. */
   async notice(channelId: string, text: string): Promise<void> {
-    await this.classified(channelId, async () => {
+    await classifiedIn(channelId, async () => {
       const channel = await this.sendable(channelId);
       await this.pacer.take();
       await channel.send({ content: escapeMarkdown(text), allowedMentions: { parse: [] } });
@@ -125,13 +134,6 @@ export class DiscordPlatform implements ChatPlatform {
     }));
   }
 
-  private async classified<T>(channelId: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyChannelError(channelId, err);
-    }
-  }
 
   private async sendable(channelId: string, rank: 0 | 1 | 2 = 1): Promise<SendableChannels & { messages: Message['channel']['messages'] }> {
     if (!this.client.channels.cache.has(channelId)) await this.pacer.take(rank); // a request, unless cached

@@ -8,7 +8,7 @@ import type { Repositories, StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
 import { ChannelUnavailableError, isChannelUnavailable } from '../platform/types.ts';
 import { escapeText } from './escape.ts';
-import { classifyChannelError } from './platform.ts';
+import { classifiedIn } from './platform.ts';
 
 const EMBED_COLOUR = 0x57f287;
 
@@ -163,7 +163,7 @@ export async function postRecap(
     renewal.unref();
     const recap = await buildRecap(store, session.id, EMBED_RECAP);
     const files = await recapFiles(store, recap);
-    const sent = await classified(channelId, async () => {
+    const sent = await classifiedIn(channelId, async () => {
       const channel = await client.channels.fetch(channelId);
       if (!channel?.isSendable()) throw new ChannelUnavailableError(channelId, 'not-sendable', 'not a text channel the bot can post in');
       return sendFitting(files, session.id, maxUploadBytes, async (attach, leftOut) => {
@@ -186,13 +186,5 @@ export async function postRecap(
     await claim(gone ? 7 * 24 * 60 * 60_000 : retryMs).catch(() => null);
     log.error({ err, sessionId: session.id, channelId }, gone ? 'could not post the recap: the channel is gone or closed to the bot' : 'could not post the recap; will try again');
     return gone ? 'given-up' : 'failed';
-  }
-}
-
-async function classified<T>(channelId: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw classifyChannelError(channelId, err);
   }
 }
