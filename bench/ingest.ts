@@ -145,6 +145,31 @@ export interface IngestOptions {
   postgresUrl?: string;
 }
 
+/**
+ * BENCH_PROFILE=dir (diagnostics): a CPU profile of the client's process over the throughput
+ * phase alone, written to dir/ingest-<mode>.cpuprofile (open it in Chrome's DevTools).
+ */
+async function phaseProfiler(task: string): Promise<{ stop(): Promise<void> }> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return { stop: async () => {} };
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      const file = `${dir}/${task.replace(/\W+/g, '-')}.cpuprofile`;
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      progress(task, `CPU profile of the throughput phase: ${file}`);
+    },
+  };
+}
+
 export async function runIngest(mode: IngestMode, options: IngestOptions = {}): Promise<IngestFigures> {
   const task = `ingest ${options.label ?? mode}`;
   const total = INGEST.WARMUP + INGEST.N + INGEST.M + INGEST.M_HIGH;
@@ -242,11 +267,13 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
   const rss = new RssSampler(10);
 
   progress(task, `throughput: ${INGEST.N.toLocaleString('en-US')} messages, ${INGEST.BATCH} per setImmediate, at most ${INGEST.WINDOW} unhandled`);
+  const profile = await phaseProfiler(task);
   const elu = performance.eventLoopUtilization();
   sandbox.send({ cmd: 'closed', n: INGEST.N, batch: INGEST.BATCH, window: INGEST.WINDOW });
   const { work: sandboxWork, waiting: sandboxWaiting } = await sandbox.next('dispatched');
   await allHandled(INGEST.WARMUP + INGEST.N, 'throughput phase');
   const clientBusy = performance.eventLoopUtilization(elu).utilization;
+  await profile.stop();
 
   const latencyPhase = async (n: number, rate: number, upTo: number) => {
     await prepare(n);
@@ -258,6 +285,7 @@ export async function runIngest(mode: IngestMode, options: IngestOptions = {}): 
   await latencyPhase(INGEST.M, INGEST.RATE, INGEST.WARMUP + INGEST.N + INGEST.M);
   await latencyPhase(INGEST.M_HIGH, INGEST.RATE_HIGH, total);
   const memory = rss.stop();
+  if (rss.atPeak) progress(task, `at the RSS peak: ${Object.entries(rss.atPeak).map(([k, v]) => `${k} ${(v / MB).toFixed(0)} MB`).join(', ')}`);
   fullGc();
   const afterGcMb = process.memoryUsage.rss() / 1024 / 1024;
   const heapAfter = process.memoryUsage().heapUsed;

@@ -52,8 +52,14 @@ export class RssSampler {
 
   sample(): void {
     const rss = process.memoryUsage.rss();
-    if (rss > this.peak) this.peak = rss;
+    if (rss > this.peak) {
+      this.peak = rss;
+      if (process.env.BENCH_MEMORY_DEBUG) this.atPeak = process.memoryUsage();
+    }
   }
+
+  /** BENCH_MEMORY_DEBUG=1 (diagnostics): process.memoryUsage() at the moment of the peak. */
+  atPeak: NodeJS.MemoryUsage | null = null;
 
   stop(): { baseMb: number; peakMb: number; growthMb: number } {
     clearInterval(this.timer);

@@ -18,7 +18,12 @@ export function createDiscordClient({ apiBase, shards = null }: { apiBase?: stri
     rest: apiBase ? { api: apiBase } : {},
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
-      MessageManager: 200,
+      // No message cache: the listeners read what they need when an event arrives, and
+      // Discord's MESSAGE_UPDATE carries the whole message, so nothing looks a message up.
+      // A cached message outlives the young generation and is promoted before it is
+      // evicted: at 7,000 messages/s a 200-per-channel cache grew the process by 110 MB
+      // between full GCs (npm run bench, ingest RSS growth), without it by 38 MB.
+      MessageManager: 0,
       GuildMemberManager: { maxSize: 500, keepOverLimit: (member) => member.id === member.client.user.id },
       UserManager: 500,
       ReactionManager: 0,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   findAnswerLabel, findQuestionPost, isLabelInstruction, isTagsOnly, looksLikeOutro, repeatKey, type AnswerTarget,
 } from './labels.ts';
@@ -157,5 +157,6 @@ export class Attributor {
  * rather than the whitespace-free text (which V8 would hold as a string of many pieces).
  */
 function digest(key: string): string {
-  return createHash('sha1').update(key).digest('base64url');
+  // The one-shot hash: half the time of createHash().update().digest() per message.
+  return hash('sha1', key, 'base64url');
 }

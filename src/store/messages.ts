@@ -145,11 +145,12 @@ export class MessageStore {
   private readonly lastInPlace;
 
   constructor(db: Db) {
-    this.insert = db.prepare(
+    // Positional parameters, bound from plain arguments: named ones read an object built per
+    // message (and spread), which cost the ingest benchmark more than the insert itself.
+    this.insert = db.prepare<unknown[]>(
       `INSERT INTO messages (session_id, platform_id, channel_id, thread_id, author_id, author_name, is_moderator,
          posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index, late, from_self)
-       VALUES (@sessionId, @platformId, @channelId, @threadId, @authorId, @authorName, @isModerator,
-         @postedAt, @text, @replyToId, @inReplyTo, @quoteAuthor, @quoteText, @archiveIndex, @late, @fromSelf)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (platform_id) DO NOTHING`,
     );
     this.byPlatformId = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE platform_id = ?');
@@ -158,9 +159,9 @@ export class MessageStore {
     this.saveEdit = db.prepare<[number, string, string]>('INSERT INTO message_edits (message_id, old_text, replaced_at) VALUES (?, ?, ?)');
     this.applyEdit = db.prepare<[string, string, number]>('UPDATE messages SET text = ?, edited_at = ? WHERE id = ?');
     this.markDeleted = db.prepare<[string, string]>('UPDATE messages SET deleted_at = ? WHERE platform_id = ? AND deleted_at IS NULL');
-    this.upsertAnswer = db.prepare(
+    this.upsertAnswer = db.prepare<[number, number, number | null, number, AnswerVia, string | null, string]>(
       `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text)
-       VALUES (@messageId, @sessionId, @question, @takeaway, @via, @label, @text)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
          via = excluded.via, label = excluded.label, text = excluded.text`,
     );
@@ -182,22 +183,22 @@ export class MessageStore {
 
   /** Stores a message once: the same platform id again changes nothing. */
   ingest(m: NewMessage): { message: StoredMessage; inserted: boolean } {
-    const result = this.insert.run({
-      ...m,
-      isModerator: m.isModerator ? 1 : 0,
-      postedAt: m.postedAt?.toISOString() ?? null,
-      inReplyTo: JSON.stringify(m.inReplyTo),
-      quoteAuthor: m.quote?.author ?? null,
-      quoteText: m.quote?.text ?? null,
-      late: m.late ? 1 : 0,
-      fromSelf: m.fromSelf ? 1 : 0,
-    });
+    const late = m.late ?? false;
+    const fromSelf = m.fromSelf ?? false;
+    const result = this.insert.run(
+      m.sessionId, m.platformId, m.channelId, m.threadId, m.authorId, m.authorName, m.isModerator ? 1 : 0,
+      m.postedAt?.toISOString() ?? null, m.text, m.replyToId, m.inReplyTo.length === 0 ? '[]' : JSON.stringify(m.inReplyTo),
+      m.quote?.author ?? null, m.quote?.text ?? null, m.archiveIndex, late ? 1 : 0, fromSelf ? 1 : 0,
+    );
     if (result.changes === 1) {
       // Just written: build it from what was written rather than reading it back.
-      return {
-        message: { ...m, id: Number(result.lastInsertRowid), editedAt: null, deletedAt: null, late: m.late ?? false, fromSelf: m.fromSelf ?? false },
-        inserted: true,
+      const message: StoredMessage = {
+        id: Number(result.lastInsertRowid), sessionId: m.sessionId, platformId: m.platformId, channelId: m.channelId,
+        threadId: m.threadId, authorId: m.authorId, authorName: m.authorName, isModerator: m.isModerator,
+        postedAt: m.postedAt, text: m.text, replyToId: m.replyToId, inReplyTo: m.inReplyTo, quote: m.quote,
+        archiveIndex: m.archiveIndex, editedAt: null, deletedAt: null, late, fromSelf,
       };
+      return { message, inserted: true };
     }
     return { message: this.get(m.platformId)!, inserted: false };
   }
@@ -243,15 +244,10 @@ export class MessageStore {
       return;
     }
     const question = a.question === 'TA' ? null : a.question;
-    this.upsertAnswer.run({
-      messageId: message.id,
-      sessionId: message.sessionId,
-      question,
-      takeaway: question === null ? 1 : 0,
-      via: a.kind === 'answer' ? a.via : 'inferred',
-      label: a.kind === 'answer' ? a.label : null,
-      text: a.kind === 'answer' ? a.text : message.text,
-    });
+    this.upsertAnswer.run(
+      message.id, message.sessionId, question, question === null ? 1 : 0,
+      a.kind === 'answer' ? a.via : 'inferred', a.kind === 'answer' ? a.label : null, a.kind === 'answer' ? a.text : message.text,
+    );
   }
 
   /** Every message of a session, oldest first, one row at a time (flat memory for huge sessions). */
