@@ -89,6 +89,28 @@ interface AnswerRow {
 
 const date = (s: string | null) => (s === null ? null : new Date(s));
 
+/**
+ * A string as a store can hold it: a lone UTF-16 surrogate (broken or hostile text) has no
+ * UTF-8 form and becomes U+FFFD, once, in both stores (SQLite would otherwise write bytes
+ * that read back as three replacement characters, and PostgreSQL's JSON input refuses it).
+ */
+export function holdable(s: string): string;
+export function holdable(s: string | null): string | null;
+export function holdable(s: string | null): string | null {
+  return s === null || s.isWellFormed() ? s : s.toWellFormed();
+}
+
+/** A new message with its chat text (text, author, quote) holdable; the same object when it already is. */
+export function holdableMessage(m: NewMessage): NewMessage {
+  const quote = m.quote;
+  if (m.text.isWellFormed() && (m.authorName === null || m.authorName.isWellFormed())
+    && (quote === null || (quote.text.isWellFormed() && (quote.author === null || quote.author.isWellFormed())))) return m;
+  return {
+    ...m, text: holdable(m.text), authorName: holdable(m.authorName),
+    quote: quote === null ? null : { author: holdable(quote.author), text: holdable(quote.text) },
+  };
+}
+
 export function toMessage(row: MessageRow): StoredMessage {
   return {
     id: row.id,
@@ -182,7 +204,8 @@ export class MessageStore {
   }
 
   /** Stores a message once: the same platform id again changes nothing. */
-  ingest(m: NewMessage): { message: StoredMessage; inserted: boolean } {
+  ingest(given: NewMessage): { message: StoredMessage; inserted: boolean } {
+    const m = holdableMessage(given);
     const late = m.late ?? false;
     const fromSelf = m.fromSelf ?? false;
     const result = this.insert.run(
@@ -222,7 +245,8 @@ export class MessageStore {
   }
 
   /** Records a new text, keeping the old one; an edit that changes nothing is ignored. */
-  edit(platformId: string, text: string, at: Date): StoredMessage | null {
+  edit(platformId: string, given: string, at: Date): StoredMessage | null {
+    const text = holdable(given);
     const current = this.get(platformId);
     if (!current || current.text === text) return current;
     this.saveEdit.run(current.id, current.text, at.toISOString());
@@ -246,7 +270,7 @@ export class MessageStore {
     const question = a.question === 'TA' ? null : a.question;
     this.upsertAnswer.run(
       message.id, message.sessionId, question, question === null ? 1 : 0,
-      a.kind === 'answer' ? a.via : 'inferred', a.kind === 'answer' ? a.label : null, a.kind === 'answer' ? a.text : message.text,
+      a.kind === 'answer' ? a.via : 'inferred', a.kind === 'answer' ? a.label : null, holdable(a.kind === 'answer' ? a.text : message.text),
     );
   }
 

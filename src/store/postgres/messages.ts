@@ -1,6 +1,6 @@
 /** Messages, edits and answers, in PostgreSQL (same behaviour as ../messages.ts). */
 import type { Attribution } from '../../domain/attribution.ts';
-import { toAnswer, toMessage, type NewMessage, type StoredAnswer, type StoredMessage } from '../messages.ts';
+import { holdable, holdableMessage, toAnswer, toMessage, type NewMessage, type StoredAnswer, type StoredMessage } from '../messages.ts';
 import type { MessageRepository } from '../port.ts';
 import type { Db, Run } from './run.ts';
 
@@ -48,7 +48,8 @@ export function messageRepository(run: Run): MessageRepository {
   }
 
   return {
-    ingest: (m) => run(async (db) => {
+    ingest: (given) => run(async (db) => {
+      const m = holdableMessage(given);
       const inserted = await db.one<{ id: number }>(
         `INSERT INTO messages (session_id, platform_id, channel_id, thread_id, author_id, author_name, is_moderator,
            posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index, late, from_self)
@@ -111,39 +112,50 @@ export function messageRepository(run: Run): MessageRepository {
   };
 }
 
-/** Rows per statement of a batch (16 parameters a row, well under the protocol's 65,535). */
-const BATCH_ROWS = 500;
-const MESSAGE_COLUMNS = 16;
+/**
+ * A batch's rows as ONE parameter: a JSON array that the server turns into rows
+ * (json_to_recordset). One statement text whatever the batch size, so the server parses a
+ * short statement instead of a VALUES list of thousands of parameters, and the client sends
+ * one string (JSON.stringify, native) instead of serialising each value. Every string in it
+ * must be holdable (../messages.ts): the server's JSON parser refuses a lone surrogate.
+ */
+const jsonRows = (rows: readonly unknown[]) => JSON.stringify(rows);
 
-/** Rows of parameters as ($1, $2, …), ($n+1, …) for one multi-row VALUES list. */
-function valuesList(rows: number, columns: number): string {
-  const out: string[] = [];
-  for (let r = 0; r < rows; r++) out.push(`(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}`).join(', ')})`);
-  return out.join(', ');
-}
+const INSERT_MESSAGES = `INSERT INTO messages (session_id, platform_id, channel_id, thread_id, author_id, author_name, is_moderator,
+    posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index, late, from_self)
+  SELECT r.session_id, r.platform_id, r.channel_id, r.thread_id, r.author_id, r.author_name, r.is_moderator,
+    r.posted_at, r.text, r.reply_to_id, r.in_reply_to, r.quote_author, r.quote_text, r.archive_index, r.late, r.from_self
+  FROM ROWS FROM (json_to_recordset($1::json) AS (session_id bigint, platform_id text, channel_id text, thread_id text,
+    author_id text, author_name text, is_moderator boolean, posted_at timestamptz, text text, reply_to_id text, in_reply_to jsonb,
+    quote_author text, quote_text text, archive_index integer, late boolean, from_self boolean)) WITH ORDINALITY AS r
+  ORDER BY r.ordinality
+  ON CONFLICT (platform_id) DO NOTHING RETURNING id, platform_id`;
+
+const UPSERT_ANSWERS = `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text)
+  SELECT r.message_id, r.session_id, r.question, r.takeaway, r.via, r.label, r.text
+  FROM json_to_recordset($1::json) AS r(message_id bigint, session_id bigint, question integer, takeaway boolean, via text, label text, text text)
+  ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
+    via = excluded.via, label = excluded.label, text = excluded.text`;
 
 /**
- * ingest for many: one INSERT per BATCH_ROWS messages (first occurrence of an id only), then
- * the rows that were there already read in one query; results in the order asked.
+ * ingest for many: one INSERT for the batch (first occurrence of an id only), then the rows
+ * that were there already read in one query; results in the order asked.
  */
 async function ingestMany(db: Db, ms: readonly NewMessage[]): Promise<{ message: StoredMessage; inserted: boolean }[]> {
   const first = new Map<string, NewMessage>();
-  for (const m of ms) if (!first.has(m.platformId)) first.set(m.platformId, m);
-  const unique = [...first.values()];
+  for (const m of ms) if (!first.has(m.platformId)) first.set(m.platformId, holdableMessage(m));
   const ids = new Map<string, number>();
-  for (let i = 0; i < unique.length; i += BATCH_ROWS) {
-    const chunk = unique.slice(i, i + BATCH_ROWS);
-    const params = chunk.flatMap((m) => [m.sessionId, m.platformId, m.channelId, m.threadId, m.authorId, m.authorName, m.isModerator, m.postedAt,
-      m.text, m.replyToId, JSON.stringify(m.inReplyTo), m.quote?.author ?? null, m.quote?.text ?? null, m.archiveIndex, m.late ?? false, m.fromSelf ?? false]);
-    const rows = await db.rows<{ id: number; platform_id: string }>(
-      `INSERT INTO messages (session_id, platform_id, channel_id, thread_id, author_id, author_name, is_moderator,
-         posted_at, text, reply_to_id, in_reply_to, quote_author, quote_text, archive_index, late, from_self)
-       VALUES ${valuesList(chunk.length, MESSAGE_COLUMNS)} ON CONFLICT (platform_id) DO NOTHING RETURNING id, platform_id`,
-      params,
-    );
-    for (const r of rows) ids.set(r.platform_id, r.id);
+  const rows = [];
+  for (const m of first.values()) {
+    rows.push({
+      session_id: m.sessionId, platform_id: m.platformId, channel_id: m.channelId, thread_id: m.threadId, author_id: m.authorId,
+      author_name: m.authorName, is_moderator: m.isModerator, posted_at: m.postedAt, text: m.text, reply_to_id: m.replyToId,
+      in_reply_to: m.inReplyTo, quote_author: m.quote?.author ?? null, quote_text: m.quote?.text ?? null,
+      archive_index: m.archiveIndex, late: m.late ?? false, from_self: m.fromSelf ?? false,
+    });
   }
-  const before = unique.filter((m) => !ids.has(m.platformId)).map((m) => m.platformId);
+  if (rows.length) for (const r of await db.rows<{ id: number; platform_id: string }>(INSERT_MESSAGES, [jsonRows(rows)])) ids.set(r.platform_id, r.id);
+  const before = [...first.keys()].filter((id) => !ids.has(id));
   const existing = new Map<string, StoredMessage>();
   if (before.length) {
     for (const r of await db.rows<Row>('SELECT * FROM messages WHERE platform_id = ANY($1)', [before])) existing.set(String(r.platform_id), message(r)!);
@@ -162,7 +174,7 @@ async function ingestMany(db: Db, ms: readonly NewMessage[]): Promise<{ message:
   });
 }
 
-/** recordAttribution for many: the last pair per message wins; one DELETE and one upsert per BATCH_ROWS. */
+/** recordAttribution for many: the last pair per message wins; one DELETE and one upsert. */
 async function recordAttributions(db: Db, pairs: readonly (readonly [StoredMessage, Attribution])[]): Promise<void> {
   const last = new Map<number, readonly [StoredMessage, Attribution]>();
   for (const p of pairs) {
@@ -170,25 +182,20 @@ async function recordAttributions(db: Db, pairs: readonly (readonly [StoredMessa
     last.set(p[0].id, p);
   }
   const cleared: number[] = [];
-  const answers: unknown[][] = [];
+  const answers: unknown[] = [];
   for (const [m, a] of last.values()) {
     if (a.kind !== 'answer' && a.kind !== 'inferred') {
       cleared.push(m.id);
       continue;
     }
     const question = a.question === 'TA' ? null : a.question;
-    answers.push([m.id, m.sessionId, question, question === null, a.kind === 'answer' ? a.via : 'inferred', a.kind === 'answer' ? a.label : null, a.kind === 'answer' ? a.text : m.text]);
+    answers.push({
+      message_id: m.id, session_id: m.sessionId, question, takeaway: question === null, via: a.kind === 'answer' ? a.via : 'inferred',
+      label: a.kind === 'answer' ? a.label : null, text: holdable(a.kind === 'answer' ? a.text : m.text),
+    });
   }
   if (cleared.length) await db.run('DELETE FROM answers WHERE message_id = ANY($1)', [cleared]);
-  for (let i = 0; i < answers.length; i += BATCH_ROWS) {
-    const chunk = answers.slice(i, i + BATCH_ROWS);
-    await db.run(
-      `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text) VALUES ${valuesList(chunk.length, 7)}
-       ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
-         via = excluded.via, label = excluded.label, text = excluded.text`,
-      chunk.flat(),
-    );
-  }
+  if (answers.length) await db.run(UPSERT_ANSWERS, [jsonRows(answers)]);
 }
 
 async function* filter<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {

@@ -31,6 +31,28 @@ export function messagesBatchContract(ctx: ContractContext): void {
       expect(await store.messages.count(s.id)).toBe(1_203);
     });
 
+    it('ingestMany and recordAttributions take hostile text whole: quotes, backslashes, JSON, NUL-free controls, emoji, a lone surrogate', async () => {
+      const store = await open();
+      const s = await liveSession(store);
+      const texts = [
+        'A1: "quoted" \\ back\\slash \'single\' $1 ${x} %s',
+        '{"json": [1, 2], "nested": {"a": null}}',
+        'line\nbreak\ttab\r\u0007bell \u001b[31mred\u001b[0m',
+        'emoji 🎉👩🏽‍🏫 and ünïcödé',
+        'lone \ud800 surrogate and \udfff another',
+      ];
+      const stored = await store.messages.ingestMany(texts.map((t, i) => message(s.id, `h${i}`, t, { postedAt: at(i), authorName: t.slice(0, 12), quote: { author: t, text: t } })));
+      expect(stored.every((r) => r.inserted)).toBe(true);
+      await store.messages.recordAttributions(stored.map((r, i) => [r.message, { kind: 'answer', question: 1, via: 'label', label: 'A1', text: texts[i]! }]));
+      for (const [i, t] of texts.entries()) {
+        // What a store can hold of a string: a lone surrogate has no UTF-8 form and becomes U+FFFD.
+        const expected = t.toWellFormed();
+        const got = (await store.messages.get(`h${i}`))!;
+        expect([got.text, got.quote?.text, got.quote?.author, got.authorName]).toEqual([expected, expected, expected, t.slice(0, 12).toWellFormed()]);
+      }
+      expect((await store.messages.answers(s.id)).map((a) => a.text)).toEqual(texts.map((t) => t.toWellFormed()));
+    });
+
     it('ingestMany in a transaction that fails stores none of them', async () => {
       const store = await open();
       const s = await liveSession(store);
