@@ -97,17 +97,19 @@ const date = (s: string | null) => (s === null ? null : new Date(s));
 export function holdable(s: string): string;
 export function holdable(s: string | null): string | null;
 export function holdable(s: string | null): string | null {
-  return s === null || s.isWellFormed() ? s : s.toWellFormed();
+  return held(s) ? s : s!.toWellFormed();
 }
+
+/** Nothing to change (null and other non-strings are left for the store's own checks to refuse). */
+const held = (s: string | null | undefined): boolean => typeof s !== 'string' || s.isWellFormed();
 
 /** A new message with its chat text (text, author, quote) holdable; the same object when it already is. */
 export function holdableMessage(m: NewMessage): NewMessage {
   const quote = m.quote;
-  if (m.text.isWellFormed() && (m.authorName === null || m.authorName.isWellFormed())
-    && (quote === null || (quote.text.isWellFormed() && (quote.author === null || quote.author.isWellFormed())))) return m;
+  if (held(m.text) && held(m.authorName) && (!quote || (held(quote.text) && held(quote.author)))) return m;
   return {
     ...m, text: holdable(m.text), authorName: holdable(m.authorName),
-    quote: quote === null ? null : { author: holdable(quote.author), text: holdable(quote.text) },
+    quote: quote ? { author: holdable(quote.author), text: holdable(quote.text) } : null,
   };
 }
 

@@ -68,4 +68,25 @@ describe('listeners: one order, cached series', () => {
     const ids = (await store.messages.listBySession(session.id)).filter((x) => !x.fromSelf).map((x) => x.platformId);
     expect(ids).toEqual([m.id, gone.id, ...burst.map((b) => b.id)]);
   });
+
+  it('a burst reads the change mark once per arrival, not once per message in line, when a read is a round trip (PostgreSQL)', async () => {
+    const { sandbox, store, bot, channelId, time } = await setUp();
+    const series = await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: SETTINGS });
+    const session = await bot.live.controls.start(series, 'tester', { questions: ['One?'] });
+    await time.advanceTo(START.getTime() + 2 * MINUTE, () => bot.live.engine.whenIdle());
+    // As the PostgreSQL store reads it: a round trip (here 5 ms), callers meanwhile sharing it.
+    const real = store.changeMark.bind(store);
+    let reads = 0;
+    let inFlight: Promise<number> | null = null;
+    store.changeMark = () => (inFlight ??= new Promise((resolve) => setTimeout(resolve, 5))
+      .then(() => (reads++, real()))
+      .finally(() => (inFlight = null)));
+    const kyle = sandbox.createUser('kyle');
+    const burst = Array.from({ length: 100 }, (_, i) => sandbox.userSays(channelId, kyle.id, `A1: burst ${i}`));
+    await pollUntil(async () => (await store.messages.count(session.id)) >= 100 + 1 || undefined);
+    const ids = (await store.messages.listBySession(session.id)).filter((x) => !x.fromSelf).map((x) => x.platformId);
+    expect(ids).toEqual(burst.map((b) => b.id));
+    // Read in line at each hand-over, the burst took 28 reads in one run (5 ms each, one after another).
+    expect(reads).toBeLessThan(12);
+  });
 });
