@@ -5,6 +5,7 @@ import * as setOwner from './004_question_set_owner.ts';
 import * as promptSession from './005_prompt_session_index.ts';
 import * as claims from './006_claims_and_guilds.ts';
 import * as openPrompts from './007_open_prompts_index.ts';
+import * as seriesChannel from './008_series_channel_index.ts';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'prompt session index', up: promptSession.up },
   { version: 6, name: 'claims and guilds', up: claims.up },
   { version: 7, name: 'open prompts index', up: openPrompts.up },
+  { version: 8, name: 'series channel index', up: seriesChannel.up },
 ];
