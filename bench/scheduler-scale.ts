@@ -14,6 +14,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ManualClock } from '../src/domain/clock.ts';
+import type { Series } from '../src/domain/series.ts';
+import { planSession } from '../src/domain/timetable.ts';
 import { SessionEngine } from '../src/live/engine.ts';
 import { persistSession } from '../src/live/persist.ts';
 import { SeriesPlanner } from '../src/live/planner.ts';
@@ -74,6 +76,29 @@ async function timePlanning(n: number): Promise<number> {
   }
 }
 
+/**
+ * Adds ended sessions of the past, one an hour back from START, every prompt posted, until
+ * there are at least `count` finished prompts; returns how many prompts it wrote. One
+ * transaction; each session and prompt is written as it ends up (sessions.create ended,
+ * prompts.create posted) rather than planned, posted one by one and ended: the same rows
+ * in half the store calls (the seeding is not what is measured; the cycle after it is).
+ */
+async function addFinishedPrompts(store: Store, series: Series, setId: number, count: number): Promise<number> {
+  const questions = ['One?', 'Two?', 'Three?', 'Four?'];
+  return store.transaction(async (tx) => {
+    let made = 0;
+    for (let i = 0; made < count; i++) {
+      const startsAt = new Date(START.getTime() - (i + 1) * 3_600_000);
+      const endedAt = new Date(startsAt.getTime() + 45 * 60_000);
+      const session = await tx.sessions.create({ seriesId: series.id, questionSetId: setId, state: 'ended', startsAt, endedAt, source: 'live', channelId: series.channelId });
+      for (const p of planSession({ settings: series.settings, tag: series.tag, questions, startsAt })) {
+        await tx.prompts.create({ sessionId: session.id, ...p, state: 'posted', postedAt: p.plannedAt, messageId: `p${made++}` });
+      }
+    }
+    return made;
+  });
+}
+
 async function timeCycles(engine: SessionEngine, cycles: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < cycles; i++) {
@@ -112,18 +137,9 @@ export async function runSchedulerScale(): Promise<SchedulerScaleFigures> {
 
     // 100,000 finished prompts: ended sessions of the past, every prompt posted.
     const ended = await store.series.saveForChannel({ guildId: '43', channelId: 'past', tag: '#Past', timezone: 'UTC', schedule: null, settings: { questionSetId: setId } });
-    await store.transaction(async () => {
-      let made = 0;
-      for (let i = 0; made < FINISHED_PROMPTS; i++) {
-        const startsAt = new Date(START.getTime() - (i + 1) * 3_600_000);
-        const s = await persistSession(store, { series: ended, startsAt, questions: ['One?', 'Two?', 'Three?', 'Four?'], questionSetId: setId, state: 'running' });
-        for (const p of await store.prompts.listBySession(s.id)) {
-          await store.prompts.markPosted(p.id, `p${made++}`, p.plannedAt, false);
-        }
-        await store.sessions.setState(s.id, 'ended', { endedAt: new Date(startsAt.getTime() + 45 * 60_000) });
-      }
-    });
-    progress('scheduler-scale', `${FINISHED_PROMPTS} finished prompts added`);
+    const seedStart = performance.now();
+    const seeded = await addFinishedPrompts(store, ended, setId, FINISHED_PROMPTS);
+    progress('scheduler-scale', `${seeded} finished prompts added in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
     await timeCycles(engine, 100);
     const finished = await timeCycles(engine, CYCLES);
     engine.stop();
