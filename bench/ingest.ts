@@ -47,7 +47,7 @@ export const INGEST = {
   /** Messages in the throughput phase. */
   N: QUICK ? 5_000 : 50_000,
   /** Messages in the latency phase, and their offered rate (messages/s). */
-  M: QUICK ? 2_000 : 20_000,
+  M: QUICK ? 2_000 : 10_000,
   RATE: Number(process.env.BENCH_INGEST_RATE ?? 1_000),
   /** The second latency phase: messages and offered rate (the 5,000 msg/s). */
   M_HIGH: QUICK ? 5_000 : 25_000,
