@@ -1,7 +1,7 @@
 import type { Attribution } from '../domain/attribution.ts';
 import type { Logger } from '../logger.ts';
 import type { StorePort } from '../store/port.ts';
-import { AttributorCache } from './attributors.ts';
+import { AttributorCache, type Post } from './attributors.ts';
 import { applyBatch, type IngestEvent, type Outcome } from './ingest-batch.ts';
 import { MarkCache } from './mark-cache.ts';
 import type { Session } from '../store/port.ts';
@@ -79,6 +79,8 @@ export class LiveIngest {
   private readonly attributors: AttributorCache;
   /** Which session collects a channel's messages, per channel (see mark-cache.ts). */
   private readonly sessions: MarkCache<{ since: number; session: Session | null }>;
+  /** Each session's posts (what the attribution applies), on the same mark. */
+  private readonly posts: MarkCache<Post[]>;
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
   private pending: IngestEvent[] = [];
@@ -89,6 +91,7 @@ export class LiveIngest {
   constructor(private readonly deps: IngestDeps) {
     this.attributors = new AttributorCache(deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS);
     this.sessions = new MarkCache(() => deps.store.changeMark());
+    this.posts = new MarkCache(() => deps.store.changeMark());
     this.maxBatch = Math.max(1, deps.maxBatch ?? MAX_BATCH);
     this.maxWaitMs = Math.max(0, deps.maxWaitMs ?? 0);
   }
@@ -162,13 +165,18 @@ export class LiveIngest {
     let outcomes: Outcome[];
     try {
       outcomes = await store.transaction(async (tx) => {
-        this.sessions.saw(await store.changeMark());
-        return applyBatch(tx, batch, { attributors: this.attributors, sessions: this.sessions, lateWindowMs: this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS });
+        const mark = await store.changeMark();
+        this.sessions.saw(mark);
+        this.posts.saw(mark);
+        return applyBatch(tx, batch, {
+          attributors: this.attributors, sessions: this.sessions, posts: this.posts, lateWindowMs: this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS,
+        });
       });
     } catch (err) {
       // The attributors took in messages that were rolled back: rebuilt from the database.
       this.attributors.clear();
       this.sessions.clear();
+      this.posts.clear();
       if (batch.length === 1) {
         batch[0]!.done.reject(err);
         return;

@@ -207,10 +207,11 @@ export interface StorePort extends Repositories {
    */
   externalChangeMark(): Promise<number>;
   /**
-   * A number that moves whenever a series or a session may have changed: another process
-   * committed (as externalChangeMark), or this store saved a series or created, re-planned
-   * or set the state of a session (see change-mark.ts). Caches of which series or session
-   * owns a channel (the ingest's) are keyed on it. Cheap: it reads no table.
+   * A number that moves whenever a series, a session or a session's posts may have changed:
+   * another process committed (as externalChangeMark), or this store saved a series,
+   * created, re-planned or set the state of a session, or marked a prompt posted (see
+   * change-mark.ts). Caches of which series or session owns a channel, and of a session's
+   * posts (the ingest's), are keyed on it. Cheap: it reads no table.
    */
   changeMark(): Promise<number>;
   /**

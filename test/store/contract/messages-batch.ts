@@ -77,7 +77,7 @@ export function messagesBatchContract(ctx: ContractContext): void {
       await store.messages.recordAttributions([]);
     });
 
-    it('changeMark moves when this store writes a series or a session, not when it writes messages or reads', async () => {
+    it('changeMark moves when this store writes a series or a session or marks a prompt posted, not when it writes messages or reads', async () => {
       const store = await open();
       const mark = async () => store.changeMark();
       let m = await mark();
@@ -93,6 +93,13 @@ export function messagesBatchContract(ctx: ContractContext): void {
       expect(await mark()).not.toBe(m);
       m = await mark();
       await store.sessions.replan(s.id, at(5), null);
+      expect(await mark()).not.toBe(m);
+      // A prompt marked posted moves it (the ingest caches each session's posts on it). (Other
+      // prompt writes may move it too: on PostgreSQL every commit to the prompts table notifies.)
+      const q1 = await store.prompts.create({ sessionId: s.id, kind: 'question', questionNumber: 1, plannedAt: at(6), text: 'Q1', state: 'planned', postedAt: null, messageId: null });
+      await store.prompts.markPosting(q1.id, 'n1');
+      m = await mark();
+      await store.prompts.markPosted(q1.id, 'q1-msg', at(6), false);
       expect(await mark()).not.toBe(m);
     });
 
