@@ -9,7 +9,7 @@
  * bench/results.json; without it the file is left alone.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RECAP_FORMATS } from '../src/recap/index.ts';
@@ -18,6 +18,7 @@ import { INGEST, type IngestFigures } from './ingest.ts';
 import { ingestByStore, ingestRows, storeTable } from './ingest-stores.ts';
 import { benchPostgresServer } from './postgres-server.ts';
 import { machineInfo, QUICK, result, type BenchResult, type ChildMessage, type Target } from './lib.ts';
+import { markdownTable } from './table.ts';
 import { RECAP, type RecapDatabase, type RecapExportFigures } from './recap.ts';
 import { REPLAY, type ReplayFigures } from './replay.ts';
 import { SCHEDULER, type SchedulerFigures } from './scheduler.ts';
@@ -180,36 +181,10 @@ if (DIAGNOSE) {
 }
 
 // ------------------------------------------------------------------ table and results.json
-const fmt = (v: number, unit: string): string => {
-  if (!Number.isFinite(v)) return String(v);
-  const digits = unit === 'msg/s' || unit === 'µs/msg' ? 0 : Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
-  const n = v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return unit === '×' ? `${n}×` : `${n} ${unit}`;
-};
-const targetText = (r: BenchResult) => (r.target ? `${r.target.op} ${fmt(r.target.value, r.unit)}` : '');
-const verdict = (r: BenchResult): string => {
-  if (r.pass === null || !r.target) return '';
-  if (r.pass) return 'ok';
-  const { op, value } = r.target;
-  const off = op === '<' ? r.value - value : value - r.value;
-  const rel = op === '<' ? `${(r.value / value).toFixed(1)}× the target` : `${((r.value / value) * 100).toFixed(0)}% of the target`;
-  return `MISS by ${fmt(off, r.unit)} (${rel})`;
-};
-const rows = results.map((r) => [r.benchmark, r.figure, fmt(r.value, r.unit), targetText(r), verdict(r)]);
-for (const c of crashes) rows.push([c.task.split(':')[0]!, c.task, 'CRASHED', '', c.error]);
-for (const k of skipped) rows.push([k.task.split(':')[0]!, k.task, 'not run', '', k.reason]);
-const header = ['benchmark', 'figure', 'value', 'target', 'result'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
-const out = [
-  line(header),
-  `|${widths.map((w, i) => (i === 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
-  ...rows.map(line),
-];
 const seconds = (performance.now() - started) / 1000;
 const machine = machineInfo();
 console.log(`\nEmcee benchmarks${QUICK ? ' (BENCH_QUICK: smoke run, small N)' : ''} — node ${machine.node}, ${machine.cpuCount}× ${machine.cpuModel}, ${machine.totalMemoryMb} MB, ${seconds.toFixed(0)} s\n`);
-console.log(out.join('\n'));
+console.log(markdownTable({ results, crashes, skipped }));
 const notes = results.filter((r) => r.note);
 if (notes.length) {
   console.log('\nHow each figure was measured:');
@@ -218,9 +193,11 @@ if (notes.length) {
 const byStore = ingestByStore(bot, pgBot, pgServer.url === null ? pgServer.reason : null);
 console.log(`\n${storeTable(byStore)}`);
 
-if (WRITE) writeFileSync(RESULTS, `${JSON.stringify({
+// Written whole or not at all (a temporary file renamed over it); `npm run bench:readme` puts it in README.md.
+if (WRITE) writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({
   machine,
   durationSeconds: seconds,
+  load: loadavg(),
   settings: { ingest: INGEST, replay: REPLAY, recap: RECAP, scheduler: SCHEDULER, topOfHour: TOP_OF_HOUR, schedulerScale: SCHEDULER_SCALE, diagnose: DIAGNOSE },
   results,
   crashes,
@@ -228,7 +205,8 @@ if (WRITE) writeFileSync(RESULTS, `${JSON.stringify({
   ingestByStore: { ...byStore, postgresServer: pgServer.url === null ? null : { source: pgServer.source, ...pgBot?.postgres } },
   raw,
 }, null, 2)}\n`);
-console.log(WRITE ? `\nwrote ${RESULTS}` : `\n${RESULTS} left as it is (npm run bench -- --write records this run there)`);
+if (WRITE) renameSync(`${RESULTS}.tmp`, RESULTS);
+console.log(WRITE ? `\nwrote ${RESULTS} (npm run bench:readme puts it in README.md)` : `\n${RESULTS} left as it is (npm run bench -- --write records this run there)`);
 if (crashes.length) {
   console.log(`${crashes.length} benchmark(s) crashed: ${crashes.map((c) => c.task).join(', ')}`);
   process.exitCode = 1;
