@@ -252,7 +252,9 @@ export class Directory {
       type: 0,
       guild_id: guildId,
       name,
-      position: this.textChannels().length,
+      // Text channels are never removed: their count is how many were made (counting them
+      // each time made setting up 10,000 channels quadratic).
+      position: this.textChannelsMade++,
       permission_overwrites: overwrites,
       parent_id: null,
       topic: null,
@@ -276,6 +278,8 @@ export class Directory {
     if (!record) throw new ApiError(404, 10003, 'Unknown Channel');
     return record;
   }
+
+  private textChannelsMade = 0;
 
   textChannels(): APITextChannel[] {
     return [...this.channels.values()].map((r) => r.channel).filter((c): c is APITextChannel => c.type === 0);
