@@ -47,15 +47,8 @@ export function turnRank(rest: readonly Pick<Prompt, 'kind' | 'plannedAt'>[], no
   return [rank, later && later.rank < rank ? later : null];
 }
 
-/** Turns held at once when the queue is unpaced (no RequestGate). */
+/** Turns held at once: unpaced, the slots; paced, the cap on turns out (~1 s of requests at 49/s). */
 export const SEND_SLOTS = 48;
-/**
- * Paced: turns out at once. Well under one window's 50 requests, so requests held up by a
- * stalled Discord (or event loop) cannot arrive in one window and be refused: with 48 a
- * 3 s sandbox stall at the top of the hour gave 24 global 429s and discord.js's own
- * limiter then halved the rate; with 20, none, at a steady 49/s.
- */
-export const PACED_TURNS_OUT = 20;
 
 interface Waiter {
   key: string;
@@ -85,7 +78,7 @@ export class SendQueue implements SendTurns {
     /** A RequestGate (paced), or how many turns may be out at once (unpaced). */
     pacing: RequestGate | number = SEND_SLOTS,
     /** Paced: how many turns may be out at once. */
-    private readonly cap: number = PACED_TURNS_OUT,
+    private readonly cap: number = SEND_SLOTS,
   ) {
     this.gate = typeof pacing === 'number' ? null : pacing;
     this.free = typeof pacing === 'number' ? pacing : 0;
