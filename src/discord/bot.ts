@@ -72,8 +72,8 @@ export interface DiscordAdapter {
 
 export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null, recapSweepMs }: DiscordAdapterOptions): DiscordAdapter {
   const client = createDiscordClient({ apiBase, shards: owns });
-  const platform = new DiscordPlatform(client, log, undefined, () => clock.now().getTime());
-  const recaps = new RecapQueue({ client, store, clock, log, owner, owns, turns: platform.turns, ...(recapSweepMs ? { sweepMs: recapSweepMs } : {}) });
+  const platform = new DiscordPlatform(client, log);
+  const recaps = new RecapQueue({ client, store, clock, log, owner, owns, ...(recapSweepMs ? { sweepMs: recapSweepMs } : {}) });
   let catchingUp: Promise<number> = Promise.resolve(0);
 
   const connect = async (live: Pick<LiveSessions, 'ingest' | 'controls' | 'engine'>, { token, connectTimeoutMs = CONNECT_TIMEOUT_MS }: ConnectOptions) => {

@@ -1,5 +1,3 @@
-import type { RequestGate } from '../platform/types.ts';
-
 /**
  * Paces the bot's own requests to Discord below the global limit, evenly: at most
  * `perSecond` grants a second, one every 1000 ÷ perSecond ms on a grid, never in bursts.
@@ -14,23 +12,17 @@ import type { RequestGate } from '../platform/types.ts';
  * one-second window holds at most 50 requests unless their arrival times bunch up by
  * more than a gap (~20 ms), and the rate stays within 2% of Discord's.
  *
- * The pacer does not rank: it is the RequestGate of the one queue of requests (the
- * SendQueue, src/live/send-queue.ts), which asks it for the next slot while anyone waits and
- * decides only then who sends (questions first, guilds in turn). A slot granted and not used
- * (the engine skipped its prompt) goes back with unused(), and the next waiter may take it.
+ * Waiters are served best rank first (questions before the other prompts, heads-ups and
+ * previews last, as the engine's SendQueue ranks them), in arrival order within a rank.
  * Time is real time (performance.now): Discord's limits are, whatever clock the bot runs on.
- *
- * Interaction replies (slash commands: the callback and its follow-ups) do not come here:
- * Discord's rate-limit page says "Interaction endpoints are not bound to the bot's Global
- * Rate Limit", and the sandbox (src/sandbox/ratelimit.ts) does the same.
  */
 export const DISCORD_REQUESTS_PER_SECOND = 49;
 
-export class RequestPacer implements RequestGate {
+export class RequestPacer {
   private readonly gapMs: number;
   /** The earliest time of the next grant, on the grid. */
   private nextAt = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: (() => void)[][] = [[], [], []];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -41,28 +33,19 @@ export class RequestPacer implements RequestGate {
     this.gapMs = 1000 / perSecond;
   }
 
-  /** Resolves when the caller may send one request, in the order asked. */
-  next(): Promise<void> {
+  /** Resolves when the caller may send one request (rank 0 first, 2 last). */
+  take(rank: 0 | 1 | 2 = 1): Promise<void> {
     return new Promise((resolve) => {
-      this.waiting.push(resolve);
+      this.waiting[rank]!.push(resolve);
       this.pump();
     });
-  }
-
-  /** A slot granted by next() that made no request: the grid steps back one gap (never before now). */
-  unused(): void {
-    this.nextAt = Math.max(this.nextAt - this.gapMs, this.now());
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    this.pump();
   }
 
   private pump(): void {
     if (this.timer !== null) return;
     for (;;) {
-      if (this.waiting.length === 0) return;
+      const queue = this.waiting.find((q) => q.length > 0);
+      if (!queue) return;
       const now = this.now();
       // Idle for a while: the grid starts again now (no burst to catch up on).
       if (this.nextAt < now - this.gapMs) this.nextAt = now;
@@ -75,7 +58,7 @@ export class RequestPacer implements RequestGate {
         return;
       }
       this.nextAt += this.gapMs;
-      this.waiting.shift()!();
+      queue.shift()!();
     }
   }
 }

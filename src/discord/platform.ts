@@ -1,10 +1,8 @@
 import { DiscordAPIError, EmbedBuilder, escapeMarkdown, type Client, type Message, type SendableChannels } from 'discord.js';
 import type { Logger } from '../logger.ts';
-import { SendQueue, sendRank } from '../live/send-queue.ts';
 import { RequestPacer } from './pacer.ts';
 import {
   ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage,
-  type SendRank, type SendTurn,
 } from '../platform/types.ts';
 
 /** Colour of Emcee's question embeds. */
@@ -49,50 +47,33 @@ export async function classifiedIn<T>(channelId: string, fn: () => Promise<T>): 
  * reading back, the adapter turns its own posts into the engine's prompt text again so a
  * post of unknown outcome can be recognised. No post can ping anyone.
  *
- * Every request it makes waits its turn in one queue, `turns` (a SendQueue, src/live/
- * send-queue.ts, paced by a RequestPacer, src/discord/pacer.ts): evenly below Discord's
- * global limit, and ranked when a request may go: questions first, heads-ups and previews
- * last, guilds in turn. The engine takes its turns from the same queue (ChatPlatform.turns)
- * and hands a post its turn, so many sessions posting at once (the top of the hour) are
- * never refused for the global limit, and a question due now waits only for the requests
- * already sent. The recap posts (./recap-post.ts) take their turns here too.
+ * Every request it makes waits its turn in a RequestPacer (src/discord/pacer.ts): evenly
+ * below Discord's global limit, questions first, heads-ups and previews last, so that many
+ * sessions posting at once (the top of the hour) are never refused for the global limit.
  */
 export class DiscordPlatform implements ChatPlatform {
-  readonly turns: SendQueue;
-
   constructor(
     private readonly client: Client,
     private readonly log: Logger,
-    pacer: RequestPacer = new RequestPacer(),
-    /** The engine's clock in milliseconds (when a waiting heads-up's question falls due). */
-    now: () => number = () => Date.now(),
-  ) {
-    this.turns = new SendQueue(now, pacer);
+    private readonly pacer: RequestPacer = new RequestPacer(),
+  ) {}
+
+  async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
+    return classifiedIn(channelId, () => this.send(channelId, prompt));
   }
 
-  async post(channelId: string, prompt: OutgoingPrompt, turn?: SendTurn): Promise<PostedMessage> {
-    return classifiedIn(channelId, () => this.send(channelId, prompt, turn));
-  }
-
-  /** One request's turn: on the caller's turn when it has one, else in the queue at `rank`, its guild's turn. */
-  private request(channelId: string, turn: SendTurn | undefined, rank: SendRank = 1): Promise<void> {
-    if (turn) return turn.request();
-    const channel = this.client.channels.cache.get(channelId);
-    return this.turns.take(rank, channel && 'guildId' in channel && channel.guildId ? channel.guildId : channelId);
-  }
-
-  private async send(channelId: string, prompt: OutgoingPrompt, turn: SendTurn | undefined): Promise<PostedMessage> {
-    const rank = sendRank(prompt.kind);
-    const channel = await this.sendable(channelId, turn, rank);
+  private async send(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
+    const rank = prompt.kind === 'question' ? 0 : prompt.kind === 'heads_up' || prompt.kind === 'preview' ? 2 : 1;
+    const channel = await this.sendable(channelId, rank);
     const m = QUESTION_PREFIX.exec(prompt.text);
     const common = { nonce: prompt.marker, enforceNonce: true, allowedMentions: { parse: [] } } as const;
-    await this.request(channelId, turn, rank);
+    await this.pacer.take(rank);
     const message = prompt.kind === 'question' && m
       ? await channel.send({ ...common, embeds: [questionEmbed(Number(m[1]), prompt.text.slice(m[0].length), prompt.late)] })
       : await channel.send({ ...common, content: prompt.text });
     if (prompt.openThread && 'threads' in channel) {
       try {
-        await this.request(channelId, turn, rank);
+        await this.pacer.take(rank);
         await message.startThread({ name: `Answers to Q${prompt.questionNumber}`, autoArchiveDuration: 1440 });
       } catch (err) {
         // The question is out; answers still count by label and reply without the thread.
@@ -104,9 +85,9 @@ export class DiscordPlatform implements ChatPlatform {
 
   async edit(channelId: string, messageId: string, text: string): Promise<void> {
     const channel = await this.sendable(channelId);
-    await this.request(channelId, undefined);
+    await this.pacer.take();
     const message = await channel.messages.fetch(messageId);
-    await this.request(channelId, undefined);
+    await this.pacer.take();
     await message.edit({ content: text, allowedMentions: { parse: [] } });
   }
 
@@ -119,27 +100,27 @@ export class DiscordPlatform implements ChatPlatform {
    * a plain "newest 100" would miss it after 100 messages, and the prompt would go out twice
    * (Discord's enforce_nonce only refuses a repeat for a few minutes).
    */
-  async fetchRecent(channelId: string, limit: number, turn?: SendTurn): Promise<RecentMessage[]> {
-    return classifiedIn(channelId, () => this.recent(channelId, limit, turn));
+  async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
+    return classifiedIn(channelId, () => this.recent(channelId, limit));
   }
 
   /** A plain message for moderators: markdown in it is shown as typed, and it pings no one. */
   async notice(channelId: string, text: string): Promise<void> {
     await classifiedIn(channelId, async () => {
       const channel = await this.sendable(channelId);
-      await this.request(channelId, undefined);
+      await this.pacer.take();
       await channel.send({ content: escapeMarkdown(text), allowedMentions: { parse: [] } });
     });
   }
 
-  private async recent(channelId: string, limit: number, turn: SendTurn | undefined): Promise<RecentMessage[]> {
-    const channel = await this.sendable(channelId, turn);
+  private async recent(channelId: string, limit: number): Promise<RecentMessage[]> {
+    const channel = await this.sendable(channelId);
     const self = this.client.user?.id;
     const all: Message[] = [];
     let before: string | undefined;
     for (let page = 0; page < RECENT_MAX_PAGES; page++) {
       const size = page === 0 ? Math.min(Math.max(limit, 1), 100) : 100;
-      await this.request(channelId, turn);
+      await this.pacer.take();
       const messages = await channel.messages.fetch({ limit: size, cache: false, ...(before ? { before } : {}) });
       const sorted = [...messages.values()].sort((a, b) => (BigInt(b.id) < BigInt(a.id) ? -1 : 1));
       all.push(...sorted);
@@ -154,8 +135,8 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
 
-  private async sendable(channelId: string, turn?: SendTurn, rank: SendRank = 1): Promise<SendableChannels & { messages: Message['channel']['messages'] }> {
-    if (!this.client.channels.cache.has(channelId)) await this.request(channelId, turn, rank); // a request, unless cached
+  private async sendable(channelId: string, rank: 0 | 1 | 2 = 1): Promise<SendableChannels & { messages: Message['channel']['messages'] }> {
+    if (!this.client.channels.cache.has(channelId)) await this.pacer.take(rank); // a request, unless cached
     const channel = await this.client.channels.fetch(channelId);
     if (!channel || !channel.isSendable() || !('messages' in channel)) {
       throw new ChannelUnavailableError(channelId, 'not-sendable', 'not a text channel the bot can post in');

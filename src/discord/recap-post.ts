@@ -6,7 +6,7 @@ import { duration } from '../recap/markdown.ts';
 import { buildRecap, type Recap } from '../recap/model.ts';
 import type { Repositories, StorePort } from '../store/port.ts';
 import type { Session } from '../store/sessions.ts';
-import { ChannelUnavailableError, isChannelUnavailable, type SendTurns } from '../platform/types.ts';
+import { ChannelUnavailableError, isChannelUnavailable } from '../platform/types.ts';
 import { escapeText } from './escape.ts';
 import { classifiedIn } from './platform.ts';
 
@@ -124,11 +124,6 @@ export interface RecapPostOptions {
   maxUploadBytes?: number;
   leaseMs?: number;
   retryMs?: number;
-  /**
-   * The platform's one queue of requests (DiscordPlatform.turns): the recap's requests wait
-   * their turn there like every post of the bot, as they count against the same global limit.
-   */
-  turns?: Pick<SendTurns, 'take'>;
 }
 
 /** What became of a recap: posted here, held by another process (or posted already), failed (to be tried again), or given up (channel gone). */
@@ -149,7 +144,7 @@ export type RecapOutcome = 'posted' | 'elsewhere' | 'failed' | 'given-up';
  */
 export async function postRecap(
   client: Client, store: StorePort, session: Session, log: Logger,
-  { owner, clock, maxUploadBytes = MAX_UPLOAD_BYTES, leaseMs = RECAP_LEASE_MS, retryMs = RECAP_RETRY_MS, turns }: RecapPostOptions,
+  { owner, clock, maxUploadBytes = MAX_UPLOAD_BYTES, leaseMs = RECAP_LEASE_MS, retryMs = RECAP_RETRY_MS }: RecapPostOptions,
 ): Promise<RecapOutcome> {
   const series = await store.series.get(session.seriesId);
   const channelId = (series && series.settings.recapChannelId) ?? session.channelId;
@@ -168,14 +163,11 @@ export async function postRecap(
     renewal.unref();
     const recap = await buildRecap(store, session.id, EMBED_RECAP);
     const files = await recapFiles(store, recap);
-    const request = async () => turns?.take(1, session.guildId ?? channelId);
     const sent = await classifiedIn(channelId, async () => {
-      if (!client.channels.cache.has(channelId)) await request();
       const channel = await client.channels.fetch(channelId);
       if (!channel?.isSendable()) throw new ChannelUnavailableError(channelId, 'not-sendable', 'not a text channel the bot can post in');
       return sendFitting(files, session.id, maxUploadBytes, async (attach, leftOut) => {
         if (leftOut.length) log.warn({ sessionId: session.id, channelId, leftOut }, 'recap files left out: too large to attach');
-        await request();
         return channel.send({
           embeds: [recapEmbed(recap, attach, leftOut)], files: attach, allowedMentions: { parse: [] },
           nonce: recapNonce(session.id), enforceNonce: true,

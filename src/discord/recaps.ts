@@ -11,7 +11,7 @@ export const RECAP_CATCH_UP_MS = 6 * 60 * 60_000;
 /** How often the catch-up looks (real time), besides once after the start-up backfill. */
 export const RECAP_SWEEP_MS = 15_000;
 
-export interface RecapQueueOptions extends Pick<RecapPostOptions, 'leaseMs' | 'retryMs' | 'maxUploadBytes' | 'turns'> {
+export interface RecapQueueOptions extends Pick<RecapPostOptions, 'leaseMs' | 'retryMs' | 'maxUploadBytes'> {
   client: Client;
   store: StorePort;
   clock: Clock;
@@ -44,8 +44,8 @@ export class RecapQueue {
   post(session: Session): Promise<RecapOutcome | null> {
     if (this.queued.has(session.id)) return Promise.resolve(null);
     this.queued.add(session.id);
-    const { client, store, log, owner, clock, leaseMs, retryMs, maxUploadBytes, turns } = this.options;
-    const done = this.chain.then(() => postRecap(client, store, session, log, { owner, clock, leaseMs, retryMs, maxUploadBytes, turns }))
+    const { client, store, log, owner, clock, leaseMs, retryMs, maxUploadBytes } = this.options;
+    const done = this.chain.then(() => postRecap(client, store, session, log, { owner, clock, leaseMs, retryMs, maxUploadBytes }))
       .finally(() => this.queued.delete(session.id));
     this.chain = done.catch(() => {});
     return done;

@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS, type SeriesSettings } from '../domain/settings.ts';
 import type { ShardSet } from '../domain/shard.ts';
 import { sortPrompts } from '../domain/timetable.ts';
 import type { Logger } from '../logger.ts';
-import { isChannelUnavailable, type ChatPlatform, type SendTurn, type SendTurns } from '../platform/types.ts';
+import { isChannelUnavailable, type ChatPlatform } from '../platform/types.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
@@ -37,16 +37,13 @@ import type { Timers } from './timers.ts';
  * Many sessions at once (issue 13, the top of the hour): a cycle reads only what is due
  * (PromptRepository.listDue, an indexed read by time) and starts each such session's run
  * without waiting for the others; a session runs one prompt at a time, in order, and only
- * one run per session at a time. Before each prompt its run takes a turn in the platform's
- * one queue of requests (ChatPlatform.turns, a SendQueue: src/live/send-queue.ts; a
- * SendQueue of the engine's own on a platform that does not pace): questions first, then
- * the other prompts, heads-ups and previews last (a session's rank is that of the best
- * prompt it has due), guilds in turn within a rank. On Discord the turn comes when a request
- * may go (the pacer's next free slot below the global limit) and the ranking is decided
- * then; the run claims its prompt and posts on that turn. A turn no request used (the
- * prompt was skipped) goes on to the session's next prompt. The next wake-up comes from
- * nextDueAfter and the waits of the sessions with something due (a retry, another
- * process's lease); a run that ends sets the wake-up for what its session does next.
+ * one run per session at a time. Before each prompt's requests its run takes a slot of the
+ * SendQueue (src/live/send-queue.ts): questions first, then the other prompts, heads-ups
+ * and previews last (a session's rank is that of the best prompt it has due), guilds in
+ * turn within a rank; Discord's REST queue paces the requests themselves to the global and
+ * per-channel limits. The next wake-up comes from nextDueAfter and the waits of the
+ * sessions with something due (a retry, another process's lease); a run that ends sets the
+ * wake-up for what its session does next.
  *
  * Catch-up: a prompt more than lateToleranceSeconds past its time is posted late (marked
  * late) while the session runs, or skipped with missedPrompts: 'skip'. Once the session's
@@ -91,8 +88,8 @@ export interface EngineDeps {
   owns?: ShardSet | null;
   /** How long a claim holds before another process may take the prompt over (default LEASE_MS). */
   leaseMs?: number;
-  /** The order of posts across sessions (default: the platform's turns, else a SendQueue of SEND_SLOTS). */
-  sends?: SendTurns;
+  /** The order of posts across sessions (default: a SendQueue of SEND_SLOTS). */
+  sends?: SendQueue;
 }
 
 /**
@@ -128,14 +125,14 @@ export class SessionEngine {
   readonly owner: string;
   private readonly owns: ShardSet | null;
   private readonly leaseMs: number;
-  private readonly sends: SendTurns;
+  private readonly sends: SendQueue;
   private readonly poster: PromptPoster;
 
   constructor(private readonly deps: EngineDeps) {
     this.owner = deps.owner ?? newOwnerId();
     this.owns = deps.owns ?? null;
     this.leaseMs = deps.leaseMs ?? LEASE_MS;
-    this.sends = deps.sends ?? deps.platform.turns ?? new SendQueue(() => deps.clock.now().getTime());
+    this.sends = deps.sends ?? new SendQueue(() => deps.clock.now().getTime());
     this.poster = new PromptPoster({ ...deps, owner: this.owner });
   }
 
@@ -231,10 +228,10 @@ export class SessionEngine {
       const [rank, later] = turnRank(sortPrompts(due), now);
       const first = await this.sends.acquire(rank, due[0]!.guildId ?? `session:${sessionId}`, later);
       const session = await this.deps.store.sessions.get(sessionId).catch((err: unknown) => {
-        first.release();
+        first();
         throw err;
       });
-      if (!session || (session.state !== 'planned' && session.state !== 'running')) return first.release();
+      if (!session || (session.state !== 'planned' && session.state !== 'running')) return first();
       try {
         await this.runSession(session, first);
         this.heldOff.delete(session.id);
@@ -262,16 +259,15 @@ export class SessionEngine {
   }
 
   /** Posts the session's due prompts in order, a turn each; `first`: the turn already taken. */
-  private async runSession(session: Session, first: SendTurn): Promise<void> {
-    const held: { turn: SendTurn | null } = { turn: first };
+  private async runSession(session: Session, first: (() => void) | null): Promise<void> {
     try {
-      await this.runTurns(session, held);
+      await this.runTurns(session, first);
     } finally {
-      held.turn?.release(); // unused (nothing was due after all, or skipped): it goes back
+      first?.(); // unused (nothing was due after all) or given back already: a second call does nothing
     }
   }
 
-  private async runTurns(session: Session, held: { turn: SendTurn | null }): Promise<void> {
+  private async runTurns(session: Session, first: (() => void) | null): Promise<void> {
     const { store } = this.deps;
     const settings = await this.settingsOf(session);
     const tolerance = settings.lateToleranceSeconds * 1000;
@@ -285,21 +281,17 @@ export class SessionEngine {
       if (listed.plannedAt > now) break; // the rest are later
       if (listed.nextAttemptAt && listed.nextAttemptAt > now) break; // waiting to retry; keep the order
       const [rank, later] = turnRank(open.slice(i), now);
-      const turn = held.turn ?? (await this.sends.acquire(rank, session.guildId ?? `session:${session.id}`, later));
-      held.turn = turn;
+      const release = first ?? (await this.sends.acquire(rank, session.guildId ?? `session:${session.id}`, later));
+      first = null;
       try {
         if (this.stopped) break;
         now = this.deps.clock.now();
         const over = close !== undefined && now.getTime() > close.plannedAt.getTime() + tolerance;
-        const step = await this.step(session, settings, listed, now, { over, tolerance, open }, turn);
+        const step = await this.step(session, settings, listed, now, { over, tolerance, open });
         if (step === 'stop') break;
         session = step;
       } finally {
-        // A turn that made a request is over; one no request used serves the next prompt.
-        if (!turn.unused) {
-          turn.release();
-          held.turn = null;
-        }
+        release();
       }
     }
   }
@@ -307,7 +299,7 @@ export class SessionEngine {
   /** Acts on one due prompt (claimed first): the session as it is now, or 'stop' to leave the rest for later. */
   private async step(
     session: Session, settings: SeriesSettings, listed: Prompt, now: Date,
-    { over, tolerance, open }: { over: boolean; tolerance: number; open: Prompt[] }, turn: SendTurn,
+    { over, tolerance, open }: { over: boolean; tolerance: number; open: Prompt[] },
   ): Promise<Session | 'stop'> {
     const { store, log } = this.deps;
     // Claimed, or another process is on it (or settled it): leave it, keep the order.
@@ -321,7 +313,7 @@ export class SessionEngine {
     const skip = this.skipReason(session, settings, p, now, { over, overdue: lateBy > tolerance, open });
     if (skip) {
       // A post of unknown outcome may have gone out after all: look before skipping it.
-      const looked = p.state === 'posting' ? await this.poster.lookUp(session, p, tolerance, turn) : 'absent';
+      const looked = p.state === 'posting' ? await this.poster.lookUp(session, p, tolerance) : 'absent';
       if (looked === 'found') return session;
       if (looked === 'retry') return 'stop';
       if (looked === 'absent') {
@@ -335,7 +327,7 @@ export class SessionEngine {
       session = await store.sessions.setState(session.id, 'running');
       log.info({ sessionId: session.id }, 'session started');
     }
-    if (!(await this.poster.post(session, p, lateBy > tolerance, tolerance, settings, turn))) return 'stop';
+    if (!(await this.poster.post(session, p, lateBy > tolerance, tolerance, settings))) return 'stop';
     if (p.kind === 'close') await this.end(session, now);
     return session;
   }

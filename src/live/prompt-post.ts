@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock.ts';
 import type { SeriesSettings } from '../domain/settings.ts';
 import type { Logger } from '../logger.ts';
-import { isChannelUnavailable, type ChatPlatform, type SendTurn } from '../platform/types.ts';
+import { isChannelUnavailable, type ChatPlatform } from '../platform/types.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
@@ -31,11 +31,11 @@ export function backoffMs(attempts: number): number {
 export class PromptPoster {
   constructor(private readonly deps: { store: StorePort; platform: ChatPlatform; clock: Clock; log: Logger; owner: string }) {}
 
-  /** Sends one prompt (its requests on `turn`, the engine's); false when it must be retried later (the caller stops there). */
-  async post(session: Session, p: Prompt, late: boolean, tolerance: number, settings: SeriesSettings, turn?: SendTurn): Promise<boolean> {
+  /** Sends one prompt; false when it must be retried later (the caller stops there). */
+  async post(session: Session, p: Prompt, late: boolean, tolerance: number, settings: SeriesSettings): Promise<boolean> {
     const { store, platform, clock, log } = this.deps;
     if (p.state === 'posting') {
-      const looked = await this.lookUp(session, p, tolerance, turn);
+      const looked = await this.lookUp(session, p, tolerance);
       if (looked !== 'absent') return looked !== 'retry';
     }
 
@@ -50,7 +50,7 @@ export class PromptPoster {
       const sent = await platform.post(channelId, {
         kind: p.kind, questionNumber: p.questionNumber, text: p.text, marker, late,
         openThread,
-      }, turn);
+      });
       if (!(await store.prompts.markPosted(p.id, sent.id, sent.at, late, this.deps.owner))) {
         log.warn({ sessionId: session.id, promptId: p.id, messageId: sent.id }, 'posted, but the claim was taken over meanwhile: the new claimant records the outcome');
         return false;
@@ -77,10 +77,10 @@ export class PromptPoster {
    * like a failed send: 'retry' after the backoff, or 'gave-up' (the prompt is marked
    * failed) after MAX_ATTEMPTS. A lost channel is not retried (the error goes up).
    */
-  async lookUp(session: Session, p: Prompt, tolerance: number, turn?: SendTurn): Promise<'found' | 'absent' | 'retry' | 'gave-up'> {
+  async lookUp(session: Session, p: Prompt, tolerance: number): Promise<'found' | 'absent' | 'retry' | 'gave-up'> {
     const { store, clock, log } = this.deps;
     try {
-      const found = await this.reconcile(session, p, tolerance, turn);
+      const found = await this.reconcile(session, p, tolerance);
       return found === 'lost' ? 'retry' : found; // lost: the claim was taken over; the new claimant carries on
     } catch (err) {
       if (isChannelUnavailable(err)) throw err;
@@ -99,10 +99,10 @@ export class PromptPoster {
   }
 
   /** Finds a "posting" prompt in the channel by its marker; records it as posted if there. */
-  private async reconcile(session: Session, p: Prompt, tolerance: number, turn: SendTurn | undefined): Promise<'found' | 'absent' | 'lost'> {
+  private async reconcile(session: Session, p: Prompt, tolerance: number): Promise<'found' | 'absent' | 'lost'> {
     const { store, platform, log } = this.deps;
     const marker = p.nonce ?? promptMarker(p);
-    const recent = await platform.fetchRecent(this.channelOf(session), RECONCILE_LOOKBACK, turn);
+    const recent = await platform.fetchRecent(this.channelOf(session), RECONCILE_LOOKBACK);
     // By marker where the platform keeps it; else by the bot's own post of exactly this
     // text, made no earlier than the prompt's time (a post always goes out at or after it).
     const found = recent.find((m) => m.fromSelf && (m.marker === marker

@@ -1,7 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
-import {
-  ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage, type SendTurn,
-} from './types.ts';
+import { ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage } from './types.ts';
 
 export interface MemoryMessage extends RecentMessage {
   channelId: string;
@@ -55,9 +53,7 @@ export class MemoryPlatform implements ChatPlatform {
     if (gone) throw new ChannelUnavailableError(channelId, gone.reason, gone.detail);
   }
 
-  /** A post (and a read) makes its request on the caller's turn, as on Discord. */
-  async post(channelId: string, prompt: OutgoingPrompt, turn?: SendTurn): Promise<PostedMessage> {
-    if (turn) await turn.request();
+  async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
     this.use('post', channelId);
     const failure = this.failures.shift();
     if (failure === 'before-send') throw new Error('platform unavailable (simulated)');
@@ -76,8 +72,7 @@ export class MemoryPlatform implements ChatPlatform {
     m.text = text;
   }
 
-  async fetchRecent(channelId: string, limit: number, turn?: SendTurn): Promise<RecentMessage[]> {
-    if (turn) await turn.request();
+  async fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]> {
     this.use('fetchRecent', channelId);
     const keepsMarkers = this.options.keepsMarkers ?? true;
     return this.messages.filter((m) => m.channelId === channelId).slice(-limit).reverse()

@@ -68,65 +68,14 @@ export function isChannelUnavailable(err: unknown): err is ChannelUnavailableErr
   return err instanceof ChannelUnavailableError;
 }
 
-/**
- * Who sends next, when many requests wait for the platform's rate limit (Discord: 50
- * requests/s per bot token): 0 first (questions), 2 last (heads-ups, previews), 1 the rest.
- */
-export type SendRank = 0 | 1 | 2;
-
-/** A better rank a waiter gets at a known time (a heads-up's question falls due). */
-export interface Rising {
-  at: number;
-  rank: SendRank;
-}
-
-/**
- * One holder's turn at the platform's requests, granted at send time: the first request()
- * resolves at once (the turn came when a request could go); each further one waits again
- * at the turn's rank and key. release() when done: a grant no request used goes back.
- */
-export interface SendTurn {
-  request(): Promise<void>;
-  release(): void;
-  /** Whether the grant the turn came with is still unused (no request made on it yet). */
-  readonly unused: boolean;
-}
-
-/**
- * The one queue of a platform's requests (src/live/send-queue.ts): best rank first, keys
- * (guilds) in turn within a rank, decided when a request may go.
- */
-export interface SendTurns {
-  acquire(rank: SendRank, key: string, later?: Rising | null): Promise<SendTurn>;
-  /** Waits for one request's turn and takes it (a request outside the engine: a recap, a notice). */
-  take(rank: SendRank, key: string): Promise<void>;
-}
-
-/**
- * A platform's request rate (the Discord adapter's RequestPacer): next() resolves when one
- * request may be sent now; the SendQueue calls it, one call at a time, while requests wait,
- * and gives a slot nobody used back with unused().
- */
-export interface RequestGate {
-  next(): Promise<void>;
-  unused(): void;
-}
-
 export interface ChatPlatform {
-  /** `turn`: the engine's turn, granted at send time; the post's first request goes on it. */
-  post(channelId: string, prompt: OutgoingPrompt, turn?: SendTurn): Promise<PostedMessage>;
+  post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage>;
   edit(channelId: string, messageId: string, text: string): Promise<void>;
-  /** The newest messages of the channel, newest first (its requests on `turn` when given). */
-  fetchRecent(channelId: string, limit: number, turn?: SendTurn): Promise<RecentMessage[]>;
+  /** The newest messages of the channel, newest first. */
+  fetchRecent(channelId: string, limit: number): Promise<RecentMessage[]>;
   /**
    * A plain notice for moderators (no pings), e.g. that a session was stopped because its
    * own channel is gone. Best effort: the caller logs a failure and carries on.
    */
   notice(channelId: string, text: string): Promise<void>;
-  /**
-   * The platform's queue of requests, when it paces them (Discord): the engine takes its
-   * turns from it, so that the engine's posts and the platform's other requests are ranked
-   * in one queue, when a request may go. Absent: the engine keeps a SendQueue of its own.
-   */
-  readonly turns?: SendTurns;
 }

@@ -19,7 +19,7 @@ async function startHeld(engine: SessionEngine, sends: SendQueue, waiting: numbe
   const started = engine.start();
   for (let i = 0; i < 100 && sends.size() < waiting; i++) await flush();
   expect(sends.size()).toBe(waiting);
-  held.release();
+  held();
   await started;
   await engine.whenIdle();
 }

@@ -8,16 +8,16 @@ describe('SendQueue: who posts next when many sessions are due at once', () => {
     const queue = new SendQueue(() => 0, 1);
     const held = await queue.acquire(1, 'g0');
     const order: string[] = [];
-    const wait = (rank: 0 | 1 | 2, guild: string, name: string) => queue.acquire(rank, guild).then((turn) => {
+    const wait = (rank: 0 | 1 | 2, guild: string, name: string) => queue.acquire(rank, guild).then((release) => {
       order.push(name);
-      turn.release();
+      release();
     });
     const all = [
       wait(1, 'g1', 'g1 welcome a'), wait(1, 'g1', 'g1 welcome b'), wait(1, 'g1', 'g1 welcome c'),
       wait(2, 'g3', 'g3 heads-up'), wait(1, 'g2', 'g2 welcome'), wait(0, 'g4', 'g4 question'),
     ];
     expect(queue.size()).toBe(6);
-    held.release();
+    held();
     await Promise.all(all);
     // g1's backlog does not hold g2 up: g2 comes second, not fourth.
     expect(order).toEqual(['g4 question', 'g1 welcome a', 'g2 welcome', 'g1 welcome b', 'g1 welcome c', 'g3 heads-up']);
@@ -31,21 +31,21 @@ describe('SendQueue: who posts next when many sessions are due at once', () => {
     const b = await queue.acquire(1, 'g0');
     const order: string[] = [];
     const wait = (rank: 0 | 1 | 2, guild: string, later: { at: number; rank: 0 | 1 | 2 } | null, name: string) =>
-      queue.acquire(rank, guild, later).then((turn) => {
+      queue.acquire(rank, guild, later).then((release) => {
         order.push(name);
-        return turn;
+        return release;
       });
     const headsUp = wait(2, 'g1', { at: 30_000, rank: 0 }, 'g1 heads-up, its question due at 30 s');
     const welcome = wait(1, 'g2', null, 'g2 welcome');
     now = 30_000;
-    a.release();
+    a();
     const first = await headsUp;
     expect(order).toEqual(['g1 heads-up, its question due at 30 s']);
-    b.release();
+    b();
     await welcome;
     expect(order).toEqual(['g1 heads-up, its question due at 30 s', 'g2 welcome']);
-    first.release();
-    first.release(); // giving a slot back twice gives back one
+    first();
+    first(); // giving a slot back twice gives back one
     expect(queue.size()).toBe(0);
   });
 
