@@ -18,8 +18,9 @@ export interface ListenerDeps {
  * series up per message without a query, and its settings are parsed once, not per message.
  *
  * The mark is read when an event ARRIVES (fresh(); or when the gate lets a held event
- * through), and the event's lookup waits for that read: events are handed over one after another, so a read started at each hand-over would
- * put a store round trip (PostgreSQL: a flush of the LISTEN session) in line per message:
+ * through), and the event's lookup waits for that read. Events are handed over one after
+ * another, so a read started at each hand-over would put a store round trip (PostgreSQL:
+ * a flush of the LISTEN session) in line per message:
  * 13,061 flushes for 13,000 messages in the ingest benchmark, the store's throughput bound.
  * Read at arrival, the events that arrive while a read is in flight share it (the store
  * shares a read in flight), as events in one turn already did.
@@ -156,10 +157,11 @@ export function registerListeners(client: Client, deps: ListenerDeps, gate: Live
    * Runs handOver after the events before it were handed over (not written: the next one is
    * handed over while this one waits for its batch), then waits for what it handed over.
    */
-  const inOrder = (event: string, handOver: (fresh: Promise<void>) => Promise<{ done: Promise<unknown> } | null>) => {
+  const inOrder = (event: string, handOver: (fresh: Promise<void> | undefined) => Promise<{ done: Promise<unknown> } | null>, looksUp = true) => {
     gate.run(() => {
-      // The change mark is read as the event passes the gate (see ChannelSeries), not in line.
-      const fresh = lookup.series.fresh();
+      // The change mark is read as the event passes the gate (see ChannelSeries), not in line;
+      // deletes look nothing up and read nothing.
+      const fresh = looksUp ? lookup.series.fresh() : undefined;
       const turn = handedOver.then(() => handOver(fresh));
       handedOver = turn.catch(() => {});
       turn.then((queued) => queued?.done).catch((err: unknown) => log.error({ err, event }, 'listener failed'));
@@ -193,6 +195,6 @@ export function registerListeners(client: Client, deps: ListenerDeps, gate: Live
   });
 
   const deleted = (msg: Message | PartialMessage) => ingest.messageDeleted(msg.id, clock.now());
-  client.on(Events.MessageDelete, (msg) => inOrder('messageDelete', async () => ({ done: deleted(msg) })));
-  client.on(Events.MessageBulkDelete, (msgs) => inOrder('messageDeleteBulk', async () => ({ done: Promise.all(msgs.map((m) => deleted(m))) })));
+  client.on(Events.MessageDelete, (msg) => inOrder('messageDelete', async () => ({ done: deleted(msg) }), false));
+  client.on(Events.MessageBulkDelete, (msgs) => inOrder('messageDeleteBulk', async () => ({ done: Promise.all(msgs.map((m) => deleted(m))) }), false));
 }
