@@ -23,7 +23,12 @@ export interface ChatMessage {
   quote?: { author: string | null; text: string } | null;
 }
 
-export type Evidence = 'label' | 'quote' | 'reply' | 'thread';
+/**
+ * What shows a message answers its question: the grammar's evidence (a label, a quote, a reply,
+ * a thread), or the platform's: the Answer button's modal ('button'), `/chat answer`
+ * ('command'), a moderator's correction ('correction').
+ */
+export type Evidence = 'label' | 'quote' | 'reply' | 'thread' | 'button' | 'command' | 'correction';
 
 export type Attribution =
   | { kind: 'question'; number: number }

@@ -259,7 +259,7 @@ function* question(q: RecapQuestion, recap: Recap, item: (a: RecapAnswer) => str
   yield '</article>';
 }
 
-const VIA: Partial<Record<RecapAnswer['via'], string>> = { reply: 'via reply', thread: 'in thread', quote: 'via quote', inferred: 'inferred' };
+const VIA: Partial<Record<RecapAnswer['via'], string>> = { reply: 'via reply', thread: 'in thread', quote: 'via quote', inferred: 'inferred', button: 'via the Answer button', command: 'via /chat answer', correction: 'set by a moderator' };
 
 function answer(a: RecapAnswer, tz: string): string {
   const parts = a.author === null ? [] : [`<span class="author" dir="auto">${escapeHtml(a.author)}</span>`];

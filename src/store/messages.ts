@@ -28,7 +28,7 @@ export interface StoredMessage {
 
 export type NewMessage = Omit<StoredMessage, 'id' | 'editedAt' | 'deletedAt' | 'late' | 'fromSelf'> & { late?: boolean; fromSelf?: boolean };
 
-export type AnswerVia = 'label' | 'quote' | 'reply' | 'thread' | 'inferred';
+export type AnswerVia = 'label' | 'quote' | 'reply' | 'thread' | 'inferred' | 'button' | 'command' | 'correction';
 
 export interface StoredAnswer {
   messageId: number;

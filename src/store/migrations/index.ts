@@ -6,6 +6,7 @@ import * as promptSession from './005_prompt_session_index.ts';
 import * as claims from './006_claims_and_guilds.ts';
 import * as openPrompts from './007_open_prompts_index.ts';
 import * as seriesChannel from './008_series_channel_index.ts';
+import * as answerVia from './009_answer_via_interactions.ts';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'claims and guilds', up: claims.up },
   { version: 7, name: 'open prompts index', up: openPrompts.up },
   { version: 8, name: 'series channel index', up: seriesChannel.up },
+  { version: 9, name: 'answer via interactions', up: answerVia.up },
 ];

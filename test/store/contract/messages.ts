@@ -4,6 +4,17 @@ import { at, collect, liveSession, message, T0, type ContractContext } from './s
 /** store.messages: ingest, edits, attributions, answers and iterators. */
 export function messagesContract({ open }: ContractContext): void {
   describe('messages and answers', () => {
+    it('stores answers given through the platform (button, command) and set by a correction, and counts them', async () => {
+      const store = await open();
+      const s = await liveSession(store);
+      const vias = ['button', 'command', 'correction'] as const;
+      for (const [i, via] of vias.entries()) {
+        const { message: m } = await store.messages.ingest(message(s.id, `p${i}`, `answer ${i}`, { postedAt: at(i) }));
+        await store.messages.recordAttribution(m, { kind: 'answer', question: i + 1, via, label: null, text: `answer ${i}` });
+      }
+      expect((await store.messages.answers(s.id)).map((a) => [a.question, a.via])).toEqual([[1, 'button'], [2, 'command'], [3, 'correction']]);
+    });
+
     it('enforces the session: a message of an unknown session is refused', async () => {
       const store = await open();
       await expect(store.messages.ingest(message(42, 'm1', 'orphan'))).rejects.toThrow();
