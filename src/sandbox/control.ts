@@ -7,6 +7,7 @@ import type { DelayRule } from './limits.ts';
 import type { RateLimiter, RateLimitScope } from './ratelimit.ts';
 import type { RecordedCallback, SandboxChannel, SandboxCommand, SandboxMessage, SandboxUser } from './model.ts';
 import type { FailResponse, FailRule, RecordedRequest } from './rest.ts';
+import type { SandboxScheduledEvent } from './scheduled-events.ts';
 import type { World } from './state.ts';
 
 export interface SandboxInteraction {
@@ -92,6 +93,15 @@ export interface Sandbox {
    * 429s injected with failNext are not counted.
    */
   rateLimited(): Record<RateLimitScope, number>;
+  /** Guild scheduled events (scheduled-events.ts). */
+  scheduledEvents: {
+    /** A guild's events (the first guild's by default), current state with user_count. */
+    list(guildId?: string): SandboxScheduledEvent[];
+    /** Users click "Interested" on an event: its user_count moves. */
+    markInterested(eventId: string, userIds: string[]): void;
+    /** The nth create from now (1: the next) is carried out, then the connection dropped: the bot never hears back. */
+    loseCreateResponse(nth?: number): void;
+  };
   close(): Promise<void>;
 }
 
@@ -183,6 +193,11 @@ export function controlApi(parts: ControlParts): Sandbox {
     },
     schemaViolations: () => [...parts.violations],
     rateLimited: () => ({ ...parts.limiter.refusals }),
+    scheduledEvents: {
+      list: (guildId) => world.scheduledEvents.inGuild(guildId ?? dir.guild.id),
+      markInterested: (eventId, userIds) => world.scheduledEvents.markInterested(eventId, userIds),
+      loseCreateResponse: (nth) => world.scheduledEvents.loseCreateResponse(nth),
+    },
     async close() {
       if (closed) return;
       closed = true;

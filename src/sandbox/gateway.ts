@@ -40,6 +40,7 @@ const Intents = {
   GuildMessageReactions: 1 << 10,
   GuildMessageTyping: 1 << 11,
   MessageContent: 1 << 15,
+  GuildScheduledEvents: 1 << 16,
 } as const;
 
 /** The intent an event needs; events not listed are always sent. */
@@ -70,6 +71,11 @@ const EVENT_INTENTS: Record<string, number> = {
   MESSAGE_REACTION_REMOVE: Intents.GuildMessageReactions,
   MESSAGE_REACTION_REMOVE_ALL: Intents.GuildMessageReactions,
   TYPING_START: Intents.GuildMessageTyping,
+  GUILD_SCHEDULED_EVENT_CREATE: Intents.GuildScheduledEvents,
+  GUILD_SCHEDULED_EVENT_UPDATE: Intents.GuildScheduledEvents,
+  GUILD_SCHEDULED_EVENT_DELETE: Intents.GuildScheduledEvents,
+  GUILD_SCHEDULED_EVENT_USER_ADD: Intents.GuildScheduledEvents,
+  GUILD_SCHEDULED_EVENT_USER_REMOVE: Intents.GuildScheduledEvents,
 };
 
 /** Close codes after which a session cannot be resumed. */

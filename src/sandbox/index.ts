@@ -29,6 +29,7 @@ export type { Sandbox, SandboxInteraction } from './control.ts';
 export type { InteractOptions } from './interactions.ts';
 export type { RecordedCallback, SandboxChannel, SandboxCommand, SandboxMessage, SandboxUser } from './model.ts';
 export type { RecordedRequest, FailResponse };
+export type { SandboxScheduledEvent } from './scheduled-events.ts';
 export type { Limit, RateLimitOptions, RateLimitScope } from './ratelimit.ts';
 export { DISCORD_RATE_LIMITS, scaledRateLimits } from './ratelimit.ts';
 export type { ShardingOptions } from './sharding.ts';

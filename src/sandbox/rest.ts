@@ -204,6 +204,7 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
     options.requests.push(recorded);
     options.onExchange?.({ method, path, route: found, requestBody: body, status: recorded.status, responseBody: result.status === 204 ? undefined : result.body });
     options.log(`rest: ${method} ${path} -> ${recorded.status}`);
+    if (result.lost) return void res.socket?.destroy();
     send(res, result, headers);
   };
 

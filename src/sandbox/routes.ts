@@ -11,6 +11,7 @@
 import type { MessageBody, UploadedFile } from './model.ts';
 import { ApiError } from './errors.ts';
 import type { World } from './state.ts';
+import { scheduledEventRoutes } from './scheduled-event-routes.ts';
 
 export interface RouteContext {
   params: string[];
@@ -22,6 +23,8 @@ export interface RouteContext {
 export interface Result {
   status: number;
   body?: unknown;
+  /** Carried out, but the connection is dropped instead of answering (a lost response). */
+  lost?: boolean;
 }
 
 export interface RouteSpec {
@@ -131,5 +134,8 @@ export function createRoutes(world: World, gatewayBot: () => unknown): Route[] {
       ok(interactions.get(p(ctx, 0), p(ctx, 1), p(ctx, 2)))),
     route('PATCH', '/webhooks/:id/:token/messages/:any', { path: '/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}', request: 'IncomingWebhookUpdateRequestPartialSchema', responses: { 200: MESSAGE } }, (ctx) =>
       ok(interactions.edit(p(ctx, 0), p(ctx, 1), p(ctx, 2), body(ctx), ctx.files))),
+
+    // Guild scheduled events (scheduled-events.ts).
+    ...scheduledEventRoutes(world, route, guildScope),
   ];
 }

@@ -13,6 +13,7 @@ import { Interactions } from './interactions.ts';
 import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, type InteractionDeadlines } from './limits.ts';
 import { Messages } from './messages.ts';
 import type { Dispatch } from './model.ts';
+import { ScheduledEvents } from './scheduled-events.ts';
 import { Threads } from './threads.ts';
 
 export class World {
@@ -21,6 +22,7 @@ export class World {
   readonly threads: Threads;
   readonly commands: Commands;
   readonly interactions: Interactions;
+  readonly scheduledEvents: ScheduledEvents;
 
   constructor(
     clock: Clock,
@@ -33,6 +35,7 @@ export class World {
     this.threads = new Threads(this.dir, this.messages);
     this.commands = new Commands(this.dir);
     this.interactions = new Interactions(this.dir, this.messages, this.commands, deadlines, maxUploadBytes);
+    this.scheduledEvents = new ScheduledEvents(this.dir);
   }
 
   /** Where every change goes: the gateway's dispatch to the connected sessions. */
