@@ -5,6 +5,7 @@ import type { Gateway } from './gateway.ts';
 import type { InteractOptions } from './interactions.ts';
 import type { DelayRule } from './limits.ts';
 import type { RateLimiter, RateLimitScope } from './ratelimit.ts';
+import type { ReactionEmoji } from './reactions.ts';
 import type { RecordedCallback, SandboxChannel, SandboxCommand, SandboxMessage, SandboxUser } from './model.ts';
 import type { FailResponse, FailRule, RecordedRequest } from './rest.ts';
 import type { SandboxScheduledEvent } from './scheduled-events.ts';
@@ -102,6 +103,17 @@ export interface Sandbox {
     /** The nth create from now (1: the next) is carried out, then the connection dropped: the bot never hears back. */
     loseCreateResponse(nth?: number): void;
   };
+  /** Reactions (reactions.ts): each dispatches its MESSAGE_REACTION_* event, and the message carries the counts. */
+  reactions: {
+    /** A user reacts (a super reaction with burst); false when they had it already (nothing dispatched). */
+    add(messageId: string, userId: string, emoji: ReactionEmoji, opts?: { burst?: boolean }): boolean;
+    /** A user takes a reaction back; false when they had none (nothing dispatched). */
+    remove(messageId: string, userId: string, emoji: ReactionEmoji, opts?: { burst?: boolean }): boolean;
+    /** A moderator removes every reaction of the message. */
+    removeAll(messageId: string): void;
+    /** A moderator removes one emoji's reactions. */
+    removeEmoji(messageId: string, emoji: ReactionEmoji): void;
+  };
   close(): Promise<void>;
 }
 
@@ -197,6 +209,12 @@ export function controlApi(parts: ControlParts): Sandbox {
       list: (guildId) => world.scheduledEvents.inGuild(guildId ?? dir.guild.id),
       markInterested: (eventId, userIds) => world.scheduledEvents.markInterested(eventId, userIds),
       loseCreateResponse: (nth) => world.scheduledEvents.loseCreateResponse(nth),
+    },
+    reactions: {
+      add: (messageId, userId, emoji, opts) => world.reactions.add(messageId, userId, emoji, opts),
+      remove: (messageId, userId, emoji, opts) => world.reactions.remove(messageId, userId, emoji, opts),
+      removeAll: (messageId) => world.reactions.removeAll(messageId),
+      removeEmoji: (messageId, emoji) => world.reactions.removeEmoji(messageId, emoji),
     },
     async close() {
       if (closed) return;

@@ -70,6 +70,7 @@ const EVENT_INTENTS: Record<string, number> = {
   MESSAGE_REACTION_ADD: Intents.GuildMessageReactions,
   MESSAGE_REACTION_REMOVE: Intents.GuildMessageReactions,
   MESSAGE_REACTION_REMOVE_ALL: Intents.GuildMessageReactions,
+  MESSAGE_REACTION_REMOVE_EMOJI: Intents.GuildMessageReactions,
   TYPING_START: Intents.GuildMessageTyping,
   GUILD_SCHEDULED_EVENT_CREATE: Intents.GuildScheduledEvents,
   GUILD_SCHEDULED_EVENT_UPDATE: Intents.GuildScheduledEvents,

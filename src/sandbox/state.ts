@@ -12,6 +12,7 @@ import { guildCreatePayload } from './gateway-payloads.ts';
 import { Interactions } from './interactions.ts';
 import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, type InteractionDeadlines } from './limits.ts';
 import { Messages } from './messages.ts';
+import { Reactions } from './reactions.ts';
 import type { Dispatch } from './model.ts';
 import { ScheduledEvents } from './scheduled-events.ts';
 import { Threads } from './threads.ts';
@@ -23,6 +24,7 @@ export class World {
   readonly commands: Commands;
   readonly interactions: Interactions;
   readonly scheduledEvents: ScheduledEvents;
+  readonly reactions: Reactions;
 
   constructor(
     clock: Clock,
@@ -36,6 +38,7 @@ export class World {
     this.commands = new Commands(this.dir);
     this.interactions = new Interactions(this.dir, this.messages, this.commands, deadlines, maxUploadBytes);
     this.scheduledEvents = new ScheduledEvents(this.dir);
+    this.reactions = new Reactions(this.dir, this.messages);
   }
 
   /** Where every change goes: the gateway's dispatch to the connected sessions. */
