@@ -36,6 +36,14 @@ export class Commands {
         throw formError(`${path}.description`, 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
       }
     }
+    if (type === 2 || type === 3) {
+      // User and message context-menu commands: any characters (spaces, capitals), no description, no options.
+      if (cmd.name.length < 1 || cmd.name.length > 32) throw formError(`${path}.name`, 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 32 in length.');
+      if (typeof cmd.description === 'string' && cmd.description !== '') {
+        throw formError(`${path}.description`, 'APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION', 'Context menu commands cannot have description');
+      }
+      if (Array.isArray(cmd.options) && cmd.options.length > 0) throw formError(`${path}.options`, 'APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS', 'Context menu commands cannot have options');
+    }
     if (cmd.options !== undefined) {
       if (!Array.isArray(cmd.options) || cmd.options.length > 25) {
         throw formError(`${path}.options`, 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');

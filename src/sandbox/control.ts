@@ -53,9 +53,13 @@ export interface Sandbox {
   userDeletes(messageId: string): void;
   userBulkDeletes(channelId: string, messageIds: string[]): void;
   /**
-   * Injects INTERACTION_CREATE: type 2 (slash command, default), 4 (autocomplete) or 5 (modal
-   * submit; `name` is then the modal's custom_id). `options` are raw API options; user, role and
-   * channel options get `resolved` filled in. `data` is merged over the generated data.
+   * Injects INTERACTION_CREATE: type 2 (slash command, default; a message context-menu command
+   * when `name` is one, with `messageId` its target), 3 (a component: `name` is the custom_id of a
+   * button or select menu on message `messageId`, `values` a select's choice; refused, as Discord
+   * would, when the message does not carry it or it is disabled), 4 (autocomplete) or 5 (modal
+   * submit; `name` is then the modal's custom_id, `messageId` the message whose component
+   * opened it). `options` are raw API options; user, role and channel options get `resolved`
+   * filled in. `data` is merged over the generated data.
    */
   interact(opts: InteractOptions): SandboxInteraction;
   /** Serves a file as an attachment (for attachment options of slash commands). */

@@ -9,6 +9,7 @@ import type { Commands } from './commands.ts';
 import type { Directory } from './directory.ts';
 import { ApiError, formError } from './errors.ts';
 import { realNow, type InteractionDeadlines } from './limits.ts';
+import { componentData, messageCommandData } from './components.ts';
 import { validateBody } from './message-body.ts';
 import type { Messages } from './messages.ts';
 import { clone, Flags, MessageTypes, type MessageBody, type MessageRecord, type RecordedCallback, type UploadedFile } from './model.ts';
@@ -16,8 +17,10 @@ import { clone, Flags, MessageTypes, type MessageBody, type MessageRecord, type 
 export interface InteractionRecord {
   id: string;
   token: string;
-  type: 2 | 4 | 5;
+  type: 2 | 3 | 4 | 5;
   user: APIUser;
+  /** The message whose component was used (type 3, or a modal opened from one), or a context menu's target. */
+  messageId: string | null;
   channelId: string;
   data: Record<string, unknown>;
   callback: RecordedCallback | null;
@@ -35,7 +38,14 @@ export interface InteractOptions {
   channelId: string;
   name: string;
   options?: unknown[];
-  type?: 2 | 4 | 5;
+  type?: 2 | 3 | 4 | 5;
+  /**
+   * Type 3: the message carrying the component `name` (its custom_id). Type 2: the target of a
+   * message context-menu command. Type 5: the message whose component opened the modal.
+   */
+  messageId?: string;
+  /** Type 3 on a select menu: the values chosen. */
+  values?: string[];
   data?: Record<string, unknown>;
 }
 
@@ -95,9 +105,17 @@ export class Interactions {
     const channel = dir.requireChannel(opts.channelId).channel;
     const guildId = dir.guildOf(channel.id);
     const type = opts.type ?? 2;
+    const target = opts.messageId === undefined ? null : this.messages.view(this.messages.requireMessage(opts.messageId, channel.id));
     let data: Record<string, unknown>;
     if (type === 5) {
       data = { custom_id: opts.name, components: [], ...(opts.data ?? {}) };
+    } else if (type === 3) {
+      if (!target) throw new Error('a component interaction (type 3) needs the messageId of the message that carries the component');
+      data = { ...componentData(target, opts.name, opts.values), ...(opts.data ?? {}) };
+    } else if (type === 2 && this.commands.find(guildId, opts.name)?.command.type === 3) {
+      const found = this.commands.find(guildId, opts.name)!;
+      if (!target) throw new Error(`/${opts.name} is a message context-menu command: it needs the messageId of its target`);
+      data = { ...messageCommandData(found.command, target, found.guild ? guildId : null), ...(opts.data ?? {}) };
     } else {
       const found = this.commands.find(guildId, opts.name);
       const options = opts.options ?? [];
@@ -115,7 +133,7 @@ export class Interactions {
     const id = dir.ids.next();
     const token = Buffer.from(`interaction:${id}:${randomBytes(24).toString('hex')}`).toString('base64url');
     const record: InteractionRecord = {
-      id, token, type, user, channelId: channel.id, data,
+      id, token, type, user, channelId: channel.id, data, messageId: target?.id ?? null,
       callback: null,
       waiters: [],
       createdReal: realNow(),
@@ -125,7 +143,7 @@ export class Interactions {
     };
     // Unanswered after the deadline: whoever waits for the callback learns it now.
     const subcommand = opts.options?.[0] as { type?: number; name?: string } | undefined;
-    const what = type === 4 ? 'autocomplete' : type === 5 ? 'modal submission' : `/${opts.name}${subcommand?.type === 1 ? ` ${subcommand.name}` : ''}`;
+    const what = type === 4 ? 'autocomplete' : type === 5 ? 'modal submission' : type === 3 ? `component ${opts.name}` : `/${opts.name}${subcommand?.type === 1 ? ` ${subcommand.name}` : ''}`;
     setTimeout(() => {
       if (!record.callback) this.fail(record, new Error(`interaction ${id} (${what}) was not answered within ${this.deadlines.callbackMs} ms: Discord would show "The application did not respond"`));
     }, this.deadlines.callbackMs + 50).unref();
@@ -161,7 +179,9 @@ export class Interactions {
       context: InteractionContextType.Guild,
       attachment_size_limit: this.maxUploadBytes,
     } satisfies Omit<APIChatInputApplicationCommandGuildInteraction, 'type' | 'data'>;
-    return { ...common, type: record.type, data: clone(record.data) } as unknown as APIInteraction;
+    // Component interactions (and modals opened from one) carry the message the component is on.
+    const message = record.messageId && record.type !== 2 ? { message: this.messages.view(this.messages.requireMessage(record.messageId)) } : {};
+    return { ...common, type: record.type, data: clone(record.data), ...message } as unknown as APIInteraction;
   }
 
   private message(record: InteractionRecord, body: MessageBody, files: UploadedFile[], loading: boolean): MessageRecord {
@@ -205,9 +225,20 @@ export class Interactions {
     if (typeof raw.type !== 'number' || !CALLBACK_TYPES.includes(raw.type)) {
       throw formError('type', 'BASE_TYPE_CHOICES', 'Value must be one of {1, 4, 5, 6, 7, 8, 9, 10, 12}.');
     }
+    this.checkCallbackType(record, raw.type);
     const data = (raw.data ?? undefined) as MessageBody | undefined;
     let original: MessageRecord | undefined;
-    if (raw.type === 4) {
+    if ((raw.type === 6 || raw.type === 7) && record.messageId) {
+      // Acknowledged by updating the component's own message (now, or later through @original).
+      const target = this.messages.requireMessage(record.messageId);
+      if (raw.type === 7) {
+        validateBody(data ?? {}, files.length > 0, false);
+        this.messages.applyEdit(target, data ?? {}, files);
+        target.message.edited_timestamp = this.dir.isoNow();
+        this.messages.updated(target);
+      }
+      record.originalId = target.message.id;
+    } else if (raw.type === 4) {
       original = this.message(record, data ?? {}, files, false);
     } else if (raw.type === 5) {
       original = this.message(record, { flags: data?.flags }, [], true);
@@ -231,6 +262,20 @@ export class Interactions {
       },
       ...(original ? { resource: { type: raw.type, message: this.messages.view(original) } } : { resource: { type: raw.type } }),
     };
+  }
+
+  /**
+   * Discord's rules on which response fits which interaction: updating the message (6, 7) only
+   * answers a component, or a modal opened from one; a modal (9) cannot answer a modal submit
+   * or an autocomplete; autocomplete results (8) only answer an autocomplete.
+   */
+  private checkCallbackType(record: InteractionRecord, type: number): void {
+    const fromComponent = record.type === 3 || (record.type === 5 && record.messageId !== null);
+    const fits = type === 6 || type === 7 ? fromComponent
+      : type === 9 ? record.type === 2 || record.type === 3
+        : type === 8 ? record.type === 4
+          : record.type !== 4 || type === 8;
+    if (!fits) throw formError('type', 'INTERACTION_CALLBACK_TYPE_INVALID', `Interaction callback type ${type} is not valid for interaction type ${record.type}.`);
   }
 
   /** Resolves with the bot's initial response; rejects if it came too late or never. */

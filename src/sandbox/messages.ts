@@ -1,6 +1,7 @@
 /** Messages: create, edit, delete and list them, as the bot (REST) and as users (the control API). */
 import type { APIAttachment, APIMessage, APIMessageTopLevelComponent, APIUser } from 'discord-api-types/v10';
 import { GatewayDispatchEvents as E } from 'discord-api-types/v10';
+import { normalizeComponents } from './components.ts';
 import type { Directory } from './directory.ts';
 import { ApiError, formError } from './errors.ts';
 import { messageEvent } from './gateway-payloads.ts';
@@ -152,7 +153,7 @@ export class Messages {
       timestamp: dir.isoNow(),
       edited_timestamp: null,
       flags,
-      components: Array.isArray(body.components) ? (clone(body.components) as APIMessageTopLevelComponent[]) : [],
+      components: Array.isArray(body.components) ? normalizeComponents(body.components as APIMessageTopLevelComponent[]) : [],
       id: dir.ids.next(),
       channel_id: input.channelId,
       author: clone(input.author),
@@ -226,7 +227,7 @@ export class Messages {
     if (typeof body.content === 'string' || body.content === null) message.content = (body.content as string | null) ?? '';
     if (body.embeds !== undefined) message.embeds = storedEmbeds(body.embeds);
     if (body.components !== undefined) {
-      message.components = Array.isArray(body.components) ? (clone(body.components) as APIMessageTopLevelComponent[]) : [];
+      message.components = Array.isArray(body.components) ? normalizeComponents(body.components as APIMessageTopLevelComponent[]) : [];
     }
     if (typeof body.flags === 'number') {
       message.flags = ((message.flags ?? 0) & ~Flags.SuppressEmbeds) | (body.flags & Flags.SuppressEmbeds);
