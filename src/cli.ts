@@ -32,13 +32,13 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   bank: ['db'],
   recap: ['format', 'out', 'db'],
   site: ['out', 'force', 'db'],
-  'invite-url': [],
+  'invite-url': ['events', 'webhooks'],
   series: ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'db'],
   session: ['channel', 'session', 'questions', 'question', 'minutes', 'db'],
   demo: ['speed', 'transcript', 'db'],
   'migrate-store': ['from', 'to'],
 };
-const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared']);
+const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared', 'events', 'webhooks']);
 /** How many arguments after the command it takes, where that is fixed (the others check their own). */
 const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 1, session: 1 };
 const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
@@ -178,7 +178,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         const appId = rest[0] ?? io.env.DISCORD_APPLICATION_ID;
         if (!appId || !/^\d{17,20}$/.test(appId)) throw new CliError('invite-url needs the application id: emcee invite-url <id>, or DISCORD_APPLICATION_ID in .env', 2);
         const { inviteUrl } = await import('./discord/permissions.ts');
-        line(io.stdout, inviteUrl(appId));
+        line(io.stdout, inviteUrl(appId, (['events', 'webhooks'] as const).filter((f) => values[f] === true)));
         return 0;
       }
       default:

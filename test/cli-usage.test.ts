@@ -51,7 +51,7 @@ describe('emcee usage', () => {
     [['recap', '1', '--fromat', 'csv'], "Unknown option '--fromat' for recap (did you mean --format?); it takes --format, --out, --db (emcee recap --help)"],
     [['bank', 'list', '--out', 'x'], "Unknown option '--out' for bank; it takes --db (emcee bank --help)"],
     [['site', '--out', 'x', '--speed', '3'], "Unknown option '--speed' for site; it takes --out, --force, --db (emcee site --help)"],
-    [['invite-url', '123456789012345678', '--db', 'x'], "Unknown option '--db' for invite-url; it takes no options (emcee invite-url --help)"],
+    [['invite-url', '123456789012345678', '--db', 'x'], "Unknown option '--db' for invite-url; it takes --events, --webhooks (emcee invite-url --help)"],
   ])('an option the command does not take is refused: %j', async (argv, message) => {
     const run = await emcee(...argv);
     expect(run).toMatchObject({ code: 2, stdout: '' });

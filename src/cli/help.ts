@@ -92,10 +92,16 @@ Options:
                        and sessions/<id>.html are overwritten, nothing else is touched
 ${DB}
 `,
-  'invite-url': `Usage: emcee invite-url [application id]
+  'invite-url': `Usage: emcee invite-url [application id] [--events] [--webhooks]
 
 The URL that adds the bot to a server with the permissions it needs (the id defaults to
-DISCORD_APPLICATION_ID).
+DISCORD_APPLICATION_ID). Optional features add theirs only when asked for:
+
+Options:
+  --events     Create Events: a Scheduled Event for every session (series setting
+               scheduledEvents)
+  --webhooks   Manage Webhooks: button answers shown under the participant's name and
+               avatar (without it, the bot posts them naming the participant)
 `,
   series: `Usage: emcee series setup --guild ID --channel ID [options] | emcee series list [--db <path>]
 
