@@ -15,6 +15,7 @@ import type { ControlEntry } from './control-log.ts';
 import type { NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 import type { NewPrompt, Prompt } from './prompts.ts';
 import type { RecapQueryRepository } from './recap-queries.ts';
+import type { ScheduledEventRepository } from './scheduled-events.ts';
 import type { Series, SeriesInput } from '../domain/series.ts';
 import type { ShardSet } from '../domain/shard.ts';
 import type { NewSession, Session, SessionState } from './sessions.ts';
@@ -24,6 +25,7 @@ export type { ControlEntry } from './control-log.ts';
 export type { AnswerVia, NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 export type { NewPrompt, Prompt, PromptKind, PromptState } from './prompts.ts';
 export type { RecapAnswerCounts, RecapMessageCounts, RecapQueryRepository } from './recap-queries.ts';
+export type { ScheduledEventRepository, SessionEvent, SessionEventChange, SessionEventState } from './scheduled-events.ts';
 export type { Series, SeriesInput } from '../domain/series.ts';
 export type { NewSession, Session, SessionState } from './sessions.ts';
 export type { ShardSet } from '../domain/shard.ts';
@@ -182,6 +184,8 @@ export interface Repositories {
   prompts: PromptRepository;
   messages: MessageRepository;
   controls: ControlLogRepository;
+  /** Each session's Scheduled Event (issue 14). */
+  scheduledEvents: ScheduledEventRepository;
   /** What recaps read: counts by the database, and each question's answers as a stream. */
   recap: RecapQueryRepository;
 }

@@ -31,6 +31,7 @@ import type {
 import { PromptStore } from './prompts.ts';
 import { RecapQueryStatements, recapQueryRepository, type RecapQueryRepository } from './recap-queries.ts';
 import { SeriesStore } from './series.ts';
+import { ScheduledEventStore, type ScheduledEventRepository } from './scheduled-events.ts';
 import { checkpointInWorker, type Checkpointer } from './checkpoints.ts';
 import { SessionStore } from './sessions.ts';
 
@@ -60,6 +61,7 @@ interface Statements {
   prompts: PromptStore;
   messages: MessageStore;
   controls: ControlLogStore;
+  events: ScheduledEventStore;
   edits: { all(platformId: string): string[] };
   messageIds: { all(sessionId: number): number[] };
   messagesByIds: { all(ids: string): unknown[] };
@@ -69,6 +71,7 @@ interface Statements {
 
 export class SqliteStore implements StorePort {
   readonly series: SeriesRepository;
+  readonly scheduledEvents: ScheduledEventRepository;
   readonly bank: BankRepository;
   readonly sessions: SessionRepository;
   readonly prompts: PromptRepository;
@@ -98,6 +101,7 @@ export class SqliteStore implements StorePort {
       prompts: new PromptStore(db),
       messages: new MessageStore(db),
       controls: new ControlLogStore(db),
+      events: new ScheduledEventStore(db),
       edits: db.prepare<[string], string>(
         'SELECT e.old_text FROM message_edits e JOIN messages m ON m.id = e.message_id WHERE m.platform_id = ? ORDER BY e.id',
       ).pluck() as never,
@@ -115,6 +119,7 @@ export class SqliteStore implements StorePort {
     this.recapStatements = new RecapQueryStatements(db);
     const repositories = countingWrites(this.repositories((fn) => this.outside(fn)), () => this.changes++);
     this.series = repositories.series;
+    this.scheduledEvents = repositories.scheduledEvents;
     this.bank = repositories.bank;
     this.sessions = repositories.sessions;
     this.prompts = repositories.prompts;
@@ -314,6 +319,12 @@ export class SqliteStore implements StorePort {
           }), (a: StoredAnswer) => inferred || a.via !== 'inferred'),
         authorsBefore: (id, before) => run(() => messages.authorsBefore(id, before)),
         answers: (sid, options) => run(() => messages.answers(sid, options)),
+      },
+      scheduledEvents: {
+        get: (id) => run(() => s.events.get(id)),
+        begin: (id, guild, marker, at) => run(() => s.events.begin(id, guild, marker, at)),
+        update: (id, change, at) => run(() => s.events.update(id, change, at)),
+        listOpen: () => run(() => s.events.listOpen()),
       },
       controls: {
         record: (sid, action, actor, at, details) => run(() => controls.record(sid, action, actor, at, details)),

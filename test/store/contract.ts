@@ -17,6 +17,7 @@ import { promptsContract } from './contract/prompts.ts';
 import { recapQueriesContract } from './contract/recap-queries.ts';
 import { seriesContract } from './contract/series.ts';
 import { sessionsContract } from './contract/sessions.ts';
+import { scheduledEventsContract } from './contract/scheduled-events.ts';
 import { T0, type ContractContext, type ContractTarget } from './contract/support.ts';
 import { transactionsContract } from './contract/transactions.ts';
 
@@ -53,6 +54,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     messagesBatchContract(ctx);
     recapQueriesContract(ctx);
     controlLogContract(ctx);
+    scheduledEventsContract(ctx);
     transactionsContract(ctx);
   });
 }

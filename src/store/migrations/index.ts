@@ -7,6 +7,7 @@ import * as claims from './006_claims_and_guilds.ts';
 import * as openPrompts from './007_open_prompts_index.ts';
 import * as seriesChannel from './008_series_channel_index.ts';
 import * as answerVia from './009_answer_via_interactions.ts';
+import * as sessionEvents from './010_session_events.ts';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'open prompts index', up: openPrompts.up },
   { version: 8, name: 'series channel index', up: seriesChannel.up },
   { version: 9, name: 'answer via interactions', up: answerVia.up },
+  { version: 10, name: 'session events', up: sessionEvents.up },
 ];

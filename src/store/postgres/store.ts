@@ -32,6 +32,8 @@ import type { RecapQueryRepository } from '../recap-queries.ts';
 import { recapQueryRepository } from './recap-queries.ts';
 import type { Db, Run } from './run.ts';
 import { controlLogRepository, promptRepository, sessionRepository } from './sessions.ts';
+import { scheduledEventRepository } from './scheduled-events.ts';
+import type { ScheduledEventRepository } from '../scheduled-events.ts';
 
 export const CHANGES_CHANNEL = 'emcee_changes';
 
@@ -53,6 +55,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements StorePort {
   // The repositories of calls from outside a transaction: set in the constructor.
   declare readonly series: SeriesRepository;
+  declare readonly scheduledEvents: ScheduledEventRepository;
   declare readonly bank: BankRepository;
   declare readonly sessions: SessionRepository;
   declare readonly prompts: PromptRepository;
@@ -264,6 +267,7 @@ export class PostgresStore implements StorePort {
       prompts: promptRepository(run),
       messages: messageRepository(run),
       controls: controlLogRepository(run),
+      scheduledEvents: scheduledEventRepository(run),
       recap: recapQueryRepository(run),
     };
   }
