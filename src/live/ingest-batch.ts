@@ -1,5 +1,7 @@
 import type { Attribution } from '../domain/attribution.ts';
+import type { AnswerTarget } from '../domain/labels.ts';
 import type { NewMessage, Session, StoredMessage, Transaction } from '../store/port.ts';
+import { correctedAttribution } from './corrections.ts';
 import { readPosts, toChatMessage, type AttributorCache, type Post, type SessionAttribution } from './attributors.ts';
 import type { IncomingMessage, IngestResult } from './ingest.ts';
 import type { MarkCache } from './mark-cache.ts';
@@ -114,8 +116,18 @@ class Batch {
     const message = await this.tx.messages.edit(id, text, at);
     if (!message) return orCreate ? ((await this.create([orCreate]))[0]?.attribution ?? null) : null;
     if (message.fromSelf) return null;
+    // A moderator's correction outlives edits: the grammar is not asked again (one keyed read, edits only).
+    const correction = await this.tx.corrections.get(message.id);
+    if (correction) return this.keepCorrection(message, correction.target);
     const attributor = await this.deps.attributors.at(this.tx, message.sessionId, await this.postsOf(message.sessionId), at);
     const attribution = attributor.reattribute(toChatMessage(message));
+    await this.tx.messages.recordAttribution(message, attribution);
+    return attribution;
+  }
+
+  /** A corrected message's attribution after an edit: the correction's, with the new text. */
+  private async keepCorrection(message: StoredMessage, target: AnswerTarget | null): Promise<Attribution> {
+    const attribution = correctedAttribution(target, message.text);
     await this.tx.messages.recordAttribution(message, attribution);
     return attribution;
   }

@@ -12,6 +12,7 @@
 import type { Attribution } from '../domain/attribution.ts';
 import type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
 import type { ControlEntry } from './control-log.ts';
+import type { CorrectionRepository, ReactionRepository } from './corrections.ts';
 import type { NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 import type { NewPrompt, Prompt } from './prompts.ts';
 import type { RecapQueryRepository } from './recap-queries.ts';
@@ -22,6 +23,7 @@ import type { NewSession, Session, SessionState } from './sessions.ts';
 
 export type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
 export type { ControlEntry } from './control-log.ts';
+export type { Correction, CorrectionRepository, ReactedAnswer, Reaction, ReactionRepository } from './corrections.ts';
 export type { AnswerVia, NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 export type { NewPrompt, Prompt, PromptKind, PromptState } from './prompts.ts';
 export type { RecapAnswerCounts, RecapMessageCounts, RecapQueryRepository } from './recap-queries.ts';
@@ -188,6 +190,10 @@ export interface Repositories {
   scheduledEvents: ScheduledEventRepository;
   /** What recaps read: counts by the database, and each question's answers as a stream. */
   recap: RecapQueryRepository;
+  /** Moderators' corrections of what a message is (issue 14). */
+  corrections: CorrectionRepository;
+  /** Reactions on session messages (issue 14). */
+  reactions: ReactionRepository;
 }
 
 /** The repositories bound to one open transaction. */

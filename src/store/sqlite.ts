@@ -21,6 +21,7 @@ import type { Clock } from '../domain/clock.ts';
 import { BankStore } from './bank.ts';
 import { countingWrites } from './change-mark.ts';
 import { ControlLogStore } from './control-log.ts';
+import { CorrectionStatements, correctionRepositories, type CorrectionRepository, type ReactionRepository } from './corrections.ts';
 import { openDatabase, type Db } from './db.ts';
 import { MessageStore, toAnswer, toMessage, type StoredAnswer, type StoredMessage } from './messages.ts';
 import type { Migration } from './migrations/index.ts';
@@ -78,8 +79,11 @@ export class SqliteStore implements StorePort {
   readonly messages: MessageRepository;
   readonly controls: ControlLogRepository;
   readonly recap: RecapQueryRepository;
+  readonly corrections: CorrectionRepository;
+  readonly reactions: ReactionRepository;
 
   private readonly s: Statements;
+  private readonly correctionStatements: CorrectionStatements;
   private readonly recapStatements: RecapQueryStatements;
   private readonly context = new AsyncLocalStorage<TxContext>();
   private checkpointer: Checkpointer | null = null;
@@ -117,6 +121,7 @@ export class SqliteStore implements StorePort {
       ) as never,
     };
     this.recapStatements = new RecapQueryStatements(db);
+    this.correctionStatements = new CorrectionStatements(db);
     const repositories = countingWrites(this.repositories((fn) => this.outside(fn)), () => this.changes++);
     this.series = repositories.series;
     this.scheduledEvents = repositories.scheduledEvents;
@@ -126,6 +131,8 @@ export class SqliteStore implements StorePort {
     this.messages = repositories.messages;
     this.controls = repositories.controls;
     this.recap = repositories.recap;
+    this.corrections = repositories.corrections;
+    this.reactions = repositories.reactions;
   }
 
   /** Opens (creating if needed) an SQLite file, or ':memory:', with the schema brought up to date. */
@@ -331,6 +338,7 @@ export class SqliteStore implements StorePort {
         list: (sid) => run(() => controls.list(sid)),
       },
       recap: recapQueryRepository(this.recapStatements, run),
+      ...correctionRepositories(this.correctionStatements, run),
     };
   }
 }

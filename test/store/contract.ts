@@ -10,6 +10,7 @@ import type { StorePort } from '../../src/store/port.ts';
 import { bankContract } from './contract/bank.ts';
 import { claimsContract } from './contract/claims.ts';
 import { controlLogContract } from './contract/controls.ts';
+import { correctionsContract } from './contract/corrections.ts';
 import { messagesContract } from './contract/messages.ts';
 import { messagesBatchContract } from './contract/messages-batch.ts';
 import { openContract } from './contract/open.ts';
@@ -54,6 +55,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     messagesBatchContract(ctx);
     recapQueriesContract(ctx);
     controlLogContract(ctx);
+    correctionsContract(ctx);
     scheduledEventsContract(ctx);
     transactionsContract(ctx);
   });

@@ -8,6 +8,7 @@ import * as openPrompts from './007_open_prompts_index.ts';
 import * as seriesChannel from './008_series_channel_index.ts';
 import * as answerVia from './009_answer_via_interactions.ts';
 import * as sessionEvents from './010_session_events.ts';
+import * as corrections from './011_corrections_and_reactions.ts';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'series channel index', up: seriesChannel.up },
   { version: 9, name: 'answer via interactions', up: answerVia.up },
   { version: 10, name: 'session events', up: sessionEvents.up },
+  { version: 11, name: 'corrections and reactions', up: corrections.up },
 ];

@@ -27,6 +27,8 @@ import type {
 import { bankRepository, seriesRepository } from './catalog.ts';
 import type { Connection, Driver, Listener } from './driver.ts';
 import { messageRepository } from './messages.ts';
+import { correctionRepositories } from './corrections.ts';
+import type { CorrectionRepository, ReactionRepository } from '../corrections.ts';
 import { migrate } from './migrations/index.ts';
 import type { RecapQueryRepository } from '../recap-queries.ts';
 import { recapQueryRepository } from './recap-queries.ts';
@@ -62,6 +64,8 @@ export class PostgresStore implements StorePort {
   declare readonly messages: MessageRepository;
   declare readonly controls: ControlLogRepository;
   declare readonly recap: RecapQueryRepository;
+  declare readonly corrections: CorrectionRepository;
+  declare readonly reactions: ReactionRepository;
 
   private readonly context = new AsyncLocalStorage<TxContext>();
   private active: TxContext | null = null;
@@ -269,6 +273,7 @@ export class PostgresStore implements StorePort {
       controls: controlLogRepository(run),
       scheduledEvents: scheduledEventRepository(run),
       recap: recapQueryRepository(run),
+      ...correctionRepositories(run),
     };
   }
 }

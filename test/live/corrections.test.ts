@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { Corrections } from '../../src/live/corrections.ts';
+import type { IncomingMessage } from '../../src/live/ingest.ts';
+import { persistSession } from '../../src/live/persist.ts';
+import { ControlError } from '../../src/live/requests.ts';
+import { MINUTE, bootBot, newWorld, silentLog, type Bot } from '../helpers/live.ts';
+
+// Moderator corrections in the core: what the answers table holds, that an edit keeps it, the
+// control log, and the refusals.
+
+const START = new Date('2026-11-23T23:30:00Z');
+const at = (minutes: number) => new Date(START.getTime() + minutes * MINUTE);
+
+async function running(): Promise<{ bot: Bot; id: number; corrections: Corrections }> {
+  const world = newWorld(at(-1));
+  const bot = bootBot(world.store, world.time, world.platform);
+  const series = await bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
+  const session = await persistSession(bot.store, { series, startsAt: START, questions: ['One?', 'Two?', 'Three?'], questionSetId: null });
+  await bot.engine.start();
+  await bot.advanceTo(at(13)); // Q1 and Q2 are out
+  return { bot, id: session.id, corrections: new Corrections({ store: bot.store, clock: world.time, log: silentLog }) };
+}
+
+let seq = 0;
+const msg = (minute: number, text: string): IncomingMessage => ({
+  id: `c${++seq}`, channelId: 'chat', threadId: null, authorId: 'u1', authorName: 'kyle', moderator: false, fromSelf: false, at: at(minute), text, replyToId: null,
+});
+const answered = async (bot: Bot, id: number) => (await bot.store.messages.answers(id)).map((a) => [a.question, a.via, a.text]);
+
+describe('moderator corrections', () => {
+  it('Count as answer moves a misattributed message, and an edit with another label does not move it back', async () => {
+    const { bot, id, corrections } = await running();
+    const m = msg(13, 'A1: meant for the second question');
+    await bot.ingest.messageCreated(m);
+    expect(await answered(bot, id)).toEqual([[1, 'label', 'A1: meant for the second question']]);
+    expect((await corrections.choices(m.id)).map((c) => c.label)).toEqual(['Q1: One?', 'Q2: Two?', 'Takeaway']);
+    await corrections.correct(m.id, 2, 'mod (m1)');
+    expect(await answered(bot, id)).toEqual([[2, 'correction', 'A1: meant for the second question']]);
+    // The author edits it: still Q2 (with the new text), never re-attributed to Q1.
+    expect(await bot.ingest.messageUpdated(m.id, 'A1: meant for the second question, edited', at(14))).toMatchObject({ kind: 'answer', question: 2, via: 'correction' });
+    expect(await answered(bot, id)).toEqual([[2, 'correction', 'A1: meant for the second question, edited']]);
+    const log = await bot.store.controls.list(id);
+    expect(log.at(-1)).toMatchObject({ action: 'correct', actor: 'mod (m1)', details: { messageId: m.id, target: 2 } });
+    expect(JSON.stringify(log)).not.toContain('meant for'); // no message text in the control log
+  });
+
+  it('Not an answer removes it, and an edit adding a label does not bring it back; takeaways too', async () => {
+    const { bot, id, corrections } = await running();
+    const off = msg(13, 'A2: off topic');
+    const ta = msg(13, 'what I learned tonight');
+    await bot.ingest.messageCreated(off);
+    await bot.ingest.messageCreated(ta);
+    await corrections.correct(off.id, null, 'mod');
+    await corrections.correct(ta.id, 'TA', 'mod');
+    expect(await answered(bot, id)).toEqual([['TA', 'correction', 'what I learned tonight']]);
+    expect(await bot.ingest.messageUpdated(off.id, 'A2: off topic, now labelled again', at(14))).toEqual({ kind: 'none', reason: 'moderator' });
+    expect(await answered(bot, id)).toEqual([['TA', 'correction', 'what I learned tonight']]);
+    expect((await bot.store.controls.list(id)).filter((c) => c.action === 'correct').map((c) => c.details.target)).toEqual(['none', 'TA']);
+  });
+
+  it('refuses a message outside any session, a bot post and a question never asked, writing nothing', async () => {
+    const { bot, id, corrections } = await running();
+    await expect(corrections.correct('nowhere', 1, 'mod')).rejects.toThrow(new ControlError('that message is not part of any chat session'));
+    const post = { ...msg(12, 'Q2: Two?'), fromSelf: true, moderator: true }; // the bot's post, as the gateway echoes it
+    await bot.ingest.messageCreated(post);
+    await expect(corrections.correct(post.id, 1, 'mod')).rejects.toThrow(/Emcee's own posts/);
+    const m = msg(13, 'A1: hello');
+    await bot.ingest.messageCreated(m);
+    await expect(corrections.correct(m.id, 3, 'mod')).rejects.toThrow('Q3 has not been asked in this session');
+    expect(await bot.store.corrections.listBySession(id)).toEqual([]);
+    expect((await bot.store.controls.list(id)).some((c) => c.action === 'correct')).toBe(false);
+  });
+});
