@@ -34,6 +34,12 @@ export const seriesSettingsSchema = z.strictObject({
   threads: z.boolean().default(false),
   /** Where the recap goes at close; null: the session's own channel. */
   recapChannelId: z.string().regex(/^\d{17,20}$/, 'must be a channel id').nullable().default(null),
+  /** Announce each session as a guild Scheduled Event (needs Manage Events; without it the chat runs without events). */
+  scheduledEvents: z.boolean().default(true),
+  /** Where the event takes place: a stage or voice channel; null: the session's own channel (an external event). */
+  eventChannelId: z.string().regex(/^\d{17,20}$/, 'must be a channel id').nullable().default(null),
+  /** A role pinged once shortly before each session starts (the only ping Emcee ever sends); null: none. */
+  reminderRoleId: z.string().regex(/^\d{17,20}$/, 'must be a role id').nullable().default(null),
   /** Role whose members may steer the chat (besides Manage Server). */
   moderatorRoleId: z.string().nullable().default(null),
   /** Custom texts for the bot's posts; defaults are used for any left out. */

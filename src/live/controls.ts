@@ -30,6 +30,8 @@ export interface ControlsDeps {
   log: Logger;
   /** Called after every change so that the engine posts what is now due. */
   onChange?: () => Promise<void>;
+  /** Told which session a control changed (its scheduled event follows). */
+  onSessionChanged?: (sessionId: number) => void;
 }
 
 export class SessionControls {
@@ -294,6 +296,7 @@ export class SessionControls {
 
   private async changed(session: Session, action: string, by: string): Promise<Session> {
     this.deps.log.info({ sessionId: session.id, action, by }, 'moderator control');
+    this.deps.onSessionChanged?.(session.id);
     await this.deps.onChange?.();
     return (await this.deps.store.sessions.get(session.id))!;
   }

@@ -71,6 +71,8 @@ import type { Timers } from './timers.ts';
 export interface EngineListener {
   /** A session closed (the Discord adapter posts its recap). */
   sessionEnded?(session: Session): void | Promise<void>;
+  /** A planned session started (its first post is going out). */
+  sessionStarted?(session: Session): void;
 }
 
 export interface EngineDeps {
@@ -326,6 +328,7 @@ export class SessionEngine {
     if (session.state === 'planned' && p.kind !== 'preview') {
       session = await store.sessions.setState(session.id, 'running');
       log.info({ sessionId: session.id }, 'session started');
+      this.deps.listener?.sessionStarted?.(session);
     }
     if (!(await this.poster.post(session, p, lateBy > tolerance, tolerance, settings))) return 'stop';
     if (p.kind === 'close') await this.end(session, now);

@@ -9,6 +9,7 @@ import type { Session } from '../store/sessions.ts';
 import { startMinuteTick } from './cron.ts';
 import { SessionEngine } from './engine.ts';
 import { SeriesPlanner } from './planner.ts';
+import { ScheduledEventKeeper } from './scheduled-events.ts';
 import type { Timers } from './timers.ts';
 
 /** Live sessions wired together: what the bot (or a demo) runs over a chat platform. */
@@ -17,6 +18,8 @@ export interface LiveSessions {
   controls: SessionControls;
   ingest: LiveIngest;
   planner: SeriesPlanner;
+  /** Each session's Scheduled Event, where the platform has them (scheduled-events.ts). */
+  events: ScheduledEventKeeper | null;
   /** Reloads sessions from the database, posts what is due, starts the minute tick. */
   start(): Promise<void>;
   stop(): void;
@@ -45,18 +48,34 @@ export function createLiveSessions({ store, platform, clock, timers, log, minute
   const planner = new SeriesPlanner({ store, log, owns });
   // The ingest learns the posts from the database (it may not share a process with the
   // engine); the engine only says when a session ends, for the recap.
-  const engine = new SessionEngine({ store, platform, clock, timers, log, listener: { sessionEnded: onSessionEnded }, planner, owner, owns, leaseMs });
-  const controls = new SessionControls({ store, clock, log, onChange: () => engine.kick() });
+  const events = platform.scheduledEvents ? new ScheduledEventKeeper({ store, events: platform.scheduledEvents, clock, timers, log, owns }) : null;
+  const listener = {
+    sessionEnded: (session: Session) => (events?.touch(session.id), onSessionEnded?.(session)),
+    sessionStarted: (session: Session) => events?.touch(session.id),
+  };
+  // The planner runs at the start of every engine cycle: new sessions get their events after it.
+  const planning = {
+    planUpcoming: async (now: Date) => {
+      const planned = await planner.planUpcoming(now);
+      events?.touch(...planned.map((s) => s.id));
+      events?.tick();
+      return planned;
+    },
+  };
+  const engine = new SessionEngine({ store, platform, clock, timers, log, listener, planner: planning, owner, owns, leaseMs });
+  const controls = new SessionControls({ store, clock, log, onChange: () => engine.kick(), onSessionChanged: (id) => events?.touch(id) });
   let tick: { stop(): void } | null = null;
   return {
-    engine, controls, ingest, planner,
+    engine, controls, ingest, planner, events,
     start: async () => {
       await engine.start();
+      await events?.sweep();
       if (minuteTick && !tick) tick = startMinuteTick(() => void engine.kick());
     },
     stop: () => {
       tick?.stop();
       tick = null;
+      events?.stop();
       engine.stop();
     },
   };

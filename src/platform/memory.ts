@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import { MemoryScheduledEvents } from './memory-events.ts';
 import { ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage } from './types.ts';
 
 export interface MemoryMessage extends RecentMessage {
@@ -32,9 +33,13 @@ export class MemoryPlatform implements ChatPlatform {
   private nextId = 1;
   private failures: (Failure | 'ok')[] = [];
   private readonly unavailable = new Map<string, { reason: ChannelUnavailableReason; detail: string }>();
+  /** Scheduled events in memory, with `scheduledEvents: true` (memory-events.ts). */
+  readonly scheduledEvents?: MemoryScheduledEvents;
 
   /** keepsMarkers: false reads back like Discord, where the marker (nonce) is not returned. */
-  constructor(private readonly clock: Clock, private readonly options: { keepsMarkers?: boolean } = {}) {}
+  constructor(private readonly clock: Clock, private readonly options: { keepsMarkers?: boolean; scheduledEvents?: boolean } = {}) {
+    if (options.scheduledEvents) this.scheduledEvents = new MemoryScheduledEvents(clock);
+  }
 
   /** Makes a coming post misbehave: the next one, or the one after `after` good posts. */
   failNext(how: Failure, after = 0): void {

@@ -1,4 +1,7 @@
 import type { PromptKind } from '../domain/timetable.ts';
+import type { ScheduledEventsPlatform } from './scheduled-events.ts';
+
+export * from './scheduled-events.ts';
 
 /**
  * What the session engine needs from a chat platform. The Discord adapter implements it;
@@ -78,4 +81,6 @@ export interface ChatPlatform {
    * own channel is gone. Best effort: the caller logs a failure and carries on.
    */
   notice(channelId: string, text: string): Promise<void>;
+  /** The platform's scheduled events (one announces each session), where it has them. */
+  scheduledEvents?: ScheduledEventsPlatform;
 }
