@@ -10,6 +10,7 @@ import type { RecordedCallback, SandboxChannel, SandboxCommand, SandboxMessage, 
 import type { FailResponse, FailRule, RecordedRequest } from './rest.ts';
 import type { SandboxScheduledEvent } from './scheduled-events.ts';
 import type { World } from './state.ts';
+import type { WebhookPost } from './webhooks.ts';
 
 export interface SandboxInteraction {
   id: string;
@@ -48,7 +49,8 @@ export interface Sandbox {
   createUser(username: string, opts?: { bot?: boolean; roles?: string[] }): SandboxUser;
   createRole(name: string, permissions: bigint): { id: string; name: string };
   addRole(userId: string, roleId: string): void;
-  userSays(channelId: string, userId: string, content: string, opts?: { replyTo?: string }): SandboxMessage;
+  /** `ping: false` on a reply: the reply does not mention the replied-to author (the client's "@ off"). */
+  userSays(channelId: string, userId: string, content: string, opts?: { replyTo?: string; ping?: boolean }): SandboxMessage;
   userEdits(messageId: string, content: string): SandboxMessage;
   userDeletes(messageId: string): void;
   userBulkDeletes(channelId: string, messageIds: string[]): void;
@@ -68,6 +70,8 @@ export interface Sandbox {
   /** One stored message by id (any channel), unless deleted. */
   message(messageId: string): SandboxMessage | undefined;
   threads(): SandboxChannel[];
+  /** The channel webhooks' messages, oldest first: who they show as (username, avatar_url) and where. */
+  webhookPosts(): WebhookPost[];
   requests: RecordedRequest[];
   /** The last bulk-overwritten application commands (global or guild). */
   commands(): SandboxCommand[];
@@ -170,6 +174,7 @@ export function controlApi(parts: ControlParts): Sandbox {
     messages: (channelId) => messages.list(channelId),
     message: (messageId) => messages.findMessage(messageId),
     threads: () => dir.threads(),
+    webhookPosts: () => world.webhooks.posts.map((post) => ({ ...post })),
     requests,
     commands: () => world.commands.lastOverwritten(),
     async waitFor<T>(check: () => T | undefined | false | null, timeoutMs = 5_000): Promise<T> {

@@ -22,6 +22,8 @@ export interface GatewayHost {
   maxGuildsPerShard: number;
   /** GUILD_MEMBERS_CHUNK data for an op 8 request. */
   membersChunk(request: Record<string, unknown>): GatewayGuildMembersChunkDispatchData;
+  /** The privileged intents the application has enabled (default all); IDENTIFY asking for another is closed with 4014. */
+  privilegedIntents?: number;
   log(message: string): void;
 }
 
@@ -36,12 +38,17 @@ const SESSION_START_WINDOW_MS = 24 * 60 * 60_000;
 const Intents = {
   Guilds: 1 << 0,
   GuildMembers: 1 << 1,
+  GuildWebhooks: 1 << 5,
+  GuildPresences: 1 << 8,
   GuildMessages: 1 << 9,
   GuildMessageReactions: 1 << 10,
   GuildMessageTyping: 1 << 11,
   MessageContent: 1 << 15,
   GuildScheduledEvents: 1 << 16,
 } as const;
+
+/** Intents an application must enable in the Developer Portal (and, at scale, be approved for). */
+export const PRIVILEGED_INTENTS = Intents.GuildMembers | Intents.GuildPresences | Intents.MessageContent;
 
 /** The intent an event needs; events not listed are always sent. */
 const EVENT_INTENTS: Record<string, number> = {
@@ -77,6 +84,7 @@ const EVENT_INTENTS: Record<string, number> = {
   GUILD_SCHEDULED_EVENT_DELETE: Intents.GuildScheduledEvents,
   GUILD_SCHEDULED_EVENT_USER_ADD: Intents.GuildScheduledEvents,
   GUILD_SCHEDULED_EVENT_USER_REMOVE: Intents.GuildScheduledEvents,
+  WEBHOOKS_UPDATE: Intents.GuildWebhooks,
 };
 
 /** Close codes after which a session cannot be resumed. */
@@ -291,6 +299,11 @@ export class Gateway {
     }
     if (typeof d.intents !== 'number') {
       this.closeWith(ws, state, 4013, 'Invalid intent(s).');
+      return;
+    }
+    if (d.intents & PRIVILEGED_INTENTS & ~(this.host.privilegedIntents ?? PRIVILEGED_INTENTS)) {
+      // Discord: a privileged intent the application has not enabled (or is not approved for).
+      this.closeWith(ws, state, 4014, 'Disallowed intent(s).');
       return;
     }
     const liveCounts = this.liveShards().map(([, count]) => count);

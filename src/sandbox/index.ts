@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { systemClock } from '../domain/clock.ts';
 import { controlApi, type Sandbox } from './control.ts';
 import { Gateway } from './gateway.ts';
+import { enabledPrivilegedIntents } from './privileged-intents.ts';
 import { guildCreatePayload, membersChunk, readyPayload } from './gateway-payloads.ts';
 import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, type DelayRule, type InteractionDeadlines } from './limits.ts';
 import { RateLimiter, resolveRateLimits, type RateLimitOptions } from './ratelimit.ts';
@@ -33,6 +34,7 @@ export type { SandboxScheduledEvent } from './scheduled-events.ts';
 export type { Limit, RateLimitOptions, RateLimitScope } from './ratelimit.ts';
 export { DISCORD_RATE_LIMITS, scaledRateLimits } from './ratelimit.ts';
 export type { ShardingOptions } from './sharding.ts';
+export type { WebhookPost } from './webhooks.ts';
 export { shardOf } from './sharding.ts';
 
 export interface SandboxOptions {
@@ -72,6 +74,11 @@ export interface SandboxOptions {
   rateLimitClock?: () => number;
   /** Sharding: GET /gateway/bot's recommended shards and session start limit, the per-shard guild cap. */
   sharding?: ShardingOptions;
+  /**
+   * The privileged intents the application has enabled in the Developer Portal (default: all
+   * three). IDENTIFY asking for one that is off is closed with 4014 Disallowed intent(s).
+   */
+  privilegedIntents?: { messageContent?: boolean; guildMembers?: boolean; guildPresences?: boolean };
 }
 
 export const SANDBOX_TOKEN = 'sandbox-bot-token';
@@ -125,6 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     guildCreateData: (guildId) => guildCreatePayload(dir, guildId),
     maxGuildsPerShard: sharding.maxGuildsPerShard ?? DISCORD_MAX_GUILDS_PER_SHARD,
     membersChunk: (request) => membersChunk(dir, request),
+    privilegedIntents: enabledPrivilegedIntents(options.privilegedIntents),
     log,
   });
   world.dispatch = (event, data) => {

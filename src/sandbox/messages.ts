@@ -214,10 +214,12 @@ export class Messages {
     return this.created(this.create({ channelId, author: this.dir.botUser, body, files }));
   }
 
-  userSays(channelId: string, userId: string, content: string, opts: { replyTo?: string } = {}): APIMessage {
+  userSays(channelId: string, userId: string, content: string, opts: { replyTo?: string; ping?: boolean } = {}): APIMessage {
     const member = this.dir.requireMember(userId);
     const body: MessageBody = { content };
     if (opts.replyTo) body.message_reference = { message_id: opts.replyTo, channel_id: channelId };
+    // The client's "@ on/off" of a reply: off mentions everyone else as usual, not the replied-to author.
+    if (opts.replyTo && opts.ping === false) body.allowed_mentions = { parse: ['users', 'roles', 'everyone'], replied_user: false };
     return this.view(this.create({ channelId, author: member.user, body }));
   }
 

@@ -116,6 +116,12 @@ export function createRoutes(world: World, gatewayBot: () => unknown): Route[] {
     route('POST', '/channels/:id/messages/:id/threads', { path: '/channels/{channel_id}/messages/{message_id}/threads', request: 'CreateTextThreadWithMessageRequestSchema', responses: { 201: 'ThreadResponseSchema' } }, (ctx) =>
       created(threads.fromMessage(p(ctx, 0), p(ctx, 1), asObject(ctx.body)))),
 
+    // Channel webhooks (webhooks.ts).
+    route('GET', '/channels/:id/webhooks', { path: '/channels/{channel_id}/webhooks', responses: { 200: 'GuildIncomingWebhookResponseSchema[]' } }, (ctx) =>
+      ok(world.webhooks.list(p(ctx, 0)))),
+    route('POST', '/channels/:id/webhooks', { path: '/channels/{channel_id}/webhooks', request: 'CreateWebhookRequestSchema', responses: { 200: 'GuildIncomingWebhookResponseSchema' } }, (ctx) =>
+      ok(world.webhooks.create(p(ctx, 0), asObject(ctx.body)))),
+
     // Guild.
     route('GET', '/guilds/:id/threads/active', { path: '/guilds/{guild_id}/threads/active', responses: { 200: 'ThreadsResponseSchema' } }, (ctx) =>
       ok(threads.active(guildScope(ctx, 0)))),
@@ -127,7 +133,10 @@ export function createRoutes(world: World, gatewayBot: () => unknown): Route[] {
       return withResponse ? ok(response) : noContent();
     }),
     route('POST', '/webhooks/:id/:token', { path: '/webhooks/{webhook_id}/{webhook_token}', request: 'IncomingWebhookRequestPartialSchema', responses: { 200: MESSAGE, 204: null } }, (ctx) => {
-      const message = interactions.execute(p(ctx, 0), p(ctx, 1), body(ctx), ctx.files);
+      // A channel webhook (webhooks.ts), or an interaction's, whose id is the application's.
+      const message = world.webhooks.has(p(ctx, 0))
+        ? world.webhooks.execute(p(ctx, 0), p(ctx, 1), body(ctx), ctx.files, ctx.query.get('thread_id'))
+        : interactions.execute(p(ctx, 0), p(ctx, 1), body(ctx), ctx.files);
       return ctx.query.get('wait') === 'false' ? noContent() : ok(message);
     }),
     route('GET', '/webhooks/:id/:token/messages/:any', { path: '/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}', responses: { 200: MESSAGE } }, (ctx) =>

@@ -12,6 +12,7 @@
  *   failed for the bot, as it would on Discord, so tests can still send bad bodies on purpose.
  * Objects are not strict: Discord adds fields, and so may discord.js.
  */
+import { z } from 'zod';
 import type { Exchange } from './rest.ts';
 
 interface Parser {
@@ -31,9 +32,18 @@ export function loadSpec(): Promise<Spec> {
   // A specifier in a variable: the package's "types" point at JavaScript, and the schemas are
   // looked up by name (routes.ts) anyway, so they are typed here as a plain record.
   const specifier = 'discord-api-spec/zod';
-  loading ??= import(specifier).then((m: unknown) => m as Spec);
+  loading ??= import(specifier).then((m: unknown) => ({ ...(m as Spec), ...INLINE_REQUESTS }));
   return loading;
 }
+
+/**
+ * Request bodies the spec declares inline in an operation and exports no schema for, written
+ * from that declaration (discord-api-spec's Paths, same fields and types).
+ */
+const INLINE_REQUESTS: Spec = {
+  // Paths['/channels/{channel_id}/webhooks']['post']['requestBody']: { name: string; avatar?: string | null }
+  CreateWebhookRequestSchema: z.object({ name: z.string(), avatar: z.string().nullish() }),
+};
 
 function isParser(value: unknown): value is Parser {
   return typeof value === 'object' && value !== null && typeof (value as Parser).safeParse === 'function';

@@ -16,6 +16,7 @@ import { Reactions } from './reactions.ts';
 import type { Dispatch } from './model.ts';
 import { ScheduledEvents } from './scheduled-events.ts';
 import { Threads } from './threads.ts';
+import { Webhooks } from './webhooks.ts';
 
 export class World {
   readonly dir: Directory;
@@ -24,6 +25,7 @@ export class World {
   readonly commands: Commands;
   readonly interactions: Interactions;
   readonly scheduledEvents: ScheduledEvents;
+  readonly webhooks: Webhooks;
   readonly reactions: Reactions;
 
   constructor(
@@ -38,6 +40,7 @@ export class World {
     this.commands = new Commands(this.dir);
     this.interactions = new Interactions(this.dir, this.messages, this.commands, deadlines, maxUploadBytes);
     this.scheduledEvents = new ScheduledEvents(this.dir);
+    this.webhooks = new Webhooks(this.dir, this.messages);
     this.reactions = new Reactions(this.dir, this.messages);
   }
 
