@@ -58,6 +58,8 @@ export type AppOptions = StoreSource & {
   owner?: string | undefined;
   /** How often recaps nobody posted are looked for (real ms; default 15 s). */
   recapSweepMs?: number | undefined;
+  /** Ask Discord for the Message Content intent (default true; MESSAGE_CONTENT=off: false). */
+  messageContent?: boolean | undefined;
 };
 
 export interface RunningApp {
@@ -90,7 +92,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const owns = options.owns ?? null;
   const owner = options.owner ?? newOwnerId();
-  const discord = createDiscordAdapter({ apiBase, store, clock, log, owner, owns, recapSweepMs: options.recapSweepMs });
+  const discord = createDiscordAdapter({ apiBase, store, clock, log, owner, owns, recapSweepMs: options.recapSweepMs, messageContent: options.messageContent });
   const live = createLiveSessions({
     store, platform: discord.platform, clock, timers, log, minuteTick, owner, owns,
     onSessionEnded: (session) => discord.postRecap(session),

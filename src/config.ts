@@ -51,6 +51,7 @@ const botSchema = schema.safeExtend({
   DISCORD_CONNECT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' })
     .int('must be a whole number of milliseconds').min(100, 'must be at least 100').max(600_000, 'must be at most 600000 (10 minutes)')
     .default(15_000),
+  MESSAGE_CONTENT: z.enum(['on', 'off'], { error: 'must be on or off (off: run without the Message Content intent; answers by the Answer button)' }).default('on'),
 });
 
 export interface BotConfig extends Config {
@@ -69,6 +70,8 @@ export interface BotConfig extends Config {
    * for. Null: one process, every shard Discord recommends ('auto'), every guild.
    */
   shards: ShardSet | null;
+  /** Ask for the privileged Message Content intent (MESSAGE_CONTENT, default on; off: answers by button, replies and mentions). */
+  messageContent: boolean;
 }
 
 /** The bot's configuration: the base settings plus Discord's, every problem reported together. */
@@ -84,7 +87,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   return {
     ...baseConfig(d),
     discordToken: d.DISCORD_TOKEN, applicationId: d.DISCORD_APPLICATION_ID, apiBase: d.DISCORD_API_BASE,
-    connectTimeoutMs: d.DISCORD_CONNECT_TIMEOUT_MS, shards: shards.value,
+    connectTimeoutMs: d.DISCORD_CONNECT_TIMEOUT_MS, shards: shards.value, messageContent: d.MESSAGE_CONTENT === 'on',
   };
 }
 

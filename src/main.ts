@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     // startApp itself when Discord cannot be reached).
     app = await startApp({
       database: config, token: config.discordToken, apiBase: config.apiBase, connectTimeoutMs: config.connectTimeoutMs,
-      clock: systemClock, timers: realTimers, log, owns: config.shards,
+      clock: systemClock, timers: realTimers, log, owns: config.shards, messageContent: config.messageContent,
     });
   } catch (err) {
     if (!(err instanceof StoreError) && !(err instanceof DiscordStartError)) throw err;

@@ -30,7 +30,15 @@ describe('configuration', () => {
 
   it('reads a complete bot configuration', () => {
     expect(readBotConfig({ DISCORD_TOKEN: ' tok ', DISCORD_APPLICATION_ID: APP, DISCORD_API_BASE: 'http://127.0.0.1:9/api', DATABASE_PATH: '/tmp/x.sqlite' }))
-      .toEqual({ discordToken: 'tok', applicationId: APP, apiBase: 'http://127.0.0.1:9/api', databasePath: '/tmp/x.sqlite', logLevel: 'info', connectTimeoutMs: 15_000, shards: null });
+      .toEqual({ discordToken: 'tok', applicationId: APP, apiBase: 'http://127.0.0.1:9/api', databasePath: '/tmp/x.sqlite', logLevel: 'info', connectTimeoutMs: 15_000, shards: null, messageContent: true });
+  });
+
+  it('MESSAGE_CONTENT: on (default) or off; anything else is one line naming it', () => {
+    const read = (MESSAGE_CONTENT?: string) => readBotConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: APP, ...(MESSAGE_CONTENT === undefined ? {} : { MESSAGE_CONTENT }) });
+    expect(read().messageContent).toBe(true);
+    expect(read('on').messageContent).toBe(true);
+    expect(read('off').messageContent).toBe(false);
+    expect(() => read('no')).toThrow(/MESSAGE_CONTENT: must be on or off/);
   });
 
   it('DISCORD_API_BASE: a trailing /v10 (and slashes) is dropped; another version is refused by name', () => {

@@ -8,6 +8,7 @@ import type { Session } from '../store/sessions.ts';
 import { backfill } from './backfill.ts';
 import { createDiscordClient } from './client.ts';
 import { loadCommands } from './commands/index.ts';
+import { loginAllowingIntents } from './intents.ts';
 import { registerInteractions } from './interactions.ts';
 import { LiveGate, registerListeners } from './listeners.ts';
 import { DiscordPlatform } from './platform.ts';
@@ -26,6 +27,8 @@ export interface DiscordAdapterOptions {
   owns?: ShardSet | null;
   /** How often recaps nobody posted are looked for (default RECAP_SWEEP_MS). */
   recapSweepMs?: number | undefined;
+  /** Ask for the Message Content intent (default true; MESSAGE_CONTENT=off: false). */
+  messageContent?: boolean | undefined;
 }
 
 export interface ConnectOptions {
@@ -70,8 +73,8 @@ export interface DiscordAdapter {
   stop(work: Promise<unknown>): Promise<void>;
 }
 
-export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null, recapSweepMs }: DiscordAdapterOptions): DiscordAdapter {
-  const client = createDiscordClient({ apiBase, shards: owns });
+export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null, recapSweepMs, messageContent = true }: DiscordAdapterOptions): DiscordAdapter {
+  const client = createDiscordClient({ apiBase, shards: owns, messageContent });
   const platform = new DiscordPlatform(client, log);
   const recaps = new RecapQueue({ client, store, clock, log, owner, owns, ...(recapSweepMs ? { sweepMs: recapSweepMs } : {}) });
   let catchingUp: Promise<number> = Promise.resolve(0);
@@ -113,7 +116,7 @@ export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns =
     let timeout: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        client.login(token).then(() => ready),
+        loginAllowingIntents(client, token, log).then(() => ready),
         new Promise<never>((_, reject) => {
           timeout = setTimeout(() => reject(new ConnectTimeout()), connectTimeoutMs);
         }),

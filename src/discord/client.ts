@@ -1,5 +1,6 @@
-import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
+import { Client, Options, Partials } from 'discord.js';
 import type { ShardSet } from '../domain/shard.ts';
+import { botIntents } from './intents.ts';
 
 /**
  * The discord.js client as Emcee needs it. MessageContent is a privileged intent (enable it
@@ -7,13 +8,14 @@ import type { ShardSet } from '../domain/shard.ts';
  * not cached (older, or from before a restart) still arrive. Caches are capped and swept so
  * memory stays flat through long sessions: the database, not the cache, is the record.
  */
-export function createDiscordClient({ apiBase, shards = null }: { apiBase?: string | undefined; shards?: ShardSet | null } = {}): Client {
+export function createDiscordClient({ apiBase, shards = null, messageContent = true }: { apiBase?: string | undefined; shards?: ShardSet | null; messageContent?: boolean } = {}): Client {
   return new Client({
     // Given explicitly, always: discord.js would otherwise read SHARDS and SHARD_COUNT from
     // the environment itself (as JSON). No shard set: every shard, as many as Discord
     // recommends (internal sharding); else these shards of a fixed count.
     ...(shards ? { shards: [...shards.ids], shardCount: shards.count } : { shards: 'auto' as const }),
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    // Without Message Content (MESSAGE_CONTENT=off) answers come by button (see intents.ts).
+    intents: botIntents(messageContent),
     partials: [Partials.Message, Partials.Channel],
     rest: apiBase ? { api: apiBase } : {},
     makeCache: Options.cacheWithLimits({

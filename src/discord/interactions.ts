@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { SessionControls } from '../live/controls.ts';
 import { ControlError } from '../live/requests.ts';
 import type { StorePort } from '../store/port.ts';
+import { ANSWER_PREFIX, answerButtonClicked } from './answer-button.ts';
 import { checkPreconditions, type Checked, type Preconditions } from './preconditions.ts';
 import { clip, ephemeral, UserError } from './replies.ts';
 
@@ -77,7 +78,9 @@ export function registerInteractions(client: Client, commands: SlashCommand[], c
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     void (async () => {
-      if (interaction.isChatInputCommand()) {
+      if (interaction.isButton() && interaction.customId.startsWith(ANSWER_PREFIX)) {
+        await answerButtonClicked(interaction, ctx);
+      } else if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) return;
         const sub = interaction.options.getSubcommand(false);

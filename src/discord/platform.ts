@@ -1,6 +1,8 @@
 import { DiscordAPIError, EmbedBuilder, escapeMarkdown, type Client, type Message, type SendableChannels } from 'discord.js';
 import type { Logger } from '../logger.ts';
 import { RequestPacer } from './pacer.ts';
+import { answerButtonRow } from './answer-button.ts';
+import { readsContent } from './intents.ts';
 import {
   ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage,
 } from '../platform/types.ts';
@@ -69,7 +71,8 @@ export class DiscordPlatform implements ChatPlatform {
     const common = { nonce: prompt.marker, enforceNonce: true, allowedMentions: { parse: [] } } as const;
     await this.pacer.take(rank);
     const message = prompt.kind === 'question' && m
-      ? await channel.send({ ...common, embeds: [questionEmbed(Number(m[1]), prompt.text.slice(m[0].length), prompt.late)] })
+      // The Answer button (answer-button.ts): answering without the Message Content intent.
+      ? await channel.send({ ...common, embeds: [questionEmbed(Number(m[1]), prompt.text.slice(m[0].length), prompt.late, readsContent(this.client))], components: [answerButtonRow(prompt.marker)] })
       : await channel.send({ ...common, content: prompt.text });
     if (prompt.openThread && 'threads' in channel) {
       try {
@@ -145,12 +148,14 @@ export class DiscordPlatform implements ChatPlatform {
   }
 }
 
-export function questionEmbed(n: number, question: string, late: boolean): EmbedBuilder {
+export function questionEmbed(n: number, question: string, late: boolean, labels = true): EmbedBuilder {
+  // Without the Message Content intent the bot reads no "A1:" labels: only the button and replies that ping it.
+  const how = labels ? `Answer with A${n}: … or reply to this message` : 'Press Answer, or reply to this message';
   return new EmbedBuilder()
     .setColor(QUESTION_COLOUR)
     .setTitle(`Q${n}`)
     .setDescription(question)
-    .setFooter({ text: `Answer with A${n}: … or reply to this message${late ? ' (posted late)' : ''}` });
+    .setFooter({ text: `${how}${late ? ' (posted late)' : ''}` });
 }
 
 /** The engine's prompt text of one of the bot's posts: "Qn: …" for a question embed. */

@@ -18,6 +18,13 @@ import {
 } from '../../live/requests.ts';
 import { WEEKDAYS, describeSchedule, setupSeries, unknownSetupQuestionSet } from '../../live/series-setup.ts';
 import type { Session } from '../../store/sessions.ts';
+import { ANSWER_PREFIX, NO_CONTENT_HOWTO, answerCommand, answerModal } from '../answer-button.ts';
+import { readsContent } from '../intents.ts';
+import { MAX_GIVEN_ANSWER } from '../../live/interaction-answer.ts';
+import type { ModalHandler } from '../interactions.ts';
+
+/** The Answer button's modal (answer-button.ts). */
+export const modals: Record<string, ModalHandler> = { [ANSWER_PREFIX]: answerModal };
 
 /** `/chat`: set up the channel's recurring chat and steer its sessions. */
 export const data = guildCommand('chat', 'Run Twitter-chat style sessions in this channel')
@@ -43,6 +50,9 @@ export const data = guildCommand('chat', 'Run Twitter-chat style sessions in thi
   .addSubcommand((s) => s.setName('end').setDescription('Post the outro now'))
   .addSubcommand((s) => s.setName('cancel').setDescription('Call the session off: nothing more is posted'))
   .addSubcommand((s) => s.setName('status').setDescription('What has been posted, what comes next, answers so far'))
+  .addSubcommand((s) => s.setName('answer').setDescription('Answer a question of the session here (like the Answer button)')
+    .addIntegerOption((o) => o.setName('question').setDescription('Question number').setRequired(true).setMinValue(1).setMaxValue(MAX_QUESTIONS))
+    .addStringOption((o) => o.setName('text').setDescription('Your answer').setRequired(true).setMaxLength(MAX_GIVEN_ANSWER)))
   .addSubcommand((s) => s.setName('recap').setDescription('Answers per question')
     .addIntegerOption((o) => o.setName('session').setDescription('Session number (default: the latest here)').setMinValue(1))
     .addStringOption((o) => o.setName('format').setDescription('Which file to attach (default: Markdown and HTML)').addChoices(
@@ -66,6 +76,7 @@ export const preconditions = {
   end: steer('end the session'),
   cancel: steer('cancel the session'),
   status: { guildOnly: true, moderator: false },
+  answer: { guildOnly: true, moderator: false },
   recap: { guildOnly: true, moderator: false },
 } satisfies Record<string, Preconditions>;
 
@@ -90,6 +101,8 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
     }
     case 'recap':
       return recap(interaction, ctx);
+    case 'answer':
+      return answerCommand(interaction, ctx, checked.channelId);
     default:
       throw new UserError(`Unknown subcommand ${sub}.`);
   }
@@ -179,6 +192,7 @@ async function setup(interaction: ChatInputCommandInteraction, ctx: CommandConte
     lines.push(u.moved ? `Session #${u.sessionId} moves to ${time(u.startsAt)}.` : `Session #${u.sessionId} (${time(u.startsAt)}) follows the new settings.`);
   }
   if (result.cancelled) lines.push(`A planned session fell on the same time as another and was cancelled.`);
+  if (!readsContent(interaction.client)) lines.push(NO_CONTENT_HOWTO);
   // The engine's cycle may wait on Discord; the reply does not wait for it.
   const planned = ctx.changed();
   await interaction.reply({ content: lines.join('\n'), ...ephemeral });
