@@ -1,6 +1,7 @@
 import { DiscordAPIError, EmbedBuilder, escapeMarkdown, type Client, type Message, type SendableChannels } from 'discord.js';
 import type { Logger } from '../logger.ts';
 import { RequestPacer } from './pacer.ts';
+import { DiscordScheduledEvents } from './scheduled-events.ts';
 import { answerButtonRow } from './answer-button.ts';
 import { readsContent } from './intents.ts';
 import {
@@ -59,6 +60,12 @@ export class DiscordPlatform implements ChatPlatform {
     private readonly log: Logger,
     private readonly pacer: RequestPacer = new RequestPacer(),
   ) {}
+
+  private events?: DiscordScheduledEvents;
+  /** Guild Scheduled Events, one per session (scheduled-events.ts), paced with the posts. */
+  get scheduledEvents(): DiscordScheduledEvents {
+    return (this.events ??= new DiscordScheduledEvents(this.client, this.pacer));
+  }
 
   async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
     return classifiedIn(channelId, () => this.send(channelId, prompt));

@@ -228,6 +228,7 @@ function statsList(recap: Recap): string {
     ['Participants', unknown ? 'not recorded' : String(s.participants)],
     ['First-timers / returning', unknown ? 'not recorded' : `${s.firstTimers} <small>/</small> ${s.returning}`],
     ['Answers', String(s.answers)],
+    ...(recap.event ? [['Interested / took part', `${recap.event.interested} <small>/</small> ${recap.event.tookPart}`] as [string, string]] : []),
     ['Median time to a first answer', s.medianSecondsToFirstAnswer === null ? 'unknown' : formatDuration(s.medianSecondsToFirstAnswer)],
     ['Moderator share', unknown ? 'not recorded' : `${Math.round(s.moderatorShare * 100)}% <small>of messages</small>`],
     ['Late answers', String(s.lateAnswers)],

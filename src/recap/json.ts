@@ -34,6 +34,7 @@ async function* jsonChunks(store: Repositories, sessionId: number): AsyncGenerat
     takeaways: r.takeaways.map(answer),
     participants: r.participants,
     stats: r.stats,
+    ...(r.event ? { event: r.event } : {}),
   };
   const headJson = JSON.stringify(head, null, 2);
   yield `${headJson.slice(0, -2)},\n  "answers": [`;

@@ -1,6 +1,7 @@
 import { stripControls } from '../domain/text.ts';
 import type { Repositories } from '../store/port.ts';
 import { joinElements, streamElements, type Element } from './compose.ts';
+import { interestedText } from './event.ts';
 import { answersIn, buildRecap, formatTime, recapAnswers, type Recap, type RecapAnswer } from './model.ts';
 
 /**
@@ -29,6 +30,7 @@ function* markdownElements(recap: Recap): Generator<Element> {
     `${s.messages} messages`,
     `${s.participants} participants (${s.firstTimers} first-time, ${s.returning} returning)`,
     `${s.answers} answers`,
+    ...(recap.event ? [interestedText(recap.event)] : []),
     ...(s.medianSecondsToFirstAnswer === null ? [] : [`median ${duration(s.medianSecondsToFirstAnswer)} to a first answer`]),
     ...(s.lateAnswers ? [`${s.lateAnswers} late`] : []),
     ...(s.skippedQuestions.length ? [`skipped: ${s.skippedQuestions.map((n) => `Q${n}`).join(', ')}`] : []),

@@ -1,5 +1,6 @@
 import { questionBody, type AnswerTarget } from '../domain/labels.ts';
 import type { Repositories } from '../store/port.ts';
+import { recapEventCounts, type RecapEventCounts } from './event.ts';
 import type { StoredAnswer } from '../store/messages.ts';
 import type { Prompt, PromptKind, PromptState } from '../store/prompts.ts';
 
@@ -82,6 +83,8 @@ export interface Recap {
   participants: Participant[];
   prompts: RecapPrompt[];
   stats: RecapStats;
+  /** The session's Scheduled Event: interested vs took part (event.ts); absent without one. */
+  event?: RecapEventCounts;
 }
 
 const MOST_ACTIVE = 5;
@@ -162,6 +165,7 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
     perMinute[minute] = count;
   }
 
+  const event = await recapEventCounts(store, sessionId, participants.length);
   const stats: RecapStats = {
     messages,
     participants: participants.length,
@@ -187,6 +191,7 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
     participants,
     prompts: prompts.map((p: Prompt) => ({ kind: p.kind, questionNumber: p.questionNumber, plannedAt: p.plannedAt, postedAt: p.postedAt, state: p.state, late: p.late })),
     stats,
+    ...(event ? { event } : {}),
   };
 }
 

@@ -17,13 +17,18 @@ export interface DiscordWorld {
   modRole: string;
 }
 
-export async function discordWorld(now: Date, cleanups: (() => Promise<void> | void)[], sandboxOptions: Omit<SandboxOptions, 'clock'> = {}): Promise<DiscordWorld> {
+export async function discordWorld(
+  now: Date, cleanups: (() => Promise<void> | void)[], sandboxOptions: Omit<SandboxOptions, 'clock'> = {},
+  /** Runs before the bot starts (what its GUILD_CREATE should already show, e.g. a role of the bot's). */
+  beforeStart?: (sandbox: Sandbox) => void,
+): Promise<DiscordWorld> {
   const time = new FakeTime(now);
   const sandbox = await startSandbox({ clock: time, ...sandboxOptions });
   const store = openStore(':memory:', time);
   const channel = sandbox.createChannel('badgechat');
   const adminRole = sandbox.createRole('Admins', PermissionFlagsBits.ManageGuild);
   const modRole = sandbox.createRole('Chat mods', 0n);
+  beforeStart?.(sandbox);
   const bot = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false });
   cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
   return {

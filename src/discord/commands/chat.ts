@@ -17,6 +17,7 @@ import {
   type ControlAction, type ControlWording,
 } from '../../live/requests.ts';
 import { WEEKDAYS, describeSchedule, setupSeries, unknownSetupQuestionSet } from '../../live/series-setup.ts';
+import { eventsNote } from '../scheduled-events.ts';
 import type { Session } from '../../store/sessions.ts';
 import { ANSWER_PREFIX, NO_CONTENT_HOWTO, answerCommand, answerModal } from '../answer-button.ts';
 import { readsContent } from '../intents.ts';
@@ -192,6 +193,8 @@ async function setup(interaction: ChatInputCommandInteraction, ctx: CommandConte
     lines.push(u.moved ? `Session #${u.sessionId} moves to ${time(u.startsAt)}.` : `Session #${u.sessionId} (${time(u.startsAt)}) follows the new settings.`);
   }
   if (result.cancelled) lines.push(`A planned session fell on the same time as another and was cancelled.`);
+  const events = eventsNote(interaction.guild, series.settings.scheduledEvents);
+  if (events) lines.push(events);
   if (!readsContent(interaction.client)) lines.push(NO_CONTENT_HOWTO);
   // The engine's cycle may wait on Discord; the reply does not wait for it.
   const planned = ctx.changed();
