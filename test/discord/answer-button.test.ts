@@ -1,7 +1,7 @@
 import { GatewayIntentBits, PermissionFlagsBits } from 'discord.js';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../src/app.ts';
+import { startApp } from '../../src/app.ts';
 import { startSandbox, type Sandbox, type SandboxMessage, type SandboxOptions } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeTime, MINUTE } from '../helpers/live.ts';
@@ -10,9 +10,9 @@ import { pollUntil } from '../helpers/poll.ts';
 // The Answer button (answer-button.ts), its modal, /chat answer, and the bot without the
 // Message Content intent, with the real discord.js client on the loopback sandbox.
 
-const START = new Date('2026-11-23T23:30:00Z');
-const at = (minutes: number) => START.getTime() + minutes * MINUTE;
-// Welcome T+0, Q1 T+2, Q2 T+4, Q3 T+6, outro T+7, close T+9.
+const START = Date.parse('2026-11-23T23:30:00Z');
+const at = (minutes: number) => START + minutes * MINUTE;
+/** Welcome T+0, Q1 T+2, Q2 T+4, Q3 T+6, outro T+7, close T+9. */
 const SETTINGS = { guidelinesAtMinutes: 1, firstQuestionAtMinutes: 2, questionIntervalMinutes: 2, headsUpMinutesBefore: 0.5, durationMinutes: 5, graceMinutes: 2 };
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -20,23 +20,16 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-interface World {
-  time: FakeTime;
-  sandbox: Sandbox;
-  store: Store;
-  bot: RunningApp;
-  channelId: string;
-  logs: { level: number; msg: string }[];
-  advanceTo(ms: number): Promise<void>;
-}
+type World = Awaited<ReturnType<typeof setUp>>;
 
-async function setUp(opts: { webhooks?: boolean; sandbox?: Omit<SandboxOptions, 'clock'>; messageContent?: boolean } = {}): Promise<World> {
+/** A bot on the sandbox with a series in #badgechat; `webhooks`: the bot may Manage Webhooks. Logs are kept. */
+async function setUp(opts: { webhooks?: boolean; sandbox?: Omit<SandboxOptions, 'clock'>; messageContent?: boolean; threads?: boolean } = {}) {
   const time = new FakeTime(new Date(at(-1)));
   const sandbox = await startSandbox({ clock: time, ...opts.sandbox });
   const store = openStore(':memory:', time);
-  const channel = sandbox.createChannel('badgechat');
+  const channelId = sandbox.createChannel('badgechat').id;
   if (opts.webhooks) sandbox.addRole(sandbox.botUser.id, sandbox.createRole('Hooks', PermissionFlagsBits.ManageWebhooks).id);
-  await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId: channel.id, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: SETTINGS });
+  await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: { ...SETTINGS, threads: opts.threads ?? false } });
   const logs: { level: number; msg: string }[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as { level: number; msg: string }) });
   const bot = await startApp({
@@ -44,8 +37,7 @@ async function setUp(opts: { webhooks?: boolean; sandbox?: Omit<SandboxOptions, 
     ...(opts.messageContent === undefined ? {} : { messageContent: opts.messageContent }),
   });
   cleanups.push(() => sandbox.close(), () => store.close(), () => bot.stop());
-  const w: World = { time, sandbox, store, bot, channelId: channel.id, logs, advanceTo: (ms) => time.advanceTo(ms, () => w.bot.live.engine.whenIdle()) };
-  return w;
+  return { sandbox, store, bot, channelId, logs, advanceTo: (ms: number) => time.advanceTo(ms, () => bot.live.engine.whenIdle()) };
 }
 
 async function startSession(w: World) {
@@ -137,6 +129,19 @@ describe('the Answer button', () => {
     expect(w.sandbox.requests.filter((r) => /\/webhooks$/.test(r.path))).toHaveLength(0);
     await w.bot.live.ingest.whenIdle();
     expect(await answers(w, session.id)).toEqual([[1, 'button', text, 'amy']]);
+  });
+
+  it('in thread mode, shows the answer in the question\'s thread', async () => {
+    const w = await setUp({ webhooks: true, threads: true });
+    const session = await startSession(w);
+    await w.advanceTo(at(2));
+    const q1 = question(w, 1);
+    await w.sandbox.waitFor(() => w.sandbox.threads().find((t) => t.id === q1.id));
+    expect(await answerByButton(w, 1, w.sandbox.createUser('amy').id, 'in the thread')).toBe('Your answer to Q1 is in.');
+    expect(await w.sandbox.waitFor(() => w.sandbox.webhookPosts()[0])).toMatchObject({ channelId: q1.id, username: 'amy' });
+    expect(w.sandbox.messages(q1.id).map((m) => m.content)).toEqual(['**A1:** in the thread']);
+    await w.bot.live.ingest.whenIdle();
+    expect(await answers(w, session.id)).toEqual([[1, 'button', 'in the thread', 'amy']]);
   });
 
   it('refuses clearly when the question is not out yet or the session is over', async () => {
