@@ -31,6 +31,8 @@ import type { Timers } from './timers.ts';
 
 /** The reminder (reminderRoleId) goes out this long before the start. */
 export const REMINDER_BEFORE_MS = 5 * 60_000;
+/** How often open events are compared with their sessions (a session re-planned or cancelled by /chat setup or the CLI). */
+const RECONCILE_EVERY_MS = 60_000;
 /** A failed step is tried again this much later. */
 const RETRY_AFTER_MS = 60_000;
 /** Discord's limits on an event's texts. */
@@ -87,6 +89,8 @@ export class ScheduledEventKeeper {
   private running: Promise<void> | null = null;
   private stopped = false;
   private timer: { handle: unknown; at: number } | null = null;
+  private reconcileDue = false;
+  private lastReconcile = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: EventKeeperDeps) {}
 
@@ -94,7 +98,7 @@ export class ScheduledEventKeeper {
   touch(...sessionIds: number[]): void {
     if (this.stopped) return;
     for (const id of sessionIds) this.dirty.add(id);
-    this.running ??= this.drain().finally(() => (this.running = null));
+    if (this.dirty.size > 0 || this.reconcileDue) this.running ??= this.drain().finally(() => (this.running = null));
   }
 
   /** Every session not over and every event not finished: at start-up (the reconcile after a restart). */
@@ -114,6 +118,27 @@ export class ScheduledEventKeeper {
       this.touch(id);
     }
     for (const [id, u] of this.upcoming) if (now >= u.startsAt - REMINDER_BEFORE_MS) this.touch(id);
+    if (now - this.lastReconcile >= RECONCILE_EVERY_MS) {
+      this.lastReconcile = now;
+      this.reconcileDue = true;
+      this.touch();
+    }
+  }
+
+  /**
+   * Open events against their sessions, two reads whatever their number: a session no longer
+   * active (cancelled, ended), a planned one whose start moved, or a record left 'creating'
+   * (its lookup by marker) is brought in step.
+   */
+  private async reconcile(): Promise<void> {
+    const { store, owns } = this.deps;
+    const open = (await store.scheduledEvents.listOpen()).filter((e) => ownsGuild(owns, e.guildId));
+    if (open.length === 0) return;
+    const active = new Map((await store.sessions.listActive(owns)).map((s) => [s.id, s]));
+    for (const e of open) {
+      const s = active.get(e.sessionId);
+      if (!s || e.state === 'creating' || (s.state === 'planned' && s.startsAt.getTime() !== e.startsAt?.getTime())) this.dirty.add(e.sessionId);
+    }
   }
 
   /** A timer for the earliest reminder to come. */
@@ -142,6 +167,10 @@ export class ScheduledEventKeeper {
   }
 
   private async drain(): Promise<void> {
+    if (this.reconcileDue) {
+      this.reconcileDue = false;
+      await this.reconcile().catch((err: unknown) => this.deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'scheduled events: reconcile failed'));
+    }
     while (this.dirty.size > 0 && !this.stopped) {
       const [id] = this.dirty;
       this.dirty.delete(id!);

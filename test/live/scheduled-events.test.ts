@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLiveSessions, type LiveSessions } from '../../src/live/index.ts';
+import { setupSeries } from '../../src/live/series-setup.ts';
 import { descriptionOf, noPings } from '../../src/live/scheduled-events.ts';
 import { MemoryPlatform } from '../../src/platform/memory.ts';
 import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
@@ -78,6 +79,37 @@ describe('a Scheduled Event for every planned session (memory platform)', () => 
     expect(event!.status).toBe('completed');
     expect(await w.store.scheduledEvents.get(session!.id)).toMatchObject({ state: 'completed', interestedAtStart: 4, interestedAtClose: 6 });
     expect(w.events.events).toHaveLength(2); // the next Monday's session has its own
+  });
+
+  it('pause and resume, and end, move the end with the close; a session re-planned by setup moves its start', async () => {
+    const w = await world();
+    const bot = await boot(w.store, w.time, w.platform);
+    const [session] = await w.store.sessions.listActive();
+    const [event] = w.events.events;
+    const closeAt = async () => (await w.store.prompts.listBySession(session!.id)).find((p) => p.kind === 'close')!.plannedAt;
+
+    // /chat setup moves the weekly chat an hour later: the planned session is re-planned, and
+    // the next reconcile (at most a minute later) moves its event's start and end.
+    const setup = await setupSeries(w.store, w.time, 'mod', { guildId: w.series.guildId!, channelId: w.series.channelId!, weekday: 'monday', time: '19:00' });
+    expect(setup.updated.map((u) => u.sessionId)).toEqual([session!.id]);
+    await bot.advanceTo(T0.getTime() + 2 * MINUTE);
+    await bot.live.engine.kick();
+    await bot.live.events!.idle();
+    const start = new Date(MONDAY_1800.getTime() + 60 * MINUTE);
+    expect(event).toMatchObject({ startsAt: start, endsAt: await closeAt() });
+
+    await bot.advanceTo(start.getTime() + 6 * MINUTE);
+    await bot.live.controls.pause(session!.id, 'mod');
+    await bot.advanceTo(start.getTime() + 16 * MINUTE);
+    await bot.live.controls.resume(session!.id, 'mod');
+    await bot.live.events!.idle();
+    expect(event!.endsAt).toEqual(await closeAt());
+    expect(event!.endsAt!.getTime()).toBeGreaterThan(start.getTime() + 45 * MINUTE); // the 10 paused minutes added
+
+    await bot.live.controls.end(session!.id, 'mod');
+    await bot.live.events!.idle();
+    expect(event!.endsAt).toEqual(await closeAt());
+    expect(event!.status).toBe('active');
   });
 
   it('cancel cancels the event; a guild without the permission gets none and the chat runs', async () => {
