@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { commandsJson } from '../src/discord/commands/index.ts';
+import { applicationCommandsJson } from '../src/discord/commands/index.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { emcee } from './helpers/emcee-cli.ts';
 import { ROOT, seedPath } from './helpers/seeds.ts';
@@ -144,10 +144,10 @@ describe('npm run deploy-commands from dist/', () => {
     run.stdout.on('data', (d: Buffer) => (out += d.toString()));
     run.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
-    expect(out).toBe('Registered 2 commands (/bank, /chat) globally (they can take a while to appear everywhere).\n');
+    expect(out).toBe('Registered 4 commands (/bank, /chat, "Count as answer…", "Not an answer") globally (they can take a while to appear everywhere).\n');
     expect(code).toBe(0);
     const put = s.requests.find((r) => r.method === 'PUT')!;
-    expect(put.body).toEqual(JSON.parse(JSON.stringify(commandsJson())));
+    expect(put.body).toEqual(JSON.parse(JSON.stringify(applicationCommandsJson())));
   }, 30_000);
 });
 

@@ -11,6 +11,7 @@ import { loadCommands } from './commands/index.ts';
 import { loginAllowingIntents } from './intents.ts';
 import { registerInteractions } from './interactions.ts';
 import { LiveGate, registerListeners } from './listeners.ts';
+import { registerReactionListeners } from './reactions.ts';
 import { DiscordPlatform } from './platform.ts';
 import { RecapQueue } from './recaps.ts';
 import { ConnectTimeout, explainStartFailure } from './start-error.ts';
@@ -85,6 +86,7 @@ export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns =
     const gate = new LiveGate();
     let sinceDisconnect: (() => void) | null = gate.hold();
     registerListeners(client, { store, ingest: live.ingest, clock, log }, gate);
+    registerReactionListeners(client, { store, log });
     registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick() });
 
     const catchUp = (why: string) => {

@@ -1,4 +1,4 @@
-import { Client, Options, Partials } from 'discord.js';
+import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
 import type { ShardSet } from '../domain/shard.ts';
 import { botIntents } from './intents.ts';
 
@@ -15,8 +15,9 @@ export function createDiscordClient({ apiBase, shards = null, messageContent = t
     // recommends (internal sharding); else these shards of a fixed count.
     ...(shards ? { shards: [...shards.ids], shardCount: shards.count } : { shards: 'auto' as const }),
     // Without Message Content (MESSAGE_CONTENT=off) answers come by button (see intents.ts).
-    intents: botIntents(messageContent),
-    partials: [Partials.Message, Partials.Channel],
+    intents: [...botIntents(messageContent), GatewayIntentBits.GuildMessageReactions],
+    // Reaction, User: reactions on messages and by users not cached still arrive (src/discord/reactions.ts).
+    partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User],
     rest: apiBase ? { api: apiBase } : {},
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { REST, Routes } from 'discord.js';
-import { commandsJson } from './commands/index.ts';
+import { applicationCommandsJson } from './commands/index.ts';
 import { ConfigError, loadDotEnv, readBotConfig } from '../config.ts';
 import { isEntryPoint } from '../entry-point.ts';
 
@@ -30,19 +30,19 @@ export async function deployCommands(argv: string[], env: NodeJS.ProcessEnv = pr
     process.stderr.write(`deploy-commands: ${err.message}\n`);
     return 1;
   }
-  const body = commandsJson();
+  const body = applicationCommandsJson();
   const rest = new REST(config.apiBase ? { api: config.apiBase } : {}).setToken(config.discordToken);
   const route = values.guild ? Routes.applicationGuildCommands(config.applicationId, values.guild) : Routes.applicationCommands(config.applicationId);
-  let registered: { name: string }[];
+  let registered: { name: string; type?: number }[];
   try {
-    registered = (await rest.put(route, { body })) as { name: string }[];
+    registered = (await rest.put(route, { body })) as { name: string; type?: number }[];
   } catch (err) {
     // One line, not a stack: a refused token, an unknown application id, no network.
     const e = err as Error & { status?: number; code?: string | number };
     process.stderr.write(`deploy-commands: Discord refused or could not be reached (${e.status ?? e.code ?? 'error'}): ${e.message}\n`);
     return 1;
   }
-  out.write(`Registered ${registered.length} commands (${registered.map((c) => `/${c.name}`).join(', ')}) ${values.guild ? `in server ${values.guild}` : 'globally (they can take a while to appear everywhere)'}.\n`);
+  out.write(`Registered ${registered.length} commands (${registered.map((c) => (c.type === 3 ? `"${c.name}"` : `/${c.name}`)).join(', ')}) ${values.guild ? `in server ${values.guild}` : 'globally (they can take a while to appear everywhere)'}.\n`);
   return 0;
 }
 

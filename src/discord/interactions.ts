@@ -2,6 +2,7 @@ import {
   Events,
   type AutocompleteInteraction, type ChatInputCommandInteraction, type Client, type Interaction,
   type ModalSubmitInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type MessageContextMenuCommandInteraction, type StringSelectMenuInteraction,
 } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
@@ -9,6 +10,7 @@ import type { SessionControls } from '../live/controls.ts';
 import { ControlError } from '../live/requests.ts';
 import type { StorePort } from '../store/port.ts';
 import { ANSWER_PREFIX, answerButtonClicked } from './answer-button.ts';
+import { CORRECTION_MENU_PREFIX, correctionInteraction } from './commands/corrections.ts';
 import { checkPreconditions, type Checked, type Preconditions } from './preconditions.ts';
 import { clip, ephemeral, UserError } from './replies.ts';
 
@@ -42,7 +44,7 @@ export interface ModalHandler {
   submit(interaction: ModalSubmitInteraction, ctx: CommandContext, checked: Checked): Promise<void>;
 }
 
-type Replyable = ChatInputCommandInteraction | ModalSubmitInteraction;
+type Replyable = ChatInputCommandInteraction | ModalSubmitInteraction | MessageContextMenuCommandInteraction | StringSelectMenuInteraction;
 
 /**
  * The one error boundary: handlers throw UserError (or ControlError) with text for the
@@ -100,6 +102,9 @@ export function registerInteractions(client: Client, commands: SlashCommand[], c
             return;
           }
         }
+      } else if (interaction.isMessageContextMenuCommand() || (interaction.isStringSelectMenu() && interaction.customId.startsWith(CORRECTION_MENU_PREFIX))) {
+        // Moderator corrections (commands/corrections.ts): "Count as answer…" and its menu, "Not an answer".
+        await runWithBoundary(interaction, ctx.log, () => correctionInteraction(interaction, ctx));
       }
     })().catch((err: unknown) => ctx.log.error({ err }, 'interaction handling failed'));
   });

@@ -1,6 +1,7 @@
 import {
   ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder,
-  type ChatInputCommandInteraction, type GuildBasedChannel, type ModalSubmitInteraction, type PermissionsBitField,
+  type ChatInputCommandInteraction, type GuildBasedChannel, type MessageContextMenuCommandInteraction, type ModalSubmitInteraction,
+  type PermissionsBitField, type StringSelectMenuInteraction,
 } from 'discord.js';
 import type { Series } from '../domain/series.ts';
 import { parseQuestionsOption } from '../live/requests.ts';
@@ -47,7 +48,8 @@ export interface Checked {
   questionSet: QuestionSet | null;
 }
 
-type Checkable = ChatInputCommandInteraction | ModalSubmitInteraction;
+/** What may be checked: slash commands, modals, and the corrections' context menus and select menu. */
+type Checkable = ChatInputCommandInteraction | ModalSubmitInteraction | MessageContextMenuCommandInteraction | StringSelectMenuInteraction;
 
 /** A slash command for server channels, offered by default to members with Manage Server. */
 export function guildCommand(name: string, description: string): SlashCommandBuilder {
@@ -59,7 +61,7 @@ export function guildCommand(name: string, description: string): SlashCommandBui
 /** Checks `pre` in its order (server, target, moderator, bot can post, question set); throws the first refusal. */
 export async function checkPreconditions(interaction: Checkable, ctx: CommandContext, pre: Preconditions | undefined): Promise<Checked> {
   // A command whose preconditions are missing is a bug (commands/index.ts checks at load); never run it unchecked.
-  if (!pre) throw new Error(`no preconditions are declared for ${'commandName' in interaction ? `/${interaction.commandName} ${interaction.options.getSubcommand(false) ?? ''}` : interaction.customId}`);
+  if (!pre) throw new Error(`no preconditions are declared for ${interaction.isChatInputCommand() ? `/${interaction.commandName} ${interaction.options.getSubcommand(false) ?? ''}` : 'commandName' in interaction ? interaction.commandName : interaction.customId}`);
   if (!interaction.inGuild() || !interaction.channelId) throw new UserError('Emcee works in server channels only.');
   const guildId = interaction.guildId;
   const command = interaction.isChatInputCommand() ? interaction : null;

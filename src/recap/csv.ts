@@ -1,5 +1,6 @@
 import { questionBody } from '../domain/labels.ts';
 import type { Repositories } from '../store/port.ts';
+import { answerNotes, noted } from './highlights.ts';
 import { discordLink } from './model.ts';
 
 /**
@@ -8,15 +9,17 @@ import { discordLink } from './model.ts';
  * read as a formula (starting with = + - @, a tab or a CR) gets a leading apostrophe.
  */
 
-export const CSV_COLUMNS = ['session', 'question', 'question_text', 'author', 'time', 'label', 'via', 'late', 'text', 'link'] as const;
+export const CSV_COLUMNS = ['session', 'question', 'question_text', 'author', 'time', 'label', 'via', 'late', 'text', 'link', 'reactions', 'corrected_by'] as const;
 
 export async function* exportCsv(store: Repositories, sessionId: number): AsyncGenerator<string> {
   const session = await store.sessions.get(sessionId);
   if (!session) throw new Error(`there is no session #${sessionId}`);
   const series = (await store.series.get(session.seriesId))!;
   const questionText = new Map((await store.prompts.listBySession(sessionId)).filter((p) => p.kind === 'question').map((p) => [p.questionNumber!, questionBody(p.text, series.tag)]));
+  const notes = await answerNotes(store, sessionId);
   yield row([...CSV_COLUMNS]);
   for await (const a of store.messages.iterateAnswers(sessionId)) {
+    const { reactions, correctedBy } = noted(a, notes);
     yield row([
       String(sessionId),
       String(a.question),
@@ -28,6 +31,8 @@ export async function* exportCsv(store: Repositories, sessionId: number): AsyncG
       a.late ? 'yes' : 'no',
       a.text,
       discordLink(series.guildId, a.threadId ?? a.channelId ?? series.channelId, a.platformId) ?? '',
+      String(reactions),
+      correctedBy ?? '',
     ]);
   }
 }

@@ -169,7 +169,7 @@ export function renderHtml(recap: Recap, options: RenderHtmlOptions = {}): strin
 /** The same page written question by question from the store, in chunks (flat memory). */
 export async function* streamHtml(store: Repositories, sessionId: number, options: RenderHtmlOptions = {}): AsyncGenerator<string> {
   const head = await buildRecap(store, sessionId, { keepAnswers: false, takeaways: 0 });
-  yield* streamElements(htmlElements(head, options), (of) => recapAnswers(store, head.series, sessionId, of), htmlPageStart(head.title), HTML_PAGE_END);
+  yield* streamElements(htmlElements(head, options), (of) => recapAnswers(store, head.series, sessionId, of, head.notes), htmlPageStart(head.title), HTML_PAGE_END);
 }
 
 /** The page's body: its lines, joined by newlines. */
@@ -256,6 +256,7 @@ function* question(q: RecapQuestion, recap: Recap, item: (a: RecapAnswer) => str
   yield `<article class="question" id="q${q.number}">`;
   yield `<h3><span class="qnum">Q${q.number}</span> ${text}</h3>`;
   yield `<p class="qmeta">${meta.join(' · ')}</p>`;
+  if (q.highlights.length) yield `<div class="highlights"><h4>Most reacted</h4>\n<ol class="answers">\n${q.highlights.map(item).join('\n')}\n</ol></div>`;
   yield { of: q.number, ...ANSWER_LIST, item };
   yield '</article>';
 }
@@ -268,6 +269,8 @@ function answer(a: RecapAnswer, tz: string): string {
   const via = VIA[a.via];
   if (via) parts.push(`<span class="badge">${via}</span>`);
   if (a.late) parts.push('<span class="badge warn">late</span>');
+  if (a.correctedBy !== null) parts.push(`<span class="badge">corrected by <bdi>${escapeHtml(a.correctedBy)}</bdi></span>`);
+  if (a.reactions) parts.push(`<span class="badge reactions">${plural(a.reactions, 'reaction')}</span>`);
   const href = safeHref(a.link);
   if (href) parts.push(`<a class="open" href="${href}" rel="noreferrer">Open in Discord</a>`);
   // Plain archives record no author and no time: then there is no byline at all.

@@ -1,5 +1,6 @@
 import { jsonSafe } from '../domain/text.ts';
 import type { Repositories } from '../store/port.ts';
+import { noted } from './highlights.ts';
 import { buildRecap, discordLink, type RecapAnswer } from './model.ts';
 
 
@@ -22,7 +23,7 @@ export async function* exportJson(store: Repositories, sessionId: number): Async
 
 async function* jsonChunks(store: Repositories, sessionId: number): AsyncGenerator<string> {
   const r = await buildRecap(store, sessionId, { keepAnswers: false });
-  const answer = (a: RecapAnswer) => ({ question: a.question, author: a.author, at: iso(a.at), label: a.label, via: a.via, late: a.late, text: a.text, link: a.link });
+  const answer = (a: RecapAnswer) => ({ question: a.question, author: a.author, at: iso(a.at), label: a.label, via: a.via, late: a.late, text: a.text, link: a.link, reactions: a.reactions, correctedBy: a.correctedBy });
   const head = {
     schema: JSON_SCHEMA,
     session: { id: r.session.id, state: r.session.state, startsAt: iso(r.session.startsAt), endedAt: iso(r.session.endedAt), source: r.session.source, sourceName: r.session.sourceName, format: r.session.format },
@@ -30,7 +31,7 @@ async function* jsonChunks(store: Repositories, sessionId: number): AsyncGenerat
     title: r.title,
     moderators: r.moderators,
     prompts: r.prompts.map((p) => ({ kind: p.kind, question: p.questionNumber, plannedAt: iso(p.plannedAt), postedAt: iso(p.postedAt), state: p.state, late: p.late })),
-    questions: r.questions.map((q) => ({ number: q.number, text: q.text, state: q.state, postedAt: iso(q.postedAt), link: q.link, answerCount: q.answerCount })),
+    questions: r.questions.map((q) => ({ number: q.number, text: q.text, state: q.state, postedAt: iso(q.postedAt), link: q.link, answerCount: q.answerCount, highlights: q.highlights.map(answer) })),
     takeaways: r.takeaways.map(answer),
     participants: r.participants,
     stats: r.stats,
@@ -41,7 +42,7 @@ async function* jsonChunks(store: Repositories, sessionId: number): AsyncGenerat
   let first = true;
   for await (const a of store.messages.iterateAnswers(sessionId)) {
     const place = a.threadId ?? a.channelId ?? r.series.channelId;
-    const item = { question: a.question, author: a.authorName, at: iso(a.postedAt), label: a.label, via: a.via, late: a.late, text: a.text, link: discordLink(r.series.guildId, place, a.platformId), messageId: a.platformId };
+    const item = { question: a.question, author: a.authorName, at: iso(a.postedAt), label: a.label, via: a.via, late: a.late, text: a.text, link: discordLink(r.series.guildId, place, a.platformId), messageId: a.platformId, ...noted(a, r.notes) };
     yield `${first ? '' : ','}\n    ${JSON.stringify(item)}`;
     first = false;
   }

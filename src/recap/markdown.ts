@@ -16,7 +16,7 @@ export function renderMarkdown(recap: Recap): string {
 /** The same digest written question by question from the store, in chunks (flat memory). */
 export async function* streamMarkdown(store: Repositories, sessionId: number): AsyncGenerator<string> {
   const head = await buildRecap(store, sessionId, { keepAnswers: false, takeaways: 0 });
-  yield* streamElements(markdownElements(head), (of) => recapAnswers(store, head.series, sessionId, of));
+  yield* streamElements(markdownElements(head), (of) => recapAnswers(store, head.series, sessionId, of, head.notes));
 }
 
 /** The digest's lines (joined by newlines; the last is empty, so the text ends with one). */
@@ -50,6 +50,7 @@ function* markdownElements(recap: Recap): Generator<Element> {
     ];
     yield meta.join(' · ');
     yield '';
+    if (q.highlights.length) yield* [`**Most reacted:**`, '', ...q.highlights.map(item), ''];
     // Each answer a line, then an empty line when there was any.
     yield { of: q.number, open: '', close: '\n', item };
   }
@@ -64,7 +65,10 @@ function* markdownElements(recap: Recap): Generator<Element> {
 function answerLine(a: RecapAnswer, tz: string): string {
   const who = `**${md(a.author ?? 'someone')}**`;
   const when = a.at ? ` (${formatTime(a.at, tz)})` : '';
-  const tags = [...(a.via !== 'label' ? [`via ${a.via}`] : []), ...(a.late ? ['late'] : [])];
+  const tags = [
+    ...(a.via !== 'label' ? [`via ${a.via}`] : []), ...(a.late ? ['late'] : []),
+    ...(a.correctedBy !== null ? [`corrected by ${md(a.correctedBy)}`] : []), ...(a.reactions ? [plural(a.reactions, 'reaction')] : []),
+  ];
   const href = mdHref(a.link);
   const link = href ? ` [↗](${href})` : '';
   // Continuation lines are indented so a multi-line answer stays one list item.
@@ -108,6 +112,10 @@ export function mdHref(link: string | null): string | null {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
   return url.href.replace(/[()[\]<>"'`\\*_\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function duration(seconds: number): string {

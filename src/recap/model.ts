@@ -3,6 +3,7 @@ import type { Repositories } from '../store/port.ts';
 import { recapEventCounts, type RecapEventCounts } from './event.ts';
 import type { StoredAnswer } from '../store/messages.ts';
 import type { Prompt, PromptKind, PromptState } from '../store/prompts.ts';
+import { answerNotes, highlights, noted, NO_NOTES, type AnswerNotes } from './highlights.ts';
 
 /**
  * Everything a recap shows about one session, gathered once for every format. The counts
@@ -23,6 +24,10 @@ export interface RecapAnswer {
   link: string | null;
   /** Position in the imported archive, for archive sessions. */
   archiveIndex: number | null;
+  /** Reactions on the message (issue 14). */
+  reactions: number;
+  /** The moderator who counted it as this answer (a correction), or null. */
+  correctedBy: string | null;
 }
 
 export interface RecapQuestion {
@@ -35,6 +40,8 @@ export interface RecapQuestion {
   answerCount: number;
   /** Empty when the recap was built without answers (streaming exports). */
   answers: RecapAnswer[];
+  /** Its most-reacted answers, most reacted first (highlights.ts); kept with or without the answers. */
+  highlights: RecapAnswer[];
 }
 
 export interface RecapPrompt {
@@ -83,6 +90,8 @@ export interface Recap {
   participants: Participant[];
   prompts: RecapPrompt[];
   stats: RecapStats;
+  /** Reaction counts and corrections of the answers (highlights.ts), for formats that stream them. */
+  notes: AnswerNotes;
   /** The session's Scheduled Event: interested vs took part (event.ts); absent without one. */
   event?: RecapEventCounts;
 }
@@ -121,6 +130,8 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
   const answerCounts = await store.recap.answerCounts(sessionId);
   const counted = new Map(answerCounts.questions.map((q) => [q.question, q]));
   const answerCount = (question: AnswerTarget) => counted.get(question)?.answers ?? 0;
+  const notes = await answerNotes(store, sessionId);
+  const highlighted = await highlights(store, sessionId, (a) => recapAnswer(a, place, notes));
 
   const numbers = [...new Set([
     ...questionPrompts.map((p) => p.questionNumber!),
@@ -136,11 +147,12 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
       postedAt: p?.postedAt ?? null,
       link: p?.messageId ? discordLink(series.guildId, series.channelId, p.messageId) : null,
       answerCount: answerCount(n),
-      answers: keepAnswers ? await collect(recapAnswers(store, place, sessionId, n)) : [],
+      answers: keepAnswers ? await collect(recapAnswers(store, place, sessionId, n, notes)) : [],
+      highlights: highlighted.get(n) ?? [],
     });
   }
   const kept = keepAnswers ? Infinity : takeaways;
-  const takeawayList = kept > 0 ? await collect(recapAnswers(store, place, sessionId, 'TA'), kept) : [];
+  const takeawayList = kept > 0 ? await collect(recapAnswers(store, place, sessionId, 'TA', notes), kept) : [];
 
   // From each question's post to its first answer (the last prompt of a number is the one asked).
   const askedAt = new Map(questionPrompts.map((p) => [p.questionNumber, p.postedAt]));
@@ -191,6 +203,7 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
     participants,
     prompts: prompts.map((p: Prompt) => ({ kind: p.kind, questionNumber: p.questionNumber, plannedAt: p.plannedAt, postedAt: p.postedAt, state: p.state, late: p.late })),
     stats,
+    notes,
     ...(event ? { event } : {}),
   };
 }
@@ -207,14 +220,18 @@ export function answersIn(recap: Recap): (of: AnswerTarget) => readonly RecapAns
 
 /** A question's (or the takeaways') answers, in chat order, read from the store as they are used. */
 export async function* recapAnswers(
-  store: Repositories, place: { guildId: string | null; channelId: string | null }, sessionId: number, of: AnswerTarget,
+  store: Repositories, place: { guildId: string | null; channelId: string | null }, sessionId: number, of: AnswerTarget, notes: AnswerNotes = NO_NOTES,
 ): AsyncGenerator<RecapAnswer> {
-  for await (const a of store.recap.answersTo(sessionId, of)) {
-    yield {
-      question: a.question, author: a.authorName, at: a.postedAt, text: a.text, label: a.label, via: a.via, late: a.late,
-      link: discordLink(place.guildId, a.threadId ?? a.channelId ?? place.channelId, a.platformId), archiveIndex: a.archiveIndex,
-    };
-  }
+  for await (const a of store.recap.answersTo(sessionId, of)) yield recapAnswer(a, place, notes);
+}
+
+/** A stored answer as the recap shows it. */
+function recapAnswer(a: StoredAnswer, place: { guildId: string | null; channelId: string | null }, notes: AnswerNotes): RecapAnswer {
+  return {
+    question: a.question, author: a.authorName, at: a.postedAt, text: a.text, label: a.label, via: a.via, late: a.late,
+    link: discordLink(place.guildId, a.threadId ?? a.channelId ?? place.channelId, a.platformId), archiveIndex: a.archiveIndex,
+    ...noted(a, notes),
+  };
 }
 
 async function collect<T>(items: AsyncIterable<T>, max = Infinity): Promise<T[]> {

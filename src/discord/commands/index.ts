@@ -2,6 +2,7 @@ import type { SlashCommand } from '../interactions.ts';
 import { undeclaredSubcommands } from '../preconditions.ts';
 import * as bank from './bank.ts';
 import * as chat from './chat.ts';
+import { messageCommands } from './corrections.ts';
 
 /**
  * The command registry: a typed static list. Each module in this folder is one slash command
@@ -43,7 +44,19 @@ export function loadCommands(): SlashCommand[] {
   return [...commands];
 }
 
-/** The JSON that `npm run deploy-commands` registers. */
+/**
+ * Modules of this folder that hold message context-menu commands (right-click a message,
+ * Apps) rather than a slash command: each exports `messageCommands`.
+ */
+export const messageCommandModules = ['corrections'] as const;
+export { messageCommands };
+
+/** The slash commands' JSON. */
 export function commandsJson() {
   return commands.map((c) => c.data.toJSON());
+}
+
+/** The JSON that `npm run deploy-commands` registers: the slash commands, then the message context-menu commands. */
+export function applicationCommandsJson() {
+  return [...commandsJson(), ...messageCommands.map((c) => c.data.toJSON())];
 }
