@@ -263,7 +263,7 @@ describe('npm run deploy-commands', () => {
     expect(subs('chat')).toEqual({
       setup: ['channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes'],
       start: ['questions'], next: [], skip: ['question'], pause: [], resume: [], extend: ['minutes!'], end: [], cancel: [], status: [],
-      recap: ['session', 'format'],
+      answer: ['question!', 'text!'], recap: ['session', 'format'],
     });
     expect(subs('bank')).toEqual({ list: [], show: ['set!'], add: [], import: ['file!'] });
   });
