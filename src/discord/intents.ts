@@ -1,4 +1,4 @@
-import { GatewayIntentBits, type Client } from 'discord.js';
+import { GatewayIntentBits, type Client, type Message } from 'discord.js';
 import type { Logger } from '../logger.ts';
 
 /**
@@ -15,6 +15,16 @@ export function botIntents(messageContent: boolean): GatewayIntentBits[] {
 /** Does this client read message text (does it hold the Message Content intent)? */
 export function readsContent(client: Client): boolean {
   return client.options.intents.has(GatewayIntentBits.MessageContent);
+}
+
+/**
+ * Without the intent, Discord withholds a message's content (text, embeds, attachments) unless
+ * the bot wrote it or is mentioned in it (a reply to the bot with the ping on). Such a message
+ * says nothing Emcee can count: an empty reply must not become an empty answer.
+ */
+export function contentWithheld(msg: Message): boolean {
+  const self = msg.client.user.id;
+  return !readsContent(msg.client) && msg.author.id !== self && !msg.mentions.users.has(self);
 }
 
 /** Discord's close code 4014, as discord.js reports it. */

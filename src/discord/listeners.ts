@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { IncomingMessage, LiveIngest } from '../live/ingest.ts';
 import { MarkCache } from '../live/mark-cache.ts';
+import { contentWithheld } from './intents.ts';
 import type { Series, StorePort } from '../store/port.ts';
 
 export interface ListenerDeps {
@@ -65,6 +66,7 @@ export function snapshot(msg: Message): Snapshot | null {
   if (!msg.inGuild()) return null;
   const self = msg.client.user.id;
   if (msg.author.bot && msg.author.id !== self) return null;
+  if (contentWithheld(msg)) return null; // no Message Content intent: nothing to read (intents.ts)
   const inThread = msg.channel.isThread();
   const channelId = inThread ? msg.channel.parentId : msg.channelId;
   if (!channelId) return null;
