@@ -132,9 +132,12 @@ export class DiscordScheduledEvents implements ScheduledEventsPlatform {
   }
 }
 
-/** What /chat setup says when the series wants events the bot may not make (null: nothing to say). */
+/** What /chat setup says when the bot may not make the events a series wants. */
+export const EVENTS_OFF_NOTE =
+  'Scheduled Events: off for now. The bot lacks the Create Events (or Manage Events) permission, so the chat runs without an event per session; grant it (or re-invite with `emcee invite-url --events`) and the next planned session gets its event.';
+
+/** EVENTS_OFF_NOTE when the series wants events the bot may not make, else null. */
 export function eventsNote(guild: { members: { me: { permissions: { any(bits: bigint): boolean } } | null } } | null, wanted: boolean): string | null {
   const me = guild?.members.me;
-  if (!wanted || !me || me.permissions.any(EVENT_PERMISSIONS)) return null;
-  return 'Scheduled Events: off for now. The bot lacks the Create Events (or Manage Events) permission, so the chat runs without an event per session; grant it (or re-invite with `emcee invite-url --events`) and the next planned session gets its event.';
+  return !wanted || !me || me.permissions.any(EVENT_PERMISSIONS) ? null : EVENTS_OFF_NOTE;
 }

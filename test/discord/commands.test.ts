@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { pollUntil } from '../helpers/poll.ts';
 import { tmpdir } from 'node:os';
 import { PermissionFlagsBits } from 'discord.js';
+import { EVENTS_OFF_NOTE } from '../../src/discord/scheduled-events.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applicationCommandsJson, commandsJson } from '../../src/discord/commands/index.ts';
 import { main } from '../../src/cli.ts';
@@ -45,7 +46,8 @@ describe('/chat setup', () => {
     const { r } = await setUpSeries(w);
     const next = Date.parse('2026-11-24T01:30:00Z') / 1000; // Monday 18:30 in Denver (MST)
     expect(r.ephemeral).toBe(true);
-    expect(r.content).toBe(`Set up **#BadgeChat** in <#${w.channelId}>: Mondays 18:30 (America/Denver).\nNext session: <t:${next}:f> (<t:${next}:R>).`);
+    // The sandbox's bot has no Create Events: the chat runs without Scheduled Events, and says so.
+    expect(r.content).toBe(`Set up **#BadgeChat** in <#${w.channelId}>: Mondays 18:30 (America/Denver).\nNext session: <t:${next}:f> (<t:${next}:R>).\n${EVENTS_OFF_NOTE}`);
     expect(await w.store.series.getByChannel(w.sandbox.guild.id, w.channelId)).toMatchObject({ tag: '#BadgeChat', schedule: '30 18 * * 1', timezone: 'America/Denver' });
     expect((await w.store.sessions.listActive()).map((s) => s.startsAt.toISOString())).toEqual(['2026-11-24T01:30:00.000Z']);
   });

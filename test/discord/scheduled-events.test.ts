@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.ts';
 import { recapToString } from '../../src/recap/index.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
+import { EVENTS_OFF_NOTE } from '../../src/discord/scheduled-events.ts';
 import { discordWorld, opt, runCommand, type DiscordWorld } from '../helpers/discord-world.ts';
 import { silentLog } from '../helpers/live.ts';
 
@@ -120,6 +121,7 @@ describe('a Scheduled Event for every session (sandbox, real discord.js client)'
   it('/chat setup says when the bot lacks the permission, and says nothing when it has it', async () => {
     const without = await discordWorld(NOW, cleanups);
     const { content } = await runCommand(without, without.admin, 'chat', 'setup', [opt('tag', 3, '#BadgeChat')]);
+    expect(content.split('\n')).toContain(EVENTS_OFF_NOTE);
     expect(content).toMatch(/^Scheduled Events: off for now\. The bot lacks the Create Events \(or Manage Events\) permission/m);
     const granted = await discordWorld(NOW, cleanups, {}, grantEvents);
     expect((await runCommand(granted, granted.admin, 'chat', 'setup', [opt('tag', 3, '#BadgeChat')])).content).not.toMatch(/Scheduled Events/);
