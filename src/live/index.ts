@@ -50,8 +50,8 @@ export function createLiveSessions({ store, platform, clock, timers, log, minute
   // engine); the engine only says when a session ends, for the recap.
   const events = platform.scheduledEvents ? new ScheduledEventKeeper({ store, events: platform.scheduledEvents, clock, timers, log, owns }) : null;
   const listener = {
-    sessionEnded: (session: Session) => (events?.touch(session.id), onSessionEnded?.(session)),
-    sessionStarted: (session: Session) => events?.touch(session.id),
+    sessionEnded: (session: Session) => (events?.touchSession(session), onSessionEnded?.(session)),
+    sessionStarted: (session: Session) => events?.touchSession(session),
   };
   // The planner runs at the start of every engine cycle: new sessions get their events after it.
   const planning = {

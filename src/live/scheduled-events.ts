@@ -101,6 +101,15 @@ export class ScheduledEventKeeper {
     if (this.dirty.size > 0 || this.reconcileDue) this.running ??= this.drain().finally(() => (this.running = null));
   }
 
+  /**
+   * A session started or ended (the engine): in step, unless its guild is one where the bot may
+   * not manage events (nothing could be done there; no read either, at the top of the hour).
+   */
+  touchSession(session: Session): void {
+    if (session.guildId && !this.deps.events.available(session.guildId)) return;
+    this.touch(session.id);
+  }
+
   /** Every session not over and every event not finished: at start-up (the reconcile after a restart). */
   async sweep(): Promise<void> {
     const { store, owns } = this.deps;
