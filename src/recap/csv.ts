@@ -1,5 +1,6 @@
 import { questionBody } from '../domain/labels.ts';
 import type { Repositories } from '../store/port.ts';
+import { eventCells } from './event.ts';
 import { answerNotes, noted } from './highlights.ts';
 import { discordLink } from './model.ts';
 
@@ -9,7 +10,7 @@ import { discordLink } from './model.ts';
  * read as a formula (starting with = + - @, a tab or a CR) gets a leading apostrophe.
  */
 
-export const CSV_COLUMNS = ['session', 'question', 'question_text', 'author', 'time', 'label', 'via', 'late', 'text', 'link', 'reactions', 'corrected_by'] as const;
+export const CSV_COLUMNS = ['session', 'question', 'question_text', 'author', 'time', 'label', 'via', 'late', 'text', 'link', 'reactions', 'corrected_by', 'event_interested', 'event_took_part'] as const;
 
 export async function* exportCsv(store: Repositories, sessionId: number): AsyncGenerator<string> {
   const session = await store.sessions.get(sessionId);
@@ -17,6 +18,8 @@ export async function* exportCsv(store: Repositories, sessionId: number): AsyncG
   const series = (await store.series.get(session.seriesId))!;
   const questionText = new Map((await store.prompts.listBySession(sessionId)).filter((p) => p.kind === 'question').map((p) => [p.questionNumber!, questionBody(p.text, series.tag)]));
   const notes = await answerNotes(store, sessionId);
+  // The session's Scheduled Event (event.ts): the same on every row, empty without one.
+  const event = await eventCells(store, sessionId, session.startsAt);
   yield row([...CSV_COLUMNS]);
   for await (const a of store.messages.iterateAnswers(sessionId)) {
     const { reactions, correctedBy } = noted(a, notes);
@@ -33,6 +36,7 @@ export async function* exportCsv(store: Repositories, sessionId: number): AsyncG
       discordLink(series.guildId, a.threadId ?? a.channelId ?? series.channelId, a.platformId) ?? '',
       String(reactions),
       correctedBy ?? '',
+      ...event,
     ]);
   }
 }

@@ -25,3 +25,12 @@ export async function recapEventCounts(store: Repositories, sessionId: number, p
 export function interestedText(e: RecapEventCounts): string {
   return `${e.interested} interested, ${e.tookPart} took part`;
 }
+
+/** The CSV's two session columns (event_interested, event_took_part): empty without an event count. */
+export async function eventCells(store: Repositories, sessionId: number, startsAt: Date): Promise<[string, string]> {
+  const event = await store.scheduledEvents.get(sessionId);
+  const interested = event?.interestedAtClose ?? event?.interestedAtStart ?? null;
+  if (interested === null) return ['', ''];
+  const tookPart = (await store.recap.messageCounts(sessionId, startsAt)).authors.length;
+  return [String(interested), String(tookPart)];
+}

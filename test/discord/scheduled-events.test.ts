@@ -86,6 +86,9 @@ describe('a Scheduled Event for every session (sandbox, real discord.js client)'
     expect(await recapToString(w.store, session.id, 'md')).toContain(' · 4 interested, 1 took part');
     expect(await recapToString(w.store, session.id, 'html')).toContain('<dt>Interested / took part</dt><dd>4 <small>/</small> 1</dd>');
     expect(JSON.parse(await recapToString(w.store, session.id, 'json')).event).toEqual({ interested: 4, interestedAtStart: 3, tookPart: 1 });
+    const csv = (await recapToString(w.store, session.id, 'csv')).trim().split('\r\n');
+    expect(csv[0]!.endsWith(',event_interested,event_took_part')).toBe(true);
+    expect(csv.slice(1).map((line) => line.split(',').slice(-2))).toEqual([['4', '1']]);
   });
 
   it('cancel cancels the event', async () => {
