@@ -85,8 +85,8 @@ export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns =
     // lost connection, until the backfill that follows is done.
     const gate = new LiveGate();
     let sinceDisconnect: (() => void) | null = gate.hold();
-    registerListeners(client, { store, ingest: live.ingest, clock, log }, gate);
-    registerReactionListeners(client, { store, log });
+    const order = registerListeners(client, { store, ingest: live.ingest, clock, log }, gate);
+    registerReactionListeners(client, { store, log, order });
     registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick() });
 
     const catchUp = (why: string) => {

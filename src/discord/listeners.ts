@@ -151,7 +151,7 @@ export class LiveGate {
  * cached) and handed to the ingest's pipeline, so an edit or a delete never overtakes its
  * create. Only the hand-over is in line; the writes are the ingest's (group commit).
  */
-export function registerListeners(client: Client, deps: ListenerDeps, gate: LiveGate = new LiveGate()): void {
+export function registerListeners(client: Client, deps: ListenerDeps, gate: LiveGate = new LiveGate()): MessageOrder {
   const { ingest, clock, log } = deps;
   const lookup = { store: deps.store, series: new ChannelSeries(deps.store) };
   let handedOver: Promise<unknown> = Promise.resolve();
@@ -199,4 +199,24 @@ export function registerListeners(client: Client, deps: ListenerDeps, gate: Live
   const deleted = (msg: Message | PartialMessage) => ingest.messageDeleted(msg.id, clock.now());
   client.on(Events.MessageDelete, (msg) => inOrder('messageDelete', async () => ({ done: deleted(msg) }), false));
   client.on(Events.MessageBulkDelete, (msgs) => inOrder('messageDeleteBulk', async () => ({ done: Promise.all(msgs.map((m) => deleted(m))) }), false));
+
+  return {
+    afterMessages: (event) => new Promise<void>((resolve, reject) => {
+      inOrder(event, async () => {
+        const committed = ingest.whenIdle();
+        committed.then(resolve, reject);
+        return { done: committed };
+      }, false);
+    }),
+  };
+}
+
+/** What other listeners (reactions) need of the messages' order. */
+export interface MessageOrder {
+  /**
+   * Resolves once every message event that came before this call is stored: it waits in the
+   * same line (and behind the same catch-up gate) as they do, then for the ingest's commit.
+   * A reaction right behind its message would otherwise find no message to count it on.
+   */
+  afterMessages(event: string): Promise<void>;
 }

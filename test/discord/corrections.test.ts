@@ -130,6 +130,19 @@ describe('moderator corrections', () => {
 });
 
 describe('reactions', () => {
+  it('a reaction right behind its message (not stored yet when it arrives) is counted', async () => {
+    const w = await setUp();
+    // Both events reach the bot back to back: the message is still in the ingest's pipeline.
+    const m = w.sandbox.userSays(w.channelId, w.amy, 'A1 quick one');
+    w.sandbox.reactions.add(m.id, w.ben, '👍');
+    w.sandbox.reactions.add(m.id, w.admin, '🎉');
+    const rows = await pollUntil(async () => {
+      const found = (await csvRows(w)).find((r) => r.text === 'A1 quick one');
+      return found?.reactions === '2' ? found : null;
+    }, 3_000);
+    expect(rows).toMatchObject({ question: '1', reactions: '2' });
+  });
+
   it('add, remove, remove-emoji and remove-all reach the recap: each answer\'s count and each question\'s most-reacted answers', async () => {
     const w = await setUp();
     const users = [w.admin, w.amy, w.ben, w.member];
