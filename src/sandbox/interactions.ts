@@ -21,6 +21,8 @@ export interface InteractionRecord {
   user: APIUser;
   /** The message whose component was used (type 3, or a modal opened from one), or a context menu's target. */
   messageId: string | null;
+  /** A modal submit's: the interaction whose response opened the modal (null: the test injected it without one). */
+  trigger: InteractionRecord | null;
   channelId: string;
   data: Record<string, unknown>;
   callback: RecordedCallback | null;
@@ -54,6 +56,8 @@ const CALLBACK_TYPES = [1, 4, 5, 6, 7, 8, 9, 10, 12];
 export class Interactions {
   private readonly byId = new Map<string, InteractionRecord>();
   private readonly byTokenMap = new Map<string, InteractionRecord>();
+  /** The interaction whose response (type 9) showed each user a modal, by `${userId}:${custom_id}`. */
+  private readonly modalOpeners = new Map<string, InteractionRecord>();
 
   constructor(
     private readonly dir: Directory,
@@ -130,10 +134,14 @@ export class Interactions {
         ...(opts.data ?? {}),
       };
     }
+    const trigger = type === 5 ? (this.modalOpeners.get(`${user.id}:${opts.name}`) ?? null) : null;
     const id = dir.ids.next();
     const token = Buffer.from(`interaction:${id}:${randomBytes(24).toString('hex')}`).toString('base64url');
     const record: InteractionRecord = {
-      id, token, type, user, channelId: channel.id, data, messageId: target?.id ?? null,
+      id, token, type, user, channelId: channel.id, data,
+      // A modal opened from a component carries that component's message.
+      messageId: target?.id ?? (trigger?.type === 3 ? trigger.messageId : null),
+      trigger,
       callback: null,
       waiters: [],
       createdReal: realNow(),
@@ -199,16 +207,25 @@ export class Interactions {
       extra: {
         webhook_id: this.dir.applicationId,
         application_id: this.dir.applicationId,
-        interaction_metadata: {
-          id: record.id,
-          type,
-          user: clone(user),
-          authorizing_integration_owners: { '0': this.dir.guildOf(record.channelId) },
-          ...command,
-        },
+        interaction_metadata: { ...this.metadata(record), ...command },
         ...(type === 2 ? { interaction: { id: record.id, type, name: data.name, user: clone(user) } } : {}),
       } as Partial<APIMessage>,
     });
+  }
+
+  /**
+   * A response message's interaction_metadata, as Discord gives it: a component's names the
+   * message it was on; a context-menu command's its target; a modal submit's the interaction
+   * that opened the modal (one made up, of a slash command, when a test injected the submit).
+   */
+  private metadata(record: InteractionRecord): Record<string, unknown> {
+    const guildId = this.dir.guildOf(record.channelId);
+    const base = { id: record.id, type: record.type, user: clone(record.user), authorizing_integration_owners: { '0': guildId } };
+    if (record.type === 3) return { ...base, interacted_message_id: record.messageId };
+    if (record.type === 2 && record.messageId) return { ...base, target_message_id: record.messageId };
+    if (record.type !== 5) return base;
+    const trigger = record.trigger ? this.metadata(record.trigger) : { ...base, id: this.dir.ids.next(), type: 2 };
+    return { ...base, triggering_interaction_metadata: trigger };
   }
 
   /** POST /interactions/{id}/{token}/callback */
@@ -245,6 +262,8 @@ export class Interactions {
     }
     if (original) record.originalId = original.message.id;
     const callback: RecordedCallback = { type: raw.type, ...(raw.data !== undefined ? { data: clone(raw.data) } : {}) };
+    const modalId = raw.type === 9 ? (raw.data as { custom_id?: unknown } | undefined)?.custom_id : undefined;
+    if (typeof modalId === 'string') this.modalOpeners.set(`${record.user.id}:${modalId}`, record);
     record.callback = callback;
     for (const waiter of record.waiters.splice(0)) waiter.resolve(clone(callback));
     if (!withResponse) return undefined;

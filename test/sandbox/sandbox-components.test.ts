@@ -41,15 +41,23 @@ describe('sandbox: components, modals and message context menus with the real di
 
     const submitted = next(client, 'interactionCreate');
     const submit = sandbox.interact({
-      type: 5, userId: alice.id, channelId: general.id, name: 'answer-modal:7', messageId: posted.id,
+      type: 5, userId: alice.id, channelId: general.id, name: 'answer-modal:7',
       data: { components: [{ type: 1, components: [{ type: 4, custom_id: 'text', value: 'A badge is a credential' }] }] },
     });
     const [modalSubmit] = await submitted;
     if (!modalSubmit.isModalSubmit()) throw new Error('expected a modal submit');
     expect(modalSubmit.fields.getTextInputValue('text')).toBe('A badge is a credential');
     expect(modalSubmit.isFromMessage() && modalSubmit.message.id).toBe(posted.id);
-    await modalSubmit.reply({ content: 'Saved', flags: MessageFlags.Ephemeral });
-    expect(await submit.callback()).toMatchObject({ type: 4 });
+    // A deferred reply, then its edit: the response's interaction_metadata names the button's
+    // interaction as the one that opened the modal (Discord's schema requires it).
+    await modalSubmit.deferReply({ flags: MessageFlags.Ephemeral });
+    expect(await submit.callback()).toMatchObject({ type: 5 });
+    await modalSubmit.editReply({ content: 'Saved' });
+    expect(submit.original()).toMatchObject({
+      content: 'Saved',
+      interaction_metadata: { id: submit.id, type: 5, triggering_interaction_metadata: { id: click.id, type: 3, interacted_message_id: posted.id } },
+    });
+    expect(sandbox.schemaViolations()).toEqual([]);
   });
 
   test('a user cannot click what the message does not carry: an unknown custom id, a disabled button, no message named', async () => {
