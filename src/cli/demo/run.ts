@@ -23,6 +23,8 @@ export interface DemoOptions {
 }
 
 const MINUTE = 60_000;
+/** What the demo's participants react with. */
+const REACTIONS = ['👍', '💡', '🎉', '❤️'];
 /** Plain archives carry no times: their messages are spread over a 30-minute chat. */
 const PLAIN_SPAN_MS = 30 * MINUTE;
 
@@ -72,7 +74,20 @@ export async function runDemo(io: CliIo, { transcript: file, speed, databasePath
     const session = await app.live.controls.start(series, 'demo');
 
     const users = new Map<string, string>();
-    say = (m, text) => sandbox.userSays(channel.id, users.get(m.author ?? 'participant')!, text);
+    // Answers get a few reactions from other participants a little later (the same ones every
+    // run), so the recap shows each question's most-reacted answers.
+    const answerIndexes = new Set(result.answers.map((a) => a.index));
+    say = (m, text) => {
+      const author = users.get(m.author ?? 'participant')!;
+      const posted = sandbox.userSays(channel.id, author, text);
+      if (!answerIndexes.has(m.index)) return;
+      const others = [...users.values()].filter((id) => id !== author);
+      const count = Math.min(others.length, (m.index * 7) % 5);
+      for (let k = 0; k < count; k++) {
+        const reactor = others[(m.index + k * 3) % others.length]!;
+        time.setTimeout(() => sandbox.reactions.add(posted.id, reactor, REACTIONS[(m.index + k) % REACTIONS.length]!), (5 + k * 7) * 1_000);
+      }
+    };
     for (const author of new Set(participants.map((p) => p.author))) {
       // Plain archives have no authors and let anyone post questions (see the replay):
       // their one simulated participant gets the moderator role to match.
