@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { systemClock } from '../domain/clock.ts';
 import { controlApi, type Sandbox } from './control.ts';
 import { Gateway } from './gateway.ts';
-import { enabledPrivilegedIntents } from './privileged-intents.ts';
+import { enabledPrivilegedIntents } from './gateway-intents.ts';
 import { guildCreatePayload, membersChunk, readyPayload } from './gateway-payloads.ts';
 import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, type DelayRule, type InteractionDeadlines } from './limits.ts';
 import { RateLimiter, resolveRateLimits, type RateLimitOptions } from './ratelimit.ts';
