@@ -87,7 +87,7 @@ export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns =
     let sinceDisconnect: (() => void) | null = gate.hold();
     const order = registerListeners(client, { store, ingest: live.ingest, clock, log }, gate);
     registerReactionListeners(client, { store, log, order });
-    registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick() });
+    registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick(), corrected: (id) => live.ingest.corrected(id) });
 
     const catchUp = (why: string) => {
       const release = gate.hold();

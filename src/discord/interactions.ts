@@ -22,6 +22,8 @@ export interface CommandContext {
   log: Logger;
   /** Tells the engine the database changed (a series was set up, a session started). */
   changed(): Promise<void>;
+  /** Tells the ingest a moderator corrected a message of the session (its replies follow the correction). */
+  corrected?(sessionId: number): Promise<void>;
 }
 
 /**

@@ -114,6 +114,15 @@ export class Attributor {
    * Re-reads an edited message: an edit can add, change or remove its label. Returns the
    * new evidenced answer, or a "none" when the message no longer answers anything.
    */
+  /**
+   * A moderator's correction: message `id` answers `question` (null: nothing), whatever the
+   * grammar read, so a reply to it answers the question the moderator picked.
+   */
+  corrected(id: string, question: AnswerTarget | null): void {
+    if (question === null) this.answersById.delete(id);
+    else this.answersById.set(id, question);
+  }
+
   reattribute(msg: ChatMessage): Attribution {
     const poster = msg.moderator || this.options.questionPostsBy === 'anyone';
     const evidenced = this.evidence(msg, poster);

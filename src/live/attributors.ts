@@ -77,13 +77,19 @@ export class SessionAttribution {
     this.lastAt = Math.max(this.lastAt, at);
   }
 
-  /** Rebuilt from the database: the stored messages in time order, each after the posts before it. */
-  static async rebuild(tx: Pick<Repositories, 'messages'>, sessionId: number, posts: readonly Post[]): Promise<SessionAttribution> {
+  /**
+   * Rebuilt from the database: the stored messages in time order, each after the posts before
+   * it, and a moderator's correction of one applied after it (corrections.ts).
+   */
+  static async rebuild(tx: Pick<Repositories, 'messages' | 'corrections'>, sessionId: number, posts: readonly Post[]): Promise<SessionAttribution> {
     const state = new SessionAttribution();
+    const corrections = new Map((await tx.corrections.listBySession(sessionId)).map((c) => [c.messageId, c.target]));
     for (const m of await tx.messages.listBySession(sessionId)) {
       if (m.fromSelf || m.deletedAt) continue;
       state.catchUp(posts, m.postedAt?.getTime() ?? 0);
       state.attributor.ingest(toChatMessage(m));
+      const corrected = corrections.get(m.id);
+      if (corrected !== undefined) state.attributor.corrected(m.platformId, corrected);
     }
     return state;
   }
@@ -102,7 +108,7 @@ export class AttributorCache {
    * The session's attributor caught up to `at`, built from the database on first use.
    * `posts` is readPosts' answer in the transaction the message is handled in.
    */
-  async at(tx: Pick<Repositories, 'messages'>, sessionId: number, posts: readonly Post[], at: Date): Promise<Attributor> {
+  async at(tx: Pick<Repositories, 'messages' | 'corrections'>, sessionId: number, posts: readonly Post[], at: Date): Promise<Attributor> {
     return (await this.session(tx, sessionId, posts, at)).attributor;
   }
 
@@ -111,7 +117,7 @@ export class AttributorCache {
    * (stored before they are attributed), so that it is not dropped and rebuilt from rows
    * that already hold them.
    */
-  async session(tx: Pick<Repositories, 'messages'>, sessionId: number, posts: readonly Post[], at: Date): Promise<SessionAttribution> {
+  async session(tx: Pick<Repositories, 'messages' | 'corrections'>, sessionId: number, posts: readonly Post[], at: Date): Promise<SessionAttribution> {
     let state = this.entries.get(sessionId);
     if (state) this.entries.delete(sessionId);
     else state = await SessionAttribution.rebuild(tx, sessionId, posts);
@@ -119,6 +125,11 @@ export class AttributorCache {
     state.catchUp(posts, at.getTime());
     this.evict(at.getTime());
     return state;
+  }
+
+  /** Drops a session's entry (a moderator corrected one of its messages): rebuilt, corrections included, on next use. */
+  forget(sessionId: number): void {
+    this.entries.delete(sessionId);
   }
 
   /** Drops every entry (a write failed after they took in its messages): each is rebuilt on next use. */

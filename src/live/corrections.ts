@@ -35,7 +35,11 @@ export function targetName(target: AnswerTarget | null): string {
 }
 
 export class Corrections {
-  constructor(private readonly deps: { store: StorePort; clock: Clock; log: Logger }) {}
+  constructor(private readonly deps: {
+    store: StorePort; clock: Clock; log: Logger;
+    /** Told after a correction is stored (the ingest: a session's attribution follows it). */
+    onCorrected?: (sessionId: number) => Promise<void>;
+  }) {}
 
   /** The message as stored, refused when it is not one a moderator may correct. */
   async message(platformId: string): Promise<StoredMessage> {
@@ -81,6 +85,7 @@ export class Corrections {
       return saved;
     });
     log.info({ sessionId: message.sessionId, messageId: platformId, target, actor }, 'message corrected');
+    await this.deps.onCorrected?.(message.sessionId);
     return correction;
   }
 }

@@ -115,6 +115,16 @@ export class LiveIngest {
     return this.enqueue<boolean>((done) => ({ kind: 'delete', id, at, done }));
   }
 
+  /**
+   * A moderator corrected a message of the session (corrections.ts): its attribution is
+   * rebuilt from the database on its next message, so replies follow the correction. After
+   * the events handed over so far, so that no batch in flight keeps the old reading.
+   */
+  async corrected(sessionId: number): Promise<void> {
+    await this.whenIdle();
+    this.attributors.forget(sessionId);
+  }
+
   /** Resolves once every event handed over so far is handled (committed). */
   whenIdle(): Promise<void> {
     return this.enqueue<void>((done) => ({ kind: 'idle', done }));

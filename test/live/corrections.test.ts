@@ -11,14 +11,15 @@ import { MINUTE, bootBot, newWorld, silentLog, type Bot } from '../helpers/live.
 const START = new Date('2026-11-23T23:30:00Z');
 const at = (minutes: number) => new Date(START.getTime() + minutes * MINUTE);
 
-async function running(): Promise<{ bot: Bot; id: number; corrections: Corrections }> {
+async function running(): Promise<{ bot: Bot; id: number; corrections: Corrections; world: ReturnType<typeof newWorld> }> {
   const world = newWorld(at(-1));
   const bot = bootBot(world.store, world.time, world.platform);
   const series = await bot.store.series.saveForChannel({ guildId: 'g1', channelId: 'chat', tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings: {} });
   const session = await persistSession(bot.store, { series, startsAt: START, questions: ['One?', 'Two?', 'Three?'], questionSetId: null });
   await bot.engine.start();
   await bot.advanceTo(at(13)); // Q1 and Q2 are out
-  return { bot, id: session.id, corrections: new Corrections({ store: bot.store, clock: world.time, log: silentLog }) };
+  const corrections = new Corrections({ store: bot.store, clock: world.time, log: silentLog, onCorrected: (sessionId) => bot.ingest.corrected(sessionId) });
+  return { bot, id: session.id, corrections, world };
 }
 
 let seq = 0;
@@ -56,6 +57,28 @@ describe('moderator corrections', () => {
     expect(await bot.ingest.messageUpdated(off.id, 'A2: off topic, now labelled again', at(14))).toEqual({ kind: 'none', reason: 'moderator' });
     expect(await answered(bot, id)).toEqual([['TA', 'correction', 'what I learned tonight']]);
     expect((await bot.store.controls.list(id)).filter((c) => c.action === 'correct').map((c) => c.details.target)).toEqual(['none', 'TA']);
+  });
+
+  it('a reply to a corrected message answers the question the moderator picked, live and after a restart', async () => {
+    const { bot, id, corrections, world } = await running();
+    const m = msg(13, 'A1: meant for the second question');
+    await bot.ingest.messageCreated(m);
+    await corrections.correct(m.id, 2, 'mod');
+    const reply = { ...msg(13.5, 'agreed, well put'), authorId: 'u2', authorName: 'amy', replyToId: m.id };
+    expect(await bot.ingest.messageCreated(reply)).toMatchObject({ attribution: { kind: 'answer', question: 2, via: 'reply' } });
+    const notOne = msg(13.6, 'A2: off topic');
+    await bot.ingest.messageCreated(notOne);
+    await corrections.correct(notOne.id, null, 'mod');
+    // A reply to "not an answer" is no evidenced answer (only inferred, like any unlabelled remark).
+    expect(await bot.ingest.messageCreated({ ...msg(13.7, 'so true'), replyToId: notOne.id })).toMatchObject({ attribution: { kind: 'inferred', question: 2 } });
+
+    // Another process (a restart) rebuilds the attribution from the database, corrections included.
+    const again = bootBot(world.store, world.time, world.platform);
+    const later = { ...msg(14, 'me too'), authorId: 'u3', authorName: 'bo', replyToId: m.id };
+    expect(await again.ingest.messageCreated(later)).toMatchObject({ attribution: { kind: 'answer', question: 2, via: 'reply' } });
+    expect((await bot.store.messages.answers(id)).map((a) => [a.text, a.question])).toEqual([
+      ['A1: meant for the second question', 2], ['agreed, well put', 2], ['me too', 2],
+    ]);
   });
 
   it('refuses a message outside any session, a bot post and a question never asked, writing nothing', async () => {

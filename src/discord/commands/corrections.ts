@@ -47,7 +47,8 @@ function participantMessage(interaction: MessageContextMenuCommandInteraction): 
   return target.id;
 }
 
-const corrections = (ctx: CommandContext) => new Corrections({ store: ctx.store, clock: ctx.clock, log: ctx.log });
+const corrections = (ctx: CommandContext) =>
+  new Corrections({ store: ctx.store, clock: ctx.clock, log: ctx.log, ...(ctx.corrected ? { onCorrected: (id: number) => ctx.corrected!(id) } : {}) });
 const actorOf = (interaction: { user: { username: string; id: string } }) => `${interaction.user.username} (${interaction.user.id})`;
 
 export const countAsAnswer: MessageCommand = {
