@@ -46,7 +46,7 @@ const isModerator = (i: ButtonInteraction | ModalSubmitInteraction | ChatInputCo
 export async function answerButtonClicked(interaction: ButtonInteraction, ctx: CommandContext): Promise<void> {
   try {
     const promptId = promptOf(interaction.customId);
-    const { questionNumber } = await answerableQuestion(ctx.store, { promptId }, ctx.clock.now());
+    const { questionNumber } = await answerableQuestion(ctx.store, { promptId, guildId: interaction.guildId }, ctx.clock.now());
     const field = new TextInputBuilder().setCustomId(ANSWER_FIELD).setLabel(`Your answer to Q${questionNumber}`)
       .setStyle(TextInputStyle.Paragraph).setRequired(true).setMinLength(1).setMaxLength(MAX_GIVEN_ANSWER);
     await interaction.showModal(new ModalBuilder().setCustomId(interaction.customId).setTitle(`Answer Q${questionNumber}`)
@@ -92,7 +92,7 @@ async function giveAnswer(
 export const answerModal: ModalHandler = {
   preconditions: { guildOnly: true, moderator: false },
   submit: (interaction, ctx) =>
-    giveAnswer(interaction, ctx, { promptId: promptOf(interaction.customId) }, interaction.fields.getTextInputValue(ANSWER_FIELD), 'button'),
+    giveAnswer(interaction, ctx, { promptId: promptOf(interaction.customId), guildId: interaction.guildId }, interaction.fields.getTextInputValue(ANSWER_FIELD), 'button'),
 };
 
 /** `/chat answer question:<n> text:<…>`: the keyboard's way to the same answer (via "command"). */

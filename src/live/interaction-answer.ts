@@ -12,8 +12,11 @@ import { ControlError } from './requests.ts';
 /** The longest answer the modal and /chat answer take (escaped, it still fits one Discord message). */
 export const MAX_GIVEN_ANSWER = 1000;
 
-/** Which question: the one a button names (its prompt), or a number in the channel's current session. */
-export type QuestionRef = { promptId: number } | { channelId: string; questionNumber: number };
+/**
+ * Which question: the one a button names (its prompt; `guildId` the server the click came
+ * from, which must be the session's), or a number in the channel's current session.
+ */
+export type QuestionRef = { promptId: number; guildId: string | null } | { channelId: string; questionNumber: number };
 
 export interface GivenAnswer {
   /** The interaction's id: the stored message's platform id. */
@@ -53,6 +56,8 @@ export async function answerableQuestion(tx: Pick<Transaction, 'sessions' | 'pro
     if (!found || found.kind !== 'question' || found.questionNumber === null) throw new ControlError('That question is not part of any session any more.');
     prompt = found;
     session = await tx.sessions.get(found.sessionId);
+    // Tenancy: a custom id naming another server's question is one this server does not have.
+    if (session && session.guildId !== ref.guildId) throw new ControlError('That question is not part of any session any more.');
   } else {
     session = await tx.sessions.collectingIn(ref.channelId, now);
     if (!session) throw new ControlError('There is no session in this channel right now, so there is nothing to answer.');

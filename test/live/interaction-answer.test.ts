@@ -28,7 +28,7 @@ describe('answers given by button or command', () => {
   it('are stored under their question once per interaction, and counted like any answer', async () => {
     const { bot, id, prompt } = await running();
     await bot.advanceTo(at(6)); // Q1 is out (T+5), Q2 not yet (T+12)
-    const ref = { promptId: (await prompt(1)).id };
+    const ref = { promptId: (await prompt(1)).id, guildId: 'g1' };
     expect(await storeGivenAnswer(bot.store, ref, given())).toMatchObject({ inserted: true, questionNumber: 1 });
     expect(await storeGivenAnswer(bot.store, ref, given())).toMatchObject({ inserted: false, questionNumber: 1 });
     await storeGivenAnswer(bot.store, { channelId: 'chat', questionNumber: 1 }, given({ interactionId: '1234567890123456790', text: 'by command', via: 'command', authorName: 'bob' }));
@@ -43,12 +43,14 @@ describe('answers given by button or command', () => {
   it('are refused with one line while the question is not out, and after the session', async () => {
     const { bot, id, prompt } = await running();
     await bot.advanceTo(at(6));
-    await expect(storeGivenAnswer(bot.store, { promptId: (await prompt(2)).id }, given())).rejects.toThrow('Q2 has not been posted yet: answer it once it is out.');
+    await expect(storeGivenAnswer(bot.store, { promptId: (await prompt(2)).id, guildId: 'g1' }, given())).rejects.toThrow('Q2 has not been posted yet: answer it once it is out.');
     await expect(storeGivenAnswer(bot.store, { channelId: 'chat', questionNumber: 7 }, given())).rejects.toThrow('This session has no Q7.');
     await expect(storeGivenAnswer(bot.store, { channelId: 'elsewhere', questionNumber: 1 }, given())).rejects.toThrow('There is no session in this channel right now');
+    // Another server's click naming this server's question (a forged custom id) finds nothing.
+    await expect(storeGivenAnswer(bot.store, { promptId: (await prompt(1)).id, guildId: 'g2' }, given())).rejects.toThrow('That question is not part of any session any more.');
     await bot.advanceTo(at(24 * 60));
     expect((await bot.store.sessions.get(id))!.state).toBe('ended');
-    await expect(storeGivenAnswer(bot.store, { promptId: (await prompt(1)).id }, given({ at: at(24 * 60) }))).rejects.toThrow('This session is over: it is not collecting answers.');
+    await expect(storeGivenAnswer(bot.store, { promptId: (await prompt(1)).id, guildId: 'g1' }, given({ at: at(24 * 60) }))).rejects.toThrow('This session is over: it is not collecting answers.');
     expect(await bot.store.messages.answers(id)).toEqual([]);
   });
 });
