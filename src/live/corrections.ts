@@ -39,12 +39,16 @@ export class Corrections {
     store: StorePort; clock: Clock; log: Logger;
     /** Told after a correction is stored (the ingest: a session's attribution follows it). */
     onCorrected?: (sessionId: number) => Promise<void>;
+    /** The server the moderator acts in: another server's message is refused as unknown (tenancy). Undefined: any (the CLI, tests). */
+    guildId?: string | null;
   }) {}
 
   /** The message as stored, refused when it is not one a moderator may correct. */
   async message(platformId: string): Promise<StoredMessage> {
     const message = await this.deps.store.messages.get(platformId);
-    if (!message || message.deletedAt) throw new ControlError('that message is not part of any chat session');
+    const unknown = new ControlError('that message is not part of any chat session');
+    if (!message || message.deletedAt) throw unknown;
+    if (this.deps.guildId !== undefined && (await this.deps.store.sessions.get(message.sessionId))?.guildId !== this.deps.guildId) throw unknown;
     if (message.fromSelf) throw new ControlError("that is one of Emcee's own posts: only participants' messages can be corrected");
     return message;
   }

@@ -81,8 +81,8 @@ describe('moderator corrections', () => {
     ]);
   });
 
-  it('refuses a message outside any session, a bot post and a question never asked, writing nothing', async () => {
-    const { bot, id, corrections } = await running();
+  it('refuses a message outside any session, another server\'s, a bot post and a question never asked, writing nothing', async () => {
+    const { bot, id, corrections, world } = await running();
     await expect(corrections.correct('nowhere', 1, 'mod')).rejects.toThrow(new ControlError('that message is not part of any chat session'));
     const post = { ...msg(12, 'Q2: Two?'), fromSelf: true, moderator: true }; // the bot's post, as the gateway echoes it
     await bot.ingest.messageCreated(post);
@@ -90,6 +90,10 @@ describe('moderator corrections', () => {
     const m = msg(13, 'A1: hello');
     await bot.ingest.messageCreated(m);
     await expect(corrections.correct(m.id, 3, 'mod')).rejects.toThrow('Q3 has not been asked in this session');
+    // A moderator of another server (a forged menu naming this server's message) finds nothing.
+    const elsewhere = new Corrections({ store: bot.store, clock: world.time, log: silentLog, guildId: 'g2' });
+    await expect(elsewhere.correct(m.id, 1, 'mod')).rejects.toThrow(new ControlError('that message is not part of any chat session'));
+    await expect(elsewhere.choices(m.id)).rejects.toThrow(ControlError);
     expect(await bot.store.corrections.listBySession(id)).toEqual([]);
     expect((await bot.store.controls.list(id)).some((c) => c.action === 'correct')).toBe(false);
   });

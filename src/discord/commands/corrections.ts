@@ -47,8 +47,10 @@ function participantMessage(interaction: MessageContextMenuCommandInteraction): 
   return target.id;
 }
 
-const corrections = (ctx: CommandContext) =>
-  new Corrections({ store: ctx.store, clock: ctx.clock, log: ctx.log, ...(ctx.corrected ? { onCorrected: (id: number) => ctx.corrected!(id) } : {}) });
+const corrections = (ctx: CommandContext, interaction: { guildId: string | null }) => new Corrections({
+  store: ctx.store, clock: ctx.clock, log: ctx.log, guildId: interaction.guildId,
+  ...(ctx.corrected ? { onCorrected: (id: number) => ctx.corrected!(id) } : {}),
+});
 const actorOf = (interaction: { user: { username: string; id: string } }) => `${interaction.user.username} (${interaction.user.id})`;
 
 export const countAsAnswer: MessageCommand = {
@@ -57,7 +59,7 @@ export const countAsAnswer: MessageCommand = {
   async execute(interaction, ctx) {
     const messageId = participantMessage(interaction);
     // The latest questions when there are more than a menu holds (the takeaways always).
-    const choices = (await corrections(ctx).choices(messageId)).slice(-MAX_OPTIONS);
+    const choices = (await corrections(ctx, interaction).choices(messageId)).slice(-MAX_OPTIONS);
     const menu = new StringSelectMenuBuilder().setCustomId(`${CORRECTION_MENU_PREFIX}${messageId}`).setPlaceholder('Pick the question')
       .addOptions(choices.map((c) => ({ label: clipLabel(c.label), value: String(c.target) })));
     await interaction.reply({
@@ -72,7 +74,7 @@ export const notAnAnswer: MessageCommand = {
   data: menuCommand(NOT_AN_ANSWER),
   preconditions,
   async execute(interaction, ctx) {
-    await corrections(ctx).correct(participantMessage(interaction), null, actorOf(interaction));
+    await corrections(ctx, interaction).correct(participantMessage(interaction), null, actorOf(interaction));
     await interaction.reply({ content: 'Done: that message no longer counts as an answer (an edit will not change that).', ...ephemeral });
   },
 };
@@ -85,7 +87,7 @@ export const correctionMenu = {
   async select(interaction: StringSelectMenuInteraction, ctx: CommandContext): Promise<void> {
     const messageId = interaction.customId.slice(CORRECTION_MENU_PREFIX.length);
     const target = parseTarget(interaction.values[0]);
-    await corrections(ctx).correct(messageId, target, actorOf(interaction));
+    await corrections(ctx, interaction).correct(messageId, target, actorOf(interaction));
     await interaction.update({ content: `Done: counted as ${targetName(target)} (an edit will not change that).`, components: [], allowedMentions: { parse: [] } });
   },
 };
