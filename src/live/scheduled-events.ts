@@ -98,7 +98,12 @@ export class ScheduledEventKeeper {
   touch(...sessionIds: number[]): void {
     if (this.stopped) return;
     for (const id of sessionIds) this.dirty.add(id);
-    if (this.dirty.size > 0 || this.reconcileDue) this.running ??= this.drain().finally(() => (this.running = null));
+    if (this.dirty.size > 0 || this.reconcileDue) {
+      this.running ??= this.drain().finally(() => {
+        this.running = null;
+        this.touch(); // touched after the drain's last look: drained now, not at the next tick
+      });
+    }
   }
 
   /**
