@@ -60,9 +60,15 @@ export async function writeSite(store: Repositories, outDir: string, options: Si
     }
     listed.push({ series, entries });
   }
-  // The series with the most recent chat first; series without any finished chat last.
+  // Grouped by place (a Discord server, or the imported archives): the place with the most
+  // recent chat first, and in it the series with the most recent chat first; series without
+  // any finished chat last.
   const newest = (entries: Entry[]) => entries[0]?.session.startsAt.getTime() ?? -Infinity;
-  listed.sort((a, b) => newest(b.entries) - newest(a.entries) || a.series.id - b.series.id);
+  const placeNewest = new Map<string, number>();
+  for (const l of listed) placeNewest.set(placeKey(l.series), Math.max(placeNewest.get(placeKey(l.series)) ?? -Infinity, newest(l.entries)));
+  listed.sort((a, b) => (placeNewest.get(placeKey(b.series))! - placeNewest.get(placeKey(a.series))!)
+    || placeKey(a.series).localeCompare(placeKey(b.series))
+    || newest(b.entries) - newest(a.entries) || a.series.id - b.series.id);
 
   const files = ['index.html', ...listed.flatMap((l) => l.entries.map((e) => e.page))];
   // First the manifest of everything that may be Emcee's once this run stops (old and new),
@@ -94,6 +100,18 @@ async function topicOf(store: Repositories, session: Session, recap: Recap): Pro
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+/** Where a series runs: its Discord server, or '' for imported archives (which have none). */
+const placeKey = (series: Series): string => series.guildId ?? '';
+
+/**
+ * Where a series runs, in words: the static site knows ids, not names (it reads only the
+ * database), so a Discord series says its server and channel ids; an imported one says so.
+ */
+function placeOf(series: Series): string {
+  if (series.guildId === null) return 'Imported archive';
+  return `Discord server ${series.guildId}${series.channelId ? `, channel ${series.channelId}` : ''}`;
+}
+
 function renderIndex(listed: { series: Series; entries: Entry[] }[]): string {
   const chats = listed.reduce((n, l) => n + l.entries.length, 0);
   const body: string[] = [
@@ -102,10 +120,15 @@ function renderIndex(listed: { series: Series; entries: Entry[] }[]): string {
     `<p class="meta">${plural(chats, 'chat')} in ${listed.length} series</p>`,
     '</header>',
   ];
+  // Tags that more than one listed series carry (the same chat name in two servers, or an
+  // archive and a live chat): their headings name the place too, so no two read the same.
+  const tagCount = new Map<string, number>();
+  for (const { series } of listed) tagCount.set(series.tag.toLowerCase(), (tagCount.get(series.tag.toLowerCase()) ?? 0) + 1);
   for (const { series, entries } of listed) {
+    const shared = tagCount.get(series.tag.toLowerCase())! > 1;
     body.push(`<section class="series" aria-labelledby="series-${series.id}">`);
-    body.push(`<h2 id="series-${series.id}">${escapeHtml(series.tag)}</h2>`);
-    body.push(`<p class="meta">${escapeHtml(`${plural(entries.length, 'chat')} · times in ${series.timezone}`)}</p>`);
+    body.push(`<h2 id="series-${series.id}">${escapeHtml(series.tag)}${shared ? ` <span class="place">(${escapeHtml(placeOf(series))})</span>` : ''}</h2>`);
+    body.push(`<p class="meta">${escapeHtml(`${placeOf(series)} · ${plural(entries.length, 'chat')} · times in ${series.timezone}`)}</p>`);
     if (entries.length === 0) body.push('<p class="note">No finished chats yet.</p>');
     for (const e of entries) body.push(sessionCard(e));
     body.push('</section>');

@@ -133,6 +133,31 @@ describe('writeSite lists only finished sessions', () => {
   });
 });
 
+describe('the site index tells series apart by place', () => {
+  it('the same tag in two servers and in the archives: three headings that differ, each server\'s series together', async () => {
+    const { store } = await importedSeeds(); // the archives' #badgechat and #BadgeChatK12 (imported: no server)
+    const live = async (guildId: string, channelId: string, tag: string, day: number) => {
+      const series = await store.series.saveForChannel({ guildId, channelId, tag, timezone: 'UTC', schedule: null, settings: {} });
+      await persistSession(store, { series, startsAt: new Date(`2026-11-0${day}T18:00:00Z`), questions: ['Q?'], questionSetId: null, state: 'ended' });
+      return series;
+    };
+    const a1 = await live('111', '1001', '#BadgeChat', 2);
+    const b1 = await live('222', '2001', '#BadgeChat', 4);
+    const a2 = await live('111', '1002', '#Other', 3);
+    const index = readFileSync((await writeSite(store, tempDir())).index, 'utf8');
+    const headings = [...index.matchAll(/<h2 id="series-(\d+)">(.*?)<\/h2>/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(headings).toEqual([
+      // Server 222 has the newest chat; then server 111 (its series newest first); then the archives.
+      [b1.id, '#BadgeChat <span class="place">(Discord server 222, channel 2001)</span>'],
+      [a2.id, '#Other'],
+      [a1.id, '#BadgeChat <span class="place">(Discord server 111, channel 1001)</span>'],
+      [2, '#badgechat <span class="place">(Imported archive)</span>'],
+      [1, '#BadgeChatK12'],
+    ]);
+    expect(index).toContain('<p class="meta">Discord server 111, channel 1002 · 1 chat · times in UTC</p>');
+  });
+});
+
 describe('the site folder: never someone else\'s files (hardening #15)', () => {
   /** Every file under dir with its content. */
   const snapshot = (dir: string): Record<string, string> => Object.fromEntries(
