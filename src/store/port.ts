@@ -15,6 +15,7 @@ import type { ControlEntry } from './control-log.ts';
 import type { CorrectionRepository, ReactionRepository } from './corrections.ts';
 import type { NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 import type { NewPrompt, Prompt } from './prompts.ts';
+import type { PrivacyRepository } from './privacy.ts';
 import type { RecapQueryRepository } from './recap-queries.ts';
 import type { ScheduledEventRepository } from './scheduled-events.ts';
 import type { Series, SeriesInput } from '../domain/series.ts';
@@ -26,6 +27,7 @@ export type { ControlEntry } from './control-log.ts';
 export type { Correction, CorrectionRepository, ReactedAnswer, Reaction, ReactionRepository } from './corrections.ts';
 export type { AnswerVia, NewMessage, StoredAnswer, StoredMessage } from './messages.ts';
 export type { NewPrompt, Prompt, PromptKind, PromptState } from './prompts.ts';
+export type { ForgetCounts, PrivacyRepository } from './privacy.ts';
 export type { RecapAnswerCounts, RecapMessageCounts, RecapQueryRepository } from './recap-queries.ts';
 export type { ScheduledEventRepository, SessionEvent, SessionEventChange, SessionEventState } from './scheduled-events.ts';
 export type { Series, SeriesInput } from '../domain/series.ts';
@@ -194,6 +196,8 @@ export interface Repositories {
   corrections: CorrectionRepository;
   /** Reactions on session messages (issue 14). */
   reactions: ReactionRepository;
+  /** Forget-me: a participant's stored text erased (issue 15). */
+  privacy: PrivacyRepository;
 }
 
 /** The repositories bound to one open transaction. */

@@ -34,6 +34,7 @@ import { RecapQueryStatements, recapQueryRepository, type RecapQueryRepository }
 import { SeriesStore } from './series.ts';
 import { ScheduledEventStore, type ScheduledEventRepository } from './scheduled-events.ts';
 import { checkpointInWorker, type Checkpointer } from './checkpoints.ts';
+import { privacyRepositories, type PrivacyRepository } from './privacy.ts';
 import { SessionStore } from './sessions.ts';
 
 /** Rows an iterator reads per page. */
@@ -81,6 +82,7 @@ export class SqliteStore implements StorePort {
   readonly recap: RecapQueryRepository;
   readonly corrections: CorrectionRepository;
   readonly reactions: ReactionRepository;
+  readonly privacy: PrivacyRepository;
 
   private readonly s: Statements;
   private readonly correctionStatements: CorrectionStatements;
@@ -133,6 +135,7 @@ export class SqliteStore implements StorePort {
     this.recap = repositories.recap;
     this.corrections = repositories.corrections;
     this.reactions = repositories.reactions;
+    this.privacy = repositories.privacy;
   }
 
   /** Opens (creating if needed) an SQLite file, or ':memory:', with the schema brought up to date. */
@@ -339,6 +342,7 @@ export class SqliteStore implements StorePort {
       },
       recap: recapQueryRepository(this.recapStatements, run),
       ...correctionRepositories(this.correctionStatements, run),
+      ...privacyRepositories(this.db, run),
     };
   }
 }

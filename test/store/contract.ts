@@ -14,6 +14,7 @@ import { correctionsContract } from './contract/corrections.ts';
 import { messagesContract } from './contract/messages.ts';
 import { messagesBatchContract } from './contract/messages-batch.ts';
 import { openContract } from './contract/open.ts';
+import { privacyContract } from './contract/privacy.ts';
 import { promptsContract } from './contract/prompts.ts';
 import { recapQueriesContract } from './contract/recap-queries.ts';
 import { seriesContract } from './contract/series.ts';
@@ -56,6 +57,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     recapQueriesContract(ctx);
     controlLogContract(ctx);
     correctionsContract(ctx);
+    privacyContract(ctx);
     scheduledEventsContract(ctx);
     transactionsContract(ctx);
   });

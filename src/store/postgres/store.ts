@@ -36,6 +36,8 @@ import type { Db, Run } from './run.ts';
 import { controlLogRepository, promptRepository, sessionRepository } from './sessions.ts';
 import { scheduledEventRepository } from './scheduled-events.ts';
 import type { ScheduledEventRepository } from '../scheduled-events.ts';
+import { privacyRepositories } from './privacy.ts';
+import type { PrivacyRepository } from '../privacy.ts';
 
 export const CHANGES_CHANNEL = 'emcee_changes';
 
@@ -66,6 +68,7 @@ export class PostgresStore implements StorePort {
   declare readonly recap: RecapQueryRepository;
   declare readonly corrections: CorrectionRepository;
   declare readonly reactions: ReactionRepository;
+  declare readonly privacy: PrivacyRepository;
 
   private readonly context = new AsyncLocalStorage<TxContext>();
   private active: TxContext | null = null;
@@ -274,6 +277,7 @@ export class PostgresStore implements StorePort {
       scheduledEvents: scheduledEventRepository(run),
       recap: recapQueryRepository(run),
       ...correctionRepositories(run),
+      ...privacyRepositories(run),
     };
   }
 }
