@@ -33,14 +33,14 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   recap: ['format', 'out', 'db'],
   site: ['out', 'force', 'db'],
   'invite-url': ['events', 'webhooks'],
-  series: ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'db'],
+  series: ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'format', 'out', 'db'],
   session: ['channel', 'session', 'questions', 'question', 'minutes', 'db'],
   demo: ['speed', 'transcript', 'db'],
   'migrate-store': ['from', 'to'],
 };
 const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared', 'events', 'webhooks']);
 /** How many arguments after the command it takes, where that is fixed (the others check their own). */
-const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 1, session: 1 };
+const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 2, session: 1, participant: 2 };
 const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
 
 type Option = { type: 'string' | 'boolean'; short?: string };
@@ -164,7 +164,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         await withStore((s) => siteCommand(io, s, str('out'), values.force === true));
         return 0;
       case 'series':
-        await withStore((s) => seriesCommand(io, s, systemClock, rest[0], values));
+        await withStore((s) => seriesCommand(io, s, systemClock, rest[0], values, rest[1]));
         return 0;
       case 'session':
         await withStore((s) => sessionCommand(io, s, systemClock, log, rest[0], values));

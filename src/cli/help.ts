@@ -18,9 +18,10 @@ Commands:
                            A session's recap (default md, to stdout)
   site --out DIR [--force] The static archive site: every series and session, from file://
   invite-url [app id]      The URL that adds the bot to a server with the permissions it needs
-  series setup|list        Set up a channel's recurring chat (--guild --channel --tag --weekday
+  series setup|list|report Set up a channel's recurring chat (--guild --channel --tag --weekday
                            --time --timezone --questions --threads --moderator-role
-                           --preview-minutes), or list the chats
+                           --preview-minutes), list the chats, or report on one across its
+                           sessions (report <tag|id> --format md|html|json --out FILE)
   session <control>        start|next|skip|pause|resume|extend|end|cancel|status for the
                            session of --channel ID (or --session N); the running bot follows
   demo [--speed N] [--transcript FILE]
@@ -104,8 +105,12 @@ Options:
                avatar (without it, the bot posts them naming the participant)
 `,
   series: `Usage: emcee series setup --guild ID --channel ID [options] | emcee series list [--db <path>]
+       emcee series report <tag|id> [--format md|html|json] [--out FILE] [--db <path>]
 
-Sets up (or updates) a channel's recurring chat, or lists the chats.
+Sets up (or updates) a channel's recurring chat, lists the chats, or reports on a series
+across its finished sessions: participants, first-timers and returning per session (with a
+chart in html), the retention of first-timers within the next 3 sessions, attendance
+streaks, and the answers' most-used words. A tag two series share needs the id.
 
 Options of setup:
   --guild <id>             The server (required)
