@@ -3,6 +3,7 @@ import { ImportError } from './archive/import.ts';
 import { ArchiveError } from './archive/types.ts';
 import { bankList, bankShow } from './cli/bank.ts';
 import { importCommand } from './cli/import.ts';
+import { participantCommand } from './cli/participant.ts';
 import { CliError, exitQuietlyOnClosedPipe, line, processIo, terminalSafeStdout, type CliIo } from './cli/io.ts';
 import { COMMAND_HELP, USAGE, didYouMean } from './cli/help.ts';
 import { seriesCommand, sessionCommand } from './cli/live.ts';
@@ -37,6 +38,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   session: ['channel', 'session', 'questions', 'question', 'minutes', 'db'],
   demo: ['speed', 'transcript', 'db'],
   'migrate-store': ['from', 'to'],
+  participant: ['guild', 'db'],
 };
 const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared', 'events', 'webhooks']);
 /** How many arguments after the command it takes, where that is fixed (the others check their own). */
@@ -168,6 +170,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return 0;
       case 'session':
         await withStore((s) => sessionCommand(io, s, systemClock, log, rest[0], values));
+        return 0;
+      case 'participant':
+        await withStore((s) => participantCommand(io, s, systemClock, rest[0], rest[1], str('guild')));
         return 0;
       case 'migrate-store': {
         const { migrateStoreCommand } = await import('./cli/migrate-store.ts'); // node-postgres loads only here

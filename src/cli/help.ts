@@ -29,6 +29,9 @@ Commands:
                            timetable while the archive's participants answer (default:
                            80× speed, seeds/2018-10-22-badgechat.txt, data/demo.sqlite;
                            output in data/demo-output/)
+  participant forget <id> [--guild ID]
+                           Forget a participant: their stored messages' text erased and
+                           left out of every recap and export (--guild: one server's only)
   migrate-store --from FILE --to URL
                            Copy a whole SQLite database into an empty PostgreSQL one, ids
                            and history intact (then run with DATABASE_URL set to the URL)
@@ -136,6 +139,19 @@ Options:
   --questions <set>    start: a question set id, or questions separated by |
   --question <n>       skip: which question (default the next)
   --minutes <n>        extend: by how many minutes
+${DB}
+`,
+  participant: `Usage: emcee participant forget <user id> [--guild ID] [--db <path>]
+
+Forgets a participant (privacy): the text of every message they wrote that is stored so
+far is erased (their earlier edits, answers and quotes too), their name becomes
+"(forgotten)", the messages leave every recap and export, and the reactions they made and
+those on their messages are removed. Each session touched logs a "forget" control (who
+asked, when, how many messages; never the text). Messages they post later are stored as
+usual: forget them again.
+
+Options:
+  --guild <id>         Only this server's sessions (default: every session)
 ${DB}
 `,
   demo: `Usage: emcee demo [--speed N] [--transcript FILE] [--db <path>]
