@@ -8,11 +8,14 @@
 import type { Series } from '../domain/series.ts';
 import { md } from './markdown.ts';
 import type { Repositories } from '../store/port.ts';
-import { escapeHtml, htmlPage } from './html.ts';
+import type { SessionState } from '../store/sessions.ts';
+import { escapeHtml, htmlPage, relativeHref } from './html.ts';
 import { buildRecap, formatDate } from './model.ts';
 import { retention, sessionRows, streaks, topWords, type Retention, type SeriesSessionInput, type SeriesSessionRow, type Streak } from './series-insights.ts';
-import { LISTED_STATES } from './site.ts';
 import { escapeXml, niceMax } from './svg.ts';
+
+/** Sessions worth a page (and a row): the ones that are over. Planned, running and cancelled ones are left out. */
+export const LISTED_STATES: readonly SessionState[] = ['archived', 'ended'];
 
 export interface SeriesReport {
   series: Series;
@@ -85,7 +88,7 @@ export function seriesReportJson(report: SeriesReport): string {
 }
 
 /** Participants per session as stacked bars: first-timers, then returning. */
-export function participantsTrendChart(rows: readonly SeriesSessionRow[], id = 'chart-trend'): string {
+export function participantsTrendChart(rows: readonly SeriesSessionRow[], timezone = 'UTC', id = 'chart-trend'): string {
   if (rows.length === 0) return '<p class="chart-note">No finished sessions yet.</p>';
   const W = 360, left = 28, bottom = 18, top = 8, height = 160;
   const plotH = height - top - bottom, plotW = W - left - 8;
@@ -102,22 +105,27 @@ export function participantsTrendChart(rows: readonly SeriesSessionRow[], id = '
   ];
   rows.forEach((r, i) => {
     const x = left + i * slot + (slot - barW) / 2;
-    out.push(`<rect class="chart-bar chart-first" x="${r2(x)}" y="${r2(y(r.firstTimers))}" width="${r2(barW)}" height="${r2(y(0) - y(r.firstTimers))}" fill="#c2410c"/>`);
-    out.push(`<rect class="chart-bar chart-returning" x="${r2(x)}" y="${r2(y(r.participants))}" width="${r2(barW)}" height="${r2(y(r.firstTimers) - y(r.participants))}" fill="#3a6fe0"/>`);
+    out.push(`<rect class="chart-first" x="${r2(x)}" y="${r2(y(r.firstTimers))}" width="${r2(barW)}" height="${r2(y(0) - y(r.firstTimers))}" fill="#c2410c"/>`);
+    if (rows.length <= 12 || i % Math.ceil(rows.length / 12) === 0) {
+      const day = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: timezone }).format(r.startsAt);
+      out.push(`<text x="${r2(x + barW / 2)}" y="${height - 4}" text-anchor="middle" fill="#5b616b">${escapeXml(day)}</text>`);
+    }
+    out.push(`<rect class="chart-returning" x="${r2(x)}" y="${r2(y(r.participants))}" width="${r2(barW)}" height="${r2(y(r.firstTimers) - y(r.participants))}" fill="#3a6fe0"/>`);
   });
   out.push('</svg>');
   return out.join('');
 }
 
-/** The report as a self-contained HTML page. */
-export function seriesReportHtml(report: SeriesReport): string {
+/** The report as a self-contained HTML page; `back` links to where it was reached from (the site's index). */
+export function seriesReportHtml(report: SeriesReport, back?: { href: string; text: string }): string {
   const { series, rows } = report;
   const body = [
+    ...(back ? [`<p class="back"><a href="${relativeHref(back.href)}">${escapeHtml(back.text)}</a></p>`] : []),
     `<header><h1>${escapeHtml(series.tag)}</h1><p class="meta">${rows.length} session${rows.length === 1 ? '' : 's'} · times in ${escapeHtml(series.timezone)}</p></header>`,
     '<section><h2>Participants</h2>',
-    participantsTrendChart(rows),
+    participantsTrendChart(rows, series.timezone),
     '<p class="note"><span style="color:#c2410c">■</span> first-timers <span style="color:#3a6fe0">■</span> returning</p></section>',
-    '<section><h2>Sessions</h2><div class="table-wrap"><table><thead><tr><th>#</th><th>Date</th><th>Topic</th><th>Participants</th><th>First-timers</th><th>Returning</th><th>Answers</th></tr></thead><tbody>',
+    '<section><h2>Sessions</h2><div style="overflow-x:auto"><table><thead><tr><th>#</th><th>Date</th><th>Topic</th><th>Participants</th><th>First-timers</th><th>Returning</th><th>Answers</th></tr></thead><tbody>',
     ...rows.map((r) => `<tr><td>${r.sessionId}</td><td>${escapeHtml(formatDate(r.startsAt, series.timezone))}</td><td>${escapeHtml(r.topic)}</td><td>${r.participants}</td><td>${r.firstTimers}</td><td>${r.returning}</td><td>${r.answers}</td></tr>`),
     '</tbody></table></div></section>',
     `<section><h2>Retention</h2><p>${escapeHtml(`${percent(report.retention)} of first-timers came back within the next 3 sessions (${report.retention.cameBack} of ${report.retention.firstTimers}).`)}</p></section>`,

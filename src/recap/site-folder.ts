@@ -9,8 +9,8 @@ import { explainWriteError } from '../fs/atomic.ts';
  * Emcee wrote there. `emcee site --out DIR` writes into a new folder, an empty one, or an
  * Emcee site; a non-empty folder without the manifest is refused unless --force. Even with
  * --force nothing is ever deleted except pages the previous manifest lists (and only names
- * Emcee itself uses: index.html, sessions/<id>.html); --force may overwrite index.html and
- * sessions/<id>.html of the same names. The root of the file system is always refused.
+ * Emcee itself uses: index.html, sessions/<id>.html, series/<id>.html); --force may overwrite
+ * those names. The root of the file system is always refused.
  */
 
 export const SITE_MANIFEST = '.emcee-site';
@@ -21,7 +21,7 @@ export class SiteError extends Error {
 }
 
 /** The only names the site writes, so the only ones a manifest can make it remove. */
-const OWN_FILE = /^(index\.html|sessions\/\d+\.html)$/;
+const OWN_FILE = /^(index\.html|sessions\/\d+\.html|series\/\d+\.html)$/;
 
 export function siteManifest(files: string[]): string {
   return `${JSON.stringify({ emcee: 'site', version: 1, files: [...files].sort() }, null, 2)}\n`;

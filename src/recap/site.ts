@@ -2,10 +2,13 @@ import { join } from 'node:path';
 import { ensureDir, writeChunksAtomicAsync, writeFileAtomic, type WriteOptions } from '../fs/atomic.ts';
 import type { Repositories } from '../store/port.ts';
 import type { Series } from '../domain/series.ts';
-import type { Session, SessionState } from '../store/sessions.ts';
+import type { Session } from '../store/sessions.ts';
 import { escapeHtml, htmlPage, relativeHref, streamHtml } from './html.ts';
 import { buildRecap, formatDate, takeawayCount, type Recap } from './model.ts';
 import { SITE_MANIFEST, checkSiteFolder, removeStale, siteManifest } from './site-folder.ts';
+import { LISTED_STATES, buildSeriesReport, seriesReportHtml } from './series-report.ts';
+
+export { LISTED_STATES };
 
 /**
  * The static archive site: index.html lists every series with its finished chats (newest
@@ -13,8 +16,6 @@ import { SITE_MANIFEST, checkSiteFolder, removeStale, siteManifest } from './sit
  * links, no script, nothing external: it works from file:// with no server.
  */
 
-/** Sessions worth a page: the ones that are over. Planned, running and cancelled ones are left out. */
-export const LISTED_STATES: readonly SessionState[] = ['archived', 'ended'];
 const TOP_TAKEAWAYS = 3;
 
 export interface WrittenSite {
@@ -22,6 +23,13 @@ export interface WrittenSite {
   index: string;
   /** Paths of the session pages, in the order of the index. */
   pages: string[];
+}
+
+interface Listed {
+  series: Series;
+  entries: Entry[];
+  /** The series page (series/<id>.html), for a series with finished chats. */
+  page: string | null;
 }
 
 interface Entry {
@@ -44,10 +52,10 @@ export interface SiteOptions extends WriteOptions {
  */
 export async function writeSite(store: Repositories, outDir: string, options: SiteOptions = {}): Promise<WrittenSite> {
   const previous = checkSiteFolder(outDir, options.force ?? false);
-  const sessionsDir = join(outDir, 'sessions');
-  ensureDir(sessionsDir);
+  ensureDir(join(outDir, 'sessions'));
+  ensureDir(join(outDir, 'series'));
 
-  const listed: { series: Series; entries: Entry[] }[] = [];
+  const listed: Listed[] = [];
   for (const series of await store.series.list()) {
     const sessions = (await store.sessions.listBySeries(series.id))
       .filter((s) => LISTED_STATES.includes(s.state))
@@ -58,7 +66,7 @@ export async function writeSite(store: Repositories, outDir: string, options: Si
       const recap = await buildRecap(store, session.id, { keepAnswers: false, takeaways: TOP_TAKEAWAYS });
       entries.push({ session, recap, topic: await topicOf(store, session, recap), page: `sessions/${session.id}.html` });
     }
-    listed.push({ series, entries });
+    listed.push({ series, entries, page: entries.length > 0 ? `series/${series.id}.html` : null });
   }
   // Grouped by place (a Discord server, or the imported archives): the place with the most
   // recent chat first, and in it the series with the most recent chat first; series without
@@ -70,11 +78,14 @@ export async function writeSite(store: Repositories, outDir: string, options: Si
     || placeKey(a.series).localeCompare(placeKey(b.series))
     || newest(b.entries) - newest(a.entries) || a.series.id - b.series.id);
 
-  const files = ['index.html', ...listed.flatMap((l) => l.entries.map((e) => e.page))];
+  const files = ['index.html', ...listed.flatMap((l) => [...(l.page ? [l.page] : []), ...l.entries.map((e) => e.page)])];
   // First the manifest of everything that may be Emcee's once this run stops (old and new),
   // so a run that fails midway still leaves a folder recognised as a site.
   writeFileAtomic(join(outDir, SITE_MANIFEST), siteManifest([...new Set([...previous, ...files])]), options);
   const pages: string[] = [];
+  for (const { series, page } of listed) {
+    if (page) writeFileAtomic(join(outDir, page), seriesReportHtml(await buildSeriesReport(store, series), { href: '../index.html', text: '← All chats' }), options);
+  }
   for (const { entries } of listed) {
     for (const e of entries) {
       const path = join(outDir, e.page);
@@ -112,7 +123,7 @@ function placeOf(series: Series): string {
   return `Discord server ${series.guildId}${series.channelId ? `, channel ${series.channelId}` : ''}`;
 }
 
-function renderIndex(listed: { series: Series; entries: Entry[] }[]): string {
+function renderIndex(listed: Listed[]): string {
   const chats = listed.reduce((n, l) => n + l.entries.length, 0);
   const body: string[] = [
     '<header>',
@@ -124,11 +135,11 @@ function renderIndex(listed: { series: Series; entries: Entry[] }[]): string {
   // archive and a live chat): their headings name the place too, so no two read the same.
   const tagCount = new Map<string, number>();
   for (const { series } of listed) tagCount.set(series.tag.toLowerCase(), (tagCount.get(series.tag.toLowerCase()) ?? 0) + 1);
-  for (const { series, entries } of listed) {
+  for (const { series, entries, page } of listed) {
     const shared = tagCount.get(series.tag.toLowerCase())! > 1;
     body.push(`<section class="series" aria-labelledby="series-${series.id}">`);
     body.push(`<h2 id="series-${series.id}">${escapeHtml(series.tag)}${shared ? ` <span class="place">(${escapeHtml(placeOf(series))})</span>` : ''}</h2>`);
-    body.push(`<p class="meta">${escapeHtml(`${placeOf(series)} · ${plural(entries.length, 'chat')} · times in ${series.timezone}`)}</p>`);
+    body.push(`<p class="meta">${escapeHtml(`${placeOf(series)} · ${plural(entries.length, 'chat')} · times in ${series.timezone}`)}${page ? ` · <a href="${relativeHref(page)}">Series report</a>` : ''}</p>`);
     if (entries.length === 0) body.push('<p class="note">No finished chats yet.</p>');
     for (const e of entries) body.push(sessionCard(e));
     body.push('</section>');

@@ -77,7 +77,7 @@ describe('emcee series report', () => {
     const page = readFileSync(out, 'utf8');
     expect(page).toContain('<h1>#Report&lt;Chat&gt;</h1>');
     expect(page).toContain('<desc id="chart-trend-desc">');
-    expect(page.match(/class="chart-bar chart-first"/g)).toHaveLength(3);
+    expect(page.match(/class="chart-first"/g)).toHaveLength(3);
     expect(page).not.toMatch(/<script|https?:\/\/(?!discord\.com)/);
   });
 

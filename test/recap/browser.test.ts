@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/recap/html.ts';
@@ -157,6 +157,30 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: n
     expect(errors).toEqual([]);
     expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
     await page.context().close();
+  });
+
+  it('a series page from the index: the chart, the table, the way back; on a phone no horizontal scroll', async () => {
+    const { page, requests, errors } = await open(files.siteIndex);
+    await page.getByRole('link', { name: 'Series report' }).first().click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toMatch(/\/series\/\d+\.html$/);
+    expect(await page.locator('h1').innerText()).toBe('#badgechat');
+    expect(await page.locator('svg#chart-trend rect.chart-first').count()).toBe(3);
+    expect(await page.locator('table tbody tr').count()).toBe(3);
+    await page.screenshot({ path: join(OUTPUT, 'site-series.png'), fullPage: true });
+    const seriesUrl = page.url();
+    await page.getByRole('link', { name: '← All chats' }).click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toBe(pathToFileURL(files.siteIndex).href);
+    expect(errors).toEqual([]);
+    expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
+    await page.context().close();
+
+    const phone = await open(fileURLToPath(seriesUrl), PHONE);
+    expect(phone.errors).toEqual([]);
+    expect(await noHorizontalScroll(phone.page)).toBe(true);
+    await phone.page.screenshot({ path: join(OUTPUT, 'site-series-phone.png'), fullPage: true });
+    await phone.page.context().close();
   });
 
   it('the site index on a phone: no horizontal scroll', async () => {

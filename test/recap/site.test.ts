@@ -62,7 +62,9 @@ describe('writeSite', () => {
   });
 
   it('every relative link resolves to a file; nothing points elsewhere', async () => {
-    expect(hrefs(index).length).toBe(5);
+    // Five session pages and the two series' pages.
+    expect(hrefs(index).length).toBe(7);
+    expect(hrefs(index).filter((h) => h.startsWith('series/')).sort()).toEqual(['series/1.html', 'series/2.html']);
     for (const href of hrefs(index)) {
       expect(href).not.toMatch(/^[a-z]+:|^\//i);
       expect(existsSync(resolve(out, href)), href).toBe(true);
@@ -73,6 +75,13 @@ describe('writeSite', () => {
       expect(relative).toEqual(['../index.html']);
       expect(existsSync(resolve(dirname(page), '../index.html'))).toBe(true);
       expect(html).toContain('<p class="back"><a href="../index.html">← All chats</a></p>');
+    }
+    for (const id of [1, 2]) {
+      const html = readFileSync(join(out, `series/${id}.html`), 'utf8');
+      expect(hrefs(html)).toEqual(['../index.html']);
+      expect(html).toContain('<p class="back"><a href="../index.html">← All chats</a></p>');
+      expect(html).toContain('<title id="chart-trend-title">Participants per session</title>');
+      expect(html).not.toMatch(/https?:\/\/|<script|<link/i);
     }
     expect(index).not.toMatch(/https?:\/\/|<script|<link/i);
   });
@@ -154,7 +163,7 @@ describe('the site index tells series apart by place', () => {
       [2, '#badgechat <span class="place">(Imported archive)</span>'],
       [1, '#BadgeChatK12'],
     ]);
-    expect(index).toContain('<p class="meta">Discord server 111, channel 1002 · 1 chat · times in UTC</p>');
+    expect(index).toContain(`<p class="meta">Discord server 111, channel 1002 · 1 chat · times in UTC · <a href="series/${a2.id}.html">Series report</a></p>`);
   });
 });
 
