@@ -10,6 +10,7 @@ import type { SessionControls } from '../live/controls.ts';
 import { ControlError } from '../live/requests.ts';
 import type { StorePort } from '../store/port.ts';
 import { ANSWER_PREFIX, answerButtonClicked } from './answer-button.ts';
+import { FORGET_PREFIX, forgetButtonClicked } from './forget-me.ts';
 import { CORRECTION_MENU_PREFIX, correctionInteraction } from './commands/corrections.ts';
 import { checkPreconditions, type Checked, type Preconditions } from './preconditions.ts';
 import { clip, ephemeral, UserError } from './replies.ts';
@@ -84,6 +85,8 @@ export function registerInteractions(client: Client, commands: SlashCommand[], c
     void (async () => {
       if (interaction.isButton() && interaction.customId.startsWith(ANSWER_PREFIX)) {
         await answerButtonClicked(interaction, ctx);
+      } else if (interaction.isButton() && interaction.customId.startsWith(FORGET_PREFIX)) {
+        await forgetButtonClicked(interaction, ctx);
       } else if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) return;

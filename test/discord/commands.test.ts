@@ -265,7 +265,7 @@ describe('npm run deploy-commands', () => {
     expect(subs('chat')).toEqual({
       setup: ['channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes'],
       start: ['questions'], next: [], skip: ['question'], pause: [], resume: [], extend: ['minutes!'], end: [], cancel: [], status: [],
-      answer: ['question!', 'text!'], recap: ['session', 'format'],
+      answer: ['question!', 'text!'], recap: ['session', 'format'], 'forget-me': [],
     });
     expect(subs('bank')).toEqual({ list: [], show: ['set!'], add: [], import: ['file!'] });
   });

@@ -46,7 +46,7 @@ describe('every /chat and /bank subcommand declares its preconditions', () => {
       // Nothing declared for a subcommand that does not exist (a typo would leave the real one undeclared).
       expect(Object.keys(command.preconditions).sort()).toEqual((c.options ?? []).map((s) => s.name).sort());
     }
-    expect(declared).toHaveLength(16); // /chat answer (issue 14) is the 16th
+    expect(declared).toHaveLength(17); // /chat answer (issue 14) is the 16th, /chat forget-me (issue 15) the 17th
     for (const c of commands) for (const m of Object.values(c.modals ?? {})) expect(m.preconditions.guildOnly).toBe(true);
   });
 

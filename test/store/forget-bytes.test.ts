@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/domain/clock.ts';
 import { forgetParticipant } from '../../src/live/forget.ts';
 import { persistSession } from '../../src/live/persist.ts';
 import { RECAP_FORMATS, recapToString } from '../../src/recap/index.ts';
+import { writeSite } from '../../src/recap/site.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.ts';
 
 /**
@@ -81,6 +82,10 @@ describe('forget-me: no trace of the text in the SQLite file or the exports', ()
         expect(out, format).toContain('kept answer from ann');
         for (const t of [SECRET, EARLIER, QUOTED, 'u1-name']) expect(out, format).not.toContain(t);
       }
+      const site = await writeSite(store, join(dir, 'site'));
+      const pages = [site.index, ...site.pages].map((p) => readFileSync(p, 'utf8'));
+      expect(pages.join('\n')).toContain('kept answer from ann');
+      for (const t of [SECRET, EARLIER, QUOTED]) expect(pages.join('\n')).not.toContain(t);
       const log = (await store.controls.list(sessionId)).filter((e) => e.action === 'forget');
       expect(log.map((e) => [e.actor, e.at, e.details])).toEqual([['u1', clock.now(), { author: 'u1', messages: 1 }]]);
 

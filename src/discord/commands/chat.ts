@@ -21,6 +21,7 @@ import { eventsNote } from '../scheduled-events.ts';
 import type { Session } from '../../store/sessions.ts';
 import { ANSWER_PREFIX, NO_CONTENT_HOWTO, answerCommand, answerModal } from '../answer-button.ts';
 import { readsContent } from '../intents.ts';
+import { forgetMeCommand } from '../forget-me.ts';
 import { MAX_GIVEN_ANSWER } from '../../live/interaction-answer.ts';
 import type { ModalHandler } from '../interactions.ts';
 
@@ -57,7 +58,8 @@ export const data = guildCommand('chat', 'Run Twitter-chat style sessions in thi
   .addSubcommand((s) => s.setName('recap').setDescription('Answers per question')
     .addIntegerOption((o) => o.setName('session').setDescription('Session number (default: the latest here)').setMinValue(1))
     .addStringOption((o) => o.setName('format').setDescription('Which file to attach (default: Markdown and HTML)').addChoices(
-      { name: 'Markdown and HTML', value: 'summary' }, { name: 'Markdown', value: 'md' }, { name: 'HTML page', value: 'html' })));
+      { name: 'Markdown and HTML', value: 'summary' }, { name: 'Markdown', value: 'md' }, { name: 'HTML page', value: 'html' })))
+  .addSubcommand((s) => s.setName('forget-me').setDescription("Erase what you wrote from this server's chats (asks you to confirm)"));
 
 /** Moderators steer a session; the refusal names what they tried. */
 const steer = (moderator: string): Preconditions => ({ guildOnly: true, moderator });
@@ -79,6 +81,7 @@ export const preconditions = {
   status: { guildOnly: true, moderator: false },
   answer: { guildOnly: true, moderator: false },
   recap: { guildOnly: true, moderator: false },
+  'forget-me': { guildOnly: true, moderator: false },
 } satisfies Record<string, Preconditions>;
 
 const time = (at: Date) => `${discordTimestamp(at, 'f')} (${discordTimestamp(at, 'R')})`;
@@ -104,6 +107,8 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       return recap(interaction, ctx);
     case 'answer':
       return answerCommand(interaction, ctx, checked.channelId);
+    case 'forget-me':
+      return forgetMeCommand(interaction);
     default:
       throw new UserError(`Unknown subcommand ${sub}.`);
   }
