@@ -2,6 +2,7 @@ import { stripControls } from '../domain/text.ts';
 import type { Repositories } from '../store/port.ts';
 import { joinElements, streamElements, type Element } from './compose.ts';
 import { answersIn, buildRecap, formatDate, formatTime, recapAnswers, type Participant, type Recap, type RecapAnswer, type RecapQuestion } from './model.ts';
+import { insightsHtml } from './insights-render.ts';
 import { answersPerQuestionChart, hasTimeline, messagesPerMinuteChart } from './svg.ts';
 
 /**
@@ -207,6 +208,7 @@ function* htmlElements(recap: Recap, options: RenderHtmlOptions): Generator<Elem
   yield '</section>';
 
   yield* ['<section aria-labelledby="h-participants">', '<h2 id="h-participants">Participants</h2>', participants(recap), '</section>'];
+  yield* insightsHtml(recap.insights, recap.session.source === 'live');
   yield '<footer>Recap by Emcee.</footer>';
 }
 

@@ -36,6 +36,7 @@ async function* jsonChunks(store: Repositories, sessionId: number): AsyncGenerat
     participants: r.participants,
     stats: r.stats,
     ...(r.event ? { event: r.event } : {}),
+    insights: r.insights,
   };
   const headJson = JSON.stringify(head, null, 2);
   yield `${headJson.slice(0, -2)},\n  "answers": [`;

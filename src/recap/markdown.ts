@@ -2,6 +2,7 @@ import { stripControls } from '../domain/text.ts';
 import type { Repositories } from '../store/port.ts';
 import { joinElements, streamElements, type Element } from './compose.ts';
 import { interestedText } from './event.ts';
+import { insightsMarkdown } from './insights-render.ts';
 import { answersIn, buildRecap, formatTime, recapAnswers, type Recap, type RecapAnswer } from './model.ts';
 
 /**
@@ -60,6 +61,7 @@ function* markdownElements(recap: Recap): Generator<Element> {
   yield '';
   yield recap.participants.map((p) => `${md(p.name)} (${p.messages}${p.moderator ? ', moderator' : ''}${p.firstTime ? ', first time' : ''})`).join(' · ') || '_nobody_';
   yield '';
+  yield* insightsMarkdown(recap.insights);
 }
 
 function answerLine(a: RecapAnswer, tz: string): string {

@@ -4,6 +4,7 @@ import { recapEventCounts, type RecapEventCounts } from './event.ts';
 import type { StoredAnswer } from '../store/messages.ts';
 import type { Prompt, PromptKind, PromptState } from '../store/prompts.ts';
 import { answerNotes, highlights, noted, NO_NOTES, type AnswerNotes } from './highlights.ts';
+import { recapInsights, type RecapInsights } from './insights.ts';
 
 /**
  * Everything a recap shows about one session, gathered once for every format. The counts
@@ -94,6 +95,8 @@ export interface Recap {
   notes: AnswerNotes;
   /** The session's Scheduled Event: interested vs took part (event.ts); absent without one. */
   event?: RecapEventCounts;
+  /** Conversation, first-timers and links shared (insights.ts, issue 15). */
+  insights: RecapInsights;
 }
 
 const MOST_ACTIVE = 5;
@@ -193,6 +196,8 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
     messagesPerMinute: perMinute,
   };
 
+  const recapPrompts = prompts.map((p: Prompt) => ({ kind: p.kind, questionNumber: p.questionNumber, plannedAt: p.plannedAt, postedAt: p.postedAt, state: p.state, late: p.late }));
+  const insights = await recapInsights(store, sessionId, participants, recapPrompts, stats.answers);
   return {
     session: { id: session.id, state: session.state, startsAt: session.startsAt, endedAt: session.endedAt, source: session.source, sourceName: session.sourceName, format: session.format },
     series: { id: series.id, tag: series.tag, timezone: series.timezone, guildId: series.guildId, channelId: series.channelId },
@@ -201,10 +206,11 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
     questions,
     takeaways: takeawayList,
     participants,
-    prompts: prompts.map((p: Prompt) => ({ kind: p.kind, questionNumber: p.questionNumber, plannedAt: p.plannedAt, postedAt: p.postedAt, state: p.state, late: p.late })),
+    prompts: recapPrompts,
     stats,
     notes,
     ...(event ? { event } : {}),
+    insights,
   };
 }
 

@@ -13,6 +13,7 @@
 import type { AnswerTarget } from '../domain/labels.ts';
 import type { Db } from './db.ts';
 import { toAnswer, type StoredAnswer } from './messages.ts';
+import { InsightStatements, insightQueryRepository, type InsightQueryRepository } from './insight-queries.ts';
 
 export interface RecapAuthorCount {
   /** The author's name, or "anonymous" for messages without one. */
@@ -36,7 +37,8 @@ export interface RecapAnswerCounts {
   authors: { name: string; answers: number }[];
 }
 
-export interface RecapQueryRepository {
+/** With the insights' queries (insight-queries.ts, issue 15). */
+export interface RecapQueryRepository extends InsightQueryRepository {
   /** Messages per author and per minute of a session, counted from `from` (the session's start). */
   messageCounts(sessionId: number, from: Date): Promise<RecapMessageCounts>;
   /** The session's answers counted as the tally counts them (src/domain/tally.ts). */
@@ -136,8 +138,10 @@ export class RecapQueryStatements {
   readonly firstSince;
   readonly answerIds;
   readonly answersByIds;
+  readonly insights: InsightStatements;
 
   constructor(db: Db) {
+    this.insights = new InsightStatements(db);
     // Exact milliseconds (julianday is a double, exact to far below a millisecond here); the
     // difference is cast so that the division is an integer one (a bound number is a REAL).
     const ms = 'CAST(round((julianday(posted_at) - 2440587.5) * 86400000) AS INTEGER)';
@@ -179,5 +183,6 @@ export function recapQueryRepository(s: RecapQueryStatements, run: Runner): Reca
       (page) => run(() => s.answersByIds.all(JSON.stringify(page)).map(toAnswer)),
       (a) => a.messageId,
     ),
+    ...insightQueryRepository(s.insights, run),
   };
 }

@@ -17,6 +17,7 @@ import { openContract } from './contract/open.ts';
 import { privacyContract } from './contract/privacy.ts';
 import { promptsContract } from './contract/prompts.ts';
 import { recapQueriesContract } from './contract/recap-queries.ts';
+import { insightsContract } from './contract/insights.ts';
 import { seriesContract } from './contract/series.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { scheduledEventsContract } from './contract/scheduled-events.ts';
@@ -55,6 +56,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     messagesContract(ctx);
     messagesBatchContract(ctx);
     recapQueriesContract(ctx);
+    insightsContract(ctx);
     controlLogContract(ctx);
     correctionsContract(ctx);
     privacyContract(ctx);

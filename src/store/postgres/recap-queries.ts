@@ -2,6 +2,7 @@
 import { toAnswer } from '../messages.ts';
 import { DAY_MS, foldAnswerGroups, foldMessageGroups, pagedByIds, type AnswerGroupRow, type MessageGroupRow, type RecapQueryRepository } from '../recap-queries.ts';
 import type { Run } from './run.ts';
+import { insightQueryRepository } from './insight-queries.ts';
 
 /** Counted answers: not deleted, not inferred (src/domain/tally.ts). */
 const ANSWERS = "FROM answers a JOIN messages m ON m.id = a.message_id WHERE a.session_id = $1 AND m.deleted_at IS NULL AND a.via <> 'inferred'";
@@ -40,5 +41,6 @@ export function recapQueryRepository(run: Run): RecapQueryRepository {
       )).map((r) => toAnswer(r as never))),
       (a) => a.messageId,
     ),
+    ...insightQueryRepository(run),
   };
 }
