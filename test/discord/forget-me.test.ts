@@ -1,10 +1,8 @@
-import { REST, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applicationCommandsJson } from '../../src/discord/commands/index.ts';
 import { FORGET_EXPLAINED } from '../../src/discord/forget-me.ts';
 import { RECAP_FORMATS, recapToString } from '../../src/recap/index.ts';
 import type { SandboxMessage } from '../../src/sandbox/index.ts';
-import { discordWorld, runCommand } from '../helpers/discord-world.ts';
+import { discordWorld, opt, runCommand } from '../helpers/discord-world.ts';
 import { MINUTE } from '../helpers/live.ts';
 import { pollUntil } from '../helpers/poll.ts';
 
@@ -12,30 +10,22 @@ import { pollUntil } from '../helpers/poll.ts';
 // sandbox, the ephemeral "Forget me" button, the store and every export of the session.
 
 const T0 = new Date('2026-11-23T23:30:00Z');
-const minute = (n: number) => T0.getTime() + n * MINUTE;
 const SECRET = 'Saffron-Nebula-6473';
-
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  while (cleanups.length) await cleanups.pop()!();
 });
 
+/** A session started with /chat start, and a second server's session where amy wrote too. */
 async function setUp() {
-  const world = await discordWorld(new Date(minute(-1)), cleanups, { validateSchemas: true });
-  const { sandbox, store, bot, time, channelId } = world;
-  const settings = { firstQuestionAtMinutes: 2, questionIntervalMinutes: 2, guidelinesAtMinutes: 1, headsUpMinutesBefore: 0.5, graceMinutes: 2, durationMinutes: 5 };
-  const series = await store.series.saveForChannel({ guildId: sandbox.guild.id, channelId, tag: '#BadgeChat', timezone: 'America/New_York', schedule: null, settings });
-  await new REST({ api: sandbox.apiBase }).setToken(sandbox.token).put(Routes.applicationCommands(sandbox.applicationId), { body: applicationCommandsJson() });
-  const step = (to: number) => time.advanceTo(to, () => bot.live.engine.whenIdle());
-  await step(minute(0));
-  const session = await bot.live.controls.start(series, 'tester', { questions: ['One?', 'Two?'] });
-  await step(minute(2.5));
-  // A second server's session where the same user wrote too: forget-me here leaves it alone.
-  const guildB = sandbox.createGuild('Other Server');
-  const channelB = sandbox.createChannel('otherchat', { guildId: guildB.id });
-  const seriesB = await store.series.saveForChannel({ guildId: guildB.id, channelId: channelB.id, tag: '#Other', timezone: 'UTC', schedule: null, settings: {} });
-  const sessionB = await store.sessions.create({ seriesId: seriesB.id, questionSetId: null, state: 'ended', startsAt: T0, source: 'live', channelId: channelB.id });
-  return { ...world, session, sessionB, amy: sandbox.createUser('amy').id, ben: sandbox.createUser('ben').id };
+  const w = await discordWorld(T0, cleanups, { validateSchemas: true });
+  expect((await runCommand(w, w.admin, 'chat', 'start', [opt('questions', 3, 'One?|Two?')])).content).toMatch(/^Session #1 of/);
+  await w.time.advanceTo(T0.getTime() + 10 * MINUTE, () => w.bot.live.engine.whenIdle());
+  const guildB = w.sandbox.createGuild('Other Server');
+  const channelB = w.sandbox.createChannel('otherchat', { guildId: guildB.id });
+  const seriesB = await w.store.series.saveForChannel({ guildId: guildB.id, channelId: channelB.id, tag: '#Other', timezone: 'UTC', schedule: null, settings: {} });
+  const sessionB = await w.store.sessions.create({ seriesId: seriesB.id, questionSetId: null, state: 'ended', startsAt: T0, source: 'live', channelId: channelB.id });
+  return { ...w, session: (await w.store.sessions.get(1))!, sessionB, amy: w.sandbox.createUser('amy').id, ben: w.sandbox.createUser('ben').id };
 }
 
 type World = Awaited<ReturnType<typeof setUp>>;
