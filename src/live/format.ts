@@ -2,6 +2,7 @@ import { tallyAnswers } from '../domain/tally.ts';
 import type { Repositories } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { SessionStatus } from './status.ts';
+import { formatCurrent, formatFirstTimers } from './newcomers.ts';
 
 /**
  * Plain-text views of a session for moderators, shared by Discord and the terminal. The
@@ -18,7 +19,8 @@ function promptName(p: Prompt): string {
   return p.kind === 'question' ? `Q${p.questionNumber}` : p.kind === 'heads_up' ? `heads-up for Q${p.questionNumber}` : KIND_NAMES[p.kind];
 }
 
-export function formatStatus(status: SessionStatus, time: TimeFormat): string {
+/** `escape` is applied to user text (first-timers' names): Discord passes its Markdown escape. */
+export function formatStatus(status: SessionStatus, time: TimeFormat, escape: (text: string) => string = (text) => text): string {
   const { session } = status;
   // A session that has not started says when it starts (issue 10, item 5); one called off
   // before its start (nothing but a preview went out) when it was to start.
@@ -32,6 +34,8 @@ export function formatStatus(status: SessionStatus, time: TimeFormat): string {
     lines.push(`Q${q.number} (${state}): ${q.answers} answer${q.answers === 1 ? '' : 's'}${q.inferred ? `, ${q.inferred} inferred` : ''}`);
   }
   if (status.takeaways) lines.push(`Takeaways: ${status.takeaways}`);
+  if (status.current) lines.push(`Now: ${formatCurrent(status.current, status.now)}`);
+  lines.push('', ...formatFirstTimers(status.firstTimers, escape));
   const done = status.posted.length;
   lines.push('', `${done} prompt${done === 1 ? '' : 's'} posted, ${status.upcoming.length} to come${status.skipped.length ? `, ${status.skipped.length} skipped` : ''}.`);
   return lines.join('\n');

@@ -10,6 +10,7 @@
  * suite in test/store/contract.ts is what any other implementation must pass.
  */
 import type { Attribution } from '../domain/attribution.ts';
+import type { NewcomerRepository } from './newcomers.ts';
 import type { BankViewer, NewQuestionSet, QuestionSet } from './bank.ts';
 import type { ControlEntry } from './control-log.ts';
 import type { CorrectionRepository, ReactionRepository } from './corrections.ts';
@@ -187,6 +188,8 @@ export interface Repositories {
   sessions: SessionRepository;
   prompts: PromptRepository;
   messages: MessageRepository;
+  /** A session's first-timers and whether anyone replied to them (issue 15, /chat status). */
+  newcomers: NewcomerRepository;
   controls: ControlLogRepository;
   /** Each session's Scheduled Event (issue 14). */
   scheduledEvents: ScheduledEventRepository;

@@ -21,6 +21,7 @@ import type { Clock } from '../domain/clock.ts';
 import { BankStore } from './bank.ts';
 import { countingWrites } from './change-mark.ts';
 import { ControlLogStore } from './control-log.ts';
+import { NewcomerStatements, newcomerRepository, type NewcomerRepository } from './newcomers.ts';
 import { CorrectionStatements, correctionRepositories, type CorrectionRepository, type ReactionRepository } from './corrections.ts';
 import { openDatabase, type Db } from './db.ts';
 import { MessageStore, toAnswer, toMessage, type StoredAnswer, type StoredMessage } from './messages.ts';
@@ -78,6 +79,7 @@ export class SqliteStore implements StorePort {
   readonly sessions: SessionRepository;
   readonly prompts: PromptRepository;
   readonly messages: MessageRepository;
+  readonly newcomers: NewcomerRepository;
   readonly controls: ControlLogRepository;
   readonly recap: RecapQueryRepository;
   readonly corrections: CorrectionRepository;
@@ -87,6 +89,7 @@ export class SqliteStore implements StorePort {
   private readonly s: Statements;
   private readonly correctionStatements: CorrectionStatements;
   private readonly recapStatements: RecapQueryStatements;
+  private readonly newcomerStatements: NewcomerStatements;
   private readonly context = new AsyncLocalStorage<TxContext>();
   private checkpointer: Checkpointer | null = null;
   private active: TxContext | null = null;
@@ -123,6 +126,7 @@ export class SqliteStore implements StorePort {
       ) as never,
     };
     this.recapStatements = new RecapQueryStatements(db);
+    this.newcomerStatements = new NewcomerStatements(db);
     this.correctionStatements = new CorrectionStatements(db);
     const repositories = countingWrites(this.repositories((fn) => this.outside(fn)), () => this.changes++);
     this.series = repositories.series;
@@ -131,6 +135,7 @@ export class SqliteStore implements StorePort {
     this.sessions = repositories.sessions;
     this.prompts = repositories.prompts;
     this.messages = repositories.messages;
+    this.newcomers = repositories.newcomers;
     this.controls = repositories.controls;
     this.recap = repositories.recap;
     this.corrections = repositories.corrections;
@@ -330,6 +335,7 @@ export class SqliteStore implements StorePort {
         authorsBefore: (id, before) => run(() => messages.authorsBefore(id, before)),
         answers: (sid, options) => run(() => messages.answers(sid, options)),
       },
+      newcomers: newcomerRepository(this.newcomerStatements, run),
       scheduledEvents: {
         get: (id) => run(() => s.events.get(id)),
         begin: (id, guild, marker, at) => run(() => s.events.begin(id, guild, marker, at)),

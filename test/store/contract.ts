@@ -13,6 +13,7 @@ import { controlLogContract } from './contract/controls.ts';
 import { correctionsContract } from './contract/corrections.ts';
 import { messagesContract } from './contract/messages.ts';
 import { messagesBatchContract } from './contract/messages-batch.ts';
+import { newcomersContract } from './contract/newcomers.ts';
 import { openContract } from './contract/open.ts';
 import { privacyContract } from './contract/privacy.ts';
 import { promptsContract } from './contract/prompts.ts';
@@ -55,6 +56,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     claimsContract(ctx);
     messagesContract(ctx);
     messagesBatchContract(ctx);
+    newcomersContract(ctx);
     recapQueriesContract(ctx);
     insightsContract(ctx);
     controlLogContract(ctx);

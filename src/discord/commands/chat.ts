@@ -99,8 +99,8 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       return start(interaction, ctx, checked, actor);
     case 'status': {
       const session = await current(ctx, interaction.channelId);
-      const status = await sessionStatus(ctx.store, session.id);
-      await interaction.reply({ content: clip(formatStatus({ ...status, tag: escapeText(status.tag) }, time)), ...ephemeral });
+      const status = await sessionStatus(ctx.store, session.id, ctx.clock);
+      await interaction.reply({ content: clip(formatStatus({ ...status, tag: escapeText(status.tag) }, time, escapeText)), ...ephemeral });
       return;
     }
     case 'recap':

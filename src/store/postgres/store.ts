@@ -28,6 +28,8 @@ import { bankRepository, seriesRepository } from './catalog.ts';
 import type { Connection, Driver, Listener } from './driver.ts';
 import { messageRepository } from './messages.ts';
 import { correctionRepositories } from './corrections.ts';
+import { newcomerRepository } from './newcomers.ts';
+import type { NewcomerRepository } from '../newcomers.ts';
 import type { CorrectionRepository, ReactionRepository } from '../corrections.ts';
 import { migrate } from './migrations/index.ts';
 import type { RecapQueryRepository } from '../recap-queries.ts';
@@ -64,6 +66,7 @@ export class PostgresStore implements StorePort {
   declare readonly sessions: SessionRepository;
   declare readonly prompts: PromptRepository;
   declare readonly messages: MessageRepository;
+  declare readonly newcomers: NewcomerRepository;
   declare readonly controls: ControlLogRepository;
   declare readonly recap: RecapQueryRepository;
   declare readonly corrections: CorrectionRepository;
@@ -273,6 +276,7 @@ export class PostgresStore implements StorePort {
       sessions: sessionRepository(run, this.clock),
       prompts: promptRepository(run),
       messages: messageRepository(run),
+      newcomers: newcomerRepository(run),
       controls: controlLogRepository(run),
       scheduledEvents: scheduledEventRepository(run),
       recap: recapQueryRepository(run),
