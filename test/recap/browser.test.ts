@@ -139,6 +139,16 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: n
     }
   });
 
+  /** Follows a page's way back to the site's index: nothing failed, nothing left file://. */
+  async function backToIndex({ page, requests, errors }: Pick<Opened, 'page' | 'requests' | 'errors'>): Promise<void> {
+    await page.getByRole('link', { name: '← All chats' }).click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toBe(pathToFileURL(files.siteIndex).href);
+    expect(errors).toEqual([]);
+    expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
+    await page.context().close();
+  }
+
   it('the archive site from file://: index, session pages and the way back', async () => {
     const { page, requests, errors } = await open(files.siteIndex);
     expect(errors).toEqual([]);
@@ -151,12 +161,7 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: n
     await page.waitForLoadState('load');
     expect(page.url()).toMatch(/\/sessions\/\d+\.html$/);
     expect(await page.locator('h1').innerText()).toMatch(/^#badgechat\s+Monday, December 10, 2018/);
-    await page.getByRole('link', { name: '← All chats' }).click();
-    await page.waitForLoadState('load');
-    expect(page.url()).toBe(pathToFileURL(files.siteIndex).href);
-    expect(errors).toEqual([]);
-    expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
-    await page.context().close();
+    await backToIndex({ page, requests, errors });
   });
 
   it('a series page from the index: the chart, the table, the way back; on a phone no horizontal scroll', async () => {
@@ -169,12 +174,7 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: n
     expect(await page.locator('table tbody tr').count()).toBe(3);
     await page.screenshot({ path: join(OUTPUT, 'site-series.png'), fullPage: true });
     const seriesUrl = page.url();
-    await page.getByRole('link', { name: '← All chats' }).click();
-    await page.waitForLoadState('load');
-    expect(page.url()).toBe(pathToFileURL(files.siteIndex).href);
-    expect(errors).toEqual([]);
-    expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
-    await page.context().close();
+    await backToIndex({ page, requests, errors });
 
     const phone = await open(fileURLToPath(seriesUrl), PHONE);
     expect(phone.errors).toEqual([]);
