@@ -27,21 +27,39 @@ export function openDatabase(path: string, migrations: readonly Migration[] = al
   } catch (err) {
     throw explain(path, err);
   }
-  try {
-    // Read first: a file that is not a database fails here, before anything is written.
-    db.pragma('schema_version');
-    db.pragma('journal_mode = WAL');
-    // With WAL, NORMAL is SQLite's recommended setting: no fsync per commit, and a crash of
-    // the process (kill -9) loses nothing committed; only a power cut can lose the last few.
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    migrate(db, migrations);
-    return db;
-  } catch (err) {
-    db.close();
-    throw explain(path, err);
+  const started = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // Read first: a file that is not a database fails here, before anything is written.
+      db.pragma('schema_version');
+      db.pragma('journal_mode = WAL');
+      // With WAL, NORMAL is SQLite's recommended setting: no fsync per commit, and a crash of
+      // the process (kill -9) loses nothing committed; only a power cut can lose the last few.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      migrate(db, migrations);
+      return db;
+    } catch (err) {
+      // Some of SQLite's locks answer BUSY at once, without the busy handler (a new file
+      // switched to WAL, or its first migration, by another process at the same moment: 1 of
+      // 8 processes opening a new file in a CI run): tried again within the same timeout.
+      if (isBusy(err) && performance.now() - started < busyTimeoutMs) {
+        Atomics.wait(SLEEP, 0, 0, Math.min(25 * 2 ** Math.min(attempt, 4), busyTimeoutMs));
+        continue;
+      }
+      db.close();
+      throw explain(path, err);
+    }
   }
+}
+
+/** A shared word nothing ever notifies: Atomics.wait on it sleeps (openDatabase is synchronous). */
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /**
