@@ -69,9 +69,8 @@ import type { Timers } from './timers.ts';
  * from the database (src/live/attributors.ts), since another process may have made them.
  */
 export interface EngineListener {
-  /** A session closed (the Discord adapter posts its recap). */
+  /** A session closed (the Discord adapter posts its recap), or a planned one started (its first post going out). */
   sessionEnded?(session: Session): void | Promise<void>;
-  /** A planned session started (its first post is going out). */
   sessionStarted?(session: Session): void;
 }
 
