@@ -1,4 +1,4 @@
-import { AttachmentBuilder, DiscordAPIError, EmbedBuilder, type Client } from 'discord.js';
+import { AttachmentBuilder, DiscordAPIError, EmbedBuilder, type Client, type Message, type SendableChannels } from 'discord.js';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import { recapBuffer } from '../recap/index.ts';
@@ -81,6 +81,7 @@ export function recapEmbed(recap: Recap, attached: AttachmentBuilder[] = [], lef
   const embed = new EmbedBuilder()
     .setColor(EMBED_COLOUR)
     .setTitle(clipEscaped(`${escapeText(recap.series.tag)} recap`, 256))
+    .setFooter({ text: recapFooter(recap.session.id) })
     .setDescription([
       `${s.messages} messages from ${s.participants} participants (${s.firstTimers} first-time), ${s.answers} answers.`,
       ...(s.medianSecondsToFirstAnswer === null ? [] : [`A question's first answer came after ${duration(s.medianSecondsToFirstAnswer)} (median).`]),
@@ -114,6 +115,34 @@ export const RECAP_LEASE_MS = 30_000;
 /** After a failed post, the claimant holds the recap this long; then it is tried again. */
 export const RECAP_RETRY_MS = 10 * 60_000;
 
+/** The summary embed's footer: how a recap already in the channel is recognised as this session's. */
+export const recapFooter = (sessionId: number): string => `Emcee recap of session ${sessionId}`;
+/** How many pages of 100 messages the catch-up reads back looking for a recap already posted. */
+export const RECAP_LOOK_PAGES = 10;
+
+/**
+ * The session's recap if it is in the channel already (the bot's own message with the
+ * session's footer), read back from the newest message to the session's end, at most
+ * RECAP_LOOK_PAGES pages: a process killed after its post reached Discord but before it
+ * was recorded left it there, and Discord forgets the nonce after a few minutes.
+ */
+async function recapInChannel(client: Client, channel: SendableChannels, session: Session): Promise<Message | null> {
+  if (!('messages' in channel)) return null;
+  const footer = recapFooter(session.id);
+  const since = session.endedAt?.getTime() ?? 0;
+  let before: string | undefined;
+  for (let page = 0; page < RECAP_LOOK_PAGES; page++) {
+    const batch = await channel.messages.fetch({ limit: 100, cache: false, ...(before ? { before } : {}) });
+    const sorted = [...batch.values()].sort((a, b) => (BigInt(b.id) < BigInt(a.id) ? -1 : 1));
+    const found = sorted.find((m) => m.author.id === client.user?.id && m.embeds[0]?.footer?.text === footer);
+    if (found) return found;
+    const oldest = sorted.at(-1);
+    if (sorted.length < 100 || !oldest || oldest.createdTimestamp < since) return null;
+    before = oldest.id;
+  }
+  return null;
+}
+
 /** The recap's Discord nonce (at most 25 characters): with enforce_nonce, a repeat within minutes is the same message. */
 export const recapNonce = (sessionId: number): string => `emcee-recap:${sessionId}`;
 
@@ -124,6 +153,8 @@ export interface RecapPostOptions {
   maxUploadBytes?: number;
   leaseMs?: number;
   retryMs?: number;
+  /** Look in the channel for the recap first (the catch-up: an earlier try may have reached it). */
+  lookFirst?: boolean;
 }
 
 /** What became of a recap: posted here, held by another process (or posted already), failed (to be tried again), or given up (channel gone). */
@@ -144,7 +175,7 @@ export type RecapOutcome = 'posted' | 'elsewhere' | 'failed' | 'given-up';
  */
 export async function postRecap(
   client: Client, store: StorePort, session: Session, log: Logger,
-  { owner, clock, maxUploadBytes = MAX_UPLOAD_BYTES, leaseMs = RECAP_LEASE_MS, retryMs = RECAP_RETRY_MS }: RecapPostOptions,
+  { owner, clock, maxUploadBytes = MAX_UPLOAD_BYTES, leaseMs = RECAP_LEASE_MS, retryMs = RECAP_RETRY_MS, lookFirst = false }: RecapPostOptions,
 ): Promise<RecapOutcome> {
   const series = await store.series.get(session.seriesId);
   const channelId = (series && series.settings.recapChannelId) ?? session.channelId;
@@ -161,11 +192,16 @@ export async function postRecap(
     }
     renewal = setInterval(() => void claim(leaseMs).catch(() => {}), Math.max(leaseMs / 3, 10));
     renewal.unref();
-    const recap = await buildRecap(store, session.id, EMBED_RECAP);
-    const files = await recapFiles(store, recap);
     const sent = await classifiedIn(channelId, async () => {
       const channel = await client.channels.fetch(channelId);
       if (!channel?.isSendable()) throw new ChannelUnavailableError(channelId, 'not-sendable', 'not a text channel the bot can post in');
+      const already = lookFirst ? await recapInChannel(client, channel, session) : null;
+      if (already) {
+        log.info({ sessionId: session.id, channelId, messageId: already.id }, 'recap found in the channel: posted before, not recorded');
+        return already;
+      }
+      const recap = await buildRecap(store, session.id, EMBED_RECAP);
+      const files = await recapFiles(store, recap);
       return sendFitting(files, session.id, maxUploadBytes, async (attach, leftOut) => {
         if (leftOut.length) log.warn({ sessionId: session.id, channelId, leftOut }, 'recap files left out: too large to attach');
         return channel.send({

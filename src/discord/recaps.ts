@@ -41,11 +41,12 @@ export class RecapQueue {
   constructor(private readonly options: RecapQueueOptions) {}
 
   /** Queues a session's recap (unless it is queued already); resolves to its outcome, or null when it was queued already. */
-  post(session: Session): Promise<RecapOutcome | null> {
+  post(session: Session, { catchUp = false } = {}): Promise<RecapOutcome | null> {
     if (this.queued.has(session.id)) return Promise.resolve(null);
     this.queued.add(session.id);
     const { client, store, log, owner, clock, leaseMs, retryMs, maxUploadBytes } = this.options;
-    const done = this.chain.then(() => postRecap(client, store, session, log, { owner, clock, leaseMs, retryMs, maxUploadBytes }))
+    // A caught-up recap may have reached the channel before its process died: looked for first.
+    const done = this.chain.then(() => postRecap(client, store, session, log, { owner, clock, leaseMs, retryMs, maxUploadBytes, lookFirst: catchUp }))
       .finally(() => this.queued.delete(session.id));
     this.chain = done.catch(() => {});
     return done;
@@ -61,7 +62,7 @@ export class RecapQueue {
         for (const session of due) {
           if (this.queued.has(session.id)) continue;
           log.info({ sessionId: session.id, endedAt: session.endedAt }, 'recap not posted yet: posting it now');
-          void this.post(session);
+          void this.post(session, { catchUp: true });
         }
       } catch (err) {
         log.warn({ err }, 'could not look for recaps to catch up on');

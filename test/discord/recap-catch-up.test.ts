@@ -10,6 +10,10 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeTime, MINUTE, silentLog } from '../helpers/live.ts';
 import { sleep } from '../faults/support.ts';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const NOW = new Date('2026-11-23T19:00:00Z');
 const TAG = '#CatchUp';
@@ -104,5 +108,41 @@ describe('recaps nobody posted are caught up on', () => {
     await app.recapsPosted();
     expect(recapsIn(w.sandbox, flaky.channelId)).toHaveLength(1);
     expect(ghostRequests()).toHaveLength(ghostSeen);
+  });
+});
+
+describe('a recap that reached the channel before its process died', () => {
+  it('is found in the channel and recorded, not posted again, though Discord has long forgotten its nonce', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emcee-recap-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const time = new FakeTime(NOW);
+    const sandbox = await startSandbox({ clock: time });
+    const store = openStore(join(dir, 'emcee.db'), time);
+    cleanups.push(() => sandbox.close(), () => store.close());
+    const w = { time, sandbox, store };
+    const ended = await endedSession(sandbox, store, 'ended', MINUTE);
+    const chatter = sandbox.createUser('chatter');
+
+    const first = await start(w);
+    const recap = await sandbox.waitFor(() => recapsIn(sandbox, ended.channelId)[0], 10_000);
+    await first.recapsPosted();
+    await first.stop();
+    // As if the process had been killed between the post and its record: the claim is a
+    // dead process's, the record is gone. Then the channel moves on, and so does the clock,
+    // past the lease and far past Discord's memory of the nonce.
+    const raw = new Database(join(dir, 'emcee.db'));
+    raw.prepare("UPDATE sessions SET recap_posted_at = NULL, recap_message_id = NULL, recap_claimed_by = 'killed-process', recap_lease_until = ? WHERE id = ?")
+      .run(new Date(NOW.getTime() + 30_000).toISOString(), ended.session.id);
+    raw.close();
+    for (let i = 0; i < 150; i++) sandbox.userSays(ended.channelId, chatter.id, `after the recap ${i}`);
+    await time.advanceTo(NOW.getTime() + 20 * MINUTE, async () => {});
+
+    const second = await start(w);
+    for (let i = 0; i < 100 && !(await store.sessions.get(ended.session.id))?.recapMessageId; i++) await sleep(100);
+    await sleep(300); // several sweeps
+    await second.recapsPosted();
+    expect(recapsIn(sandbox, ended.channelId).map((m) => m.id)).toEqual([recap.id]);
+    expect(sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${ended.channelId}/messages` && r.status === 200)).toHaveLength(1);
+    expect(await store.sessions.get(ended.session.id)).toMatchObject({ recapMessageId: recap.id });
   });
 });

@@ -188,8 +188,8 @@ async function scenario(what: string, database: StoreConfig, env: Record<string,
     }
     final ??= start(0, 'shard 0, last life');
     // A recap whose claimant was killed after its post reached Discord is in the channel
-    // already: it is recorded once the lease (30 s) has run out and the next sweep posts it
-    // again with its nonce (Discord answers with the same message).
+    // already: it is recorded once the lease (30 s) has run out and the next sweep finds it
+    // there (it is not posted again: the check below counts the POSTs of every nonce).
     const recorded = async () => (await Promise.all(guilds.map((g) => setup.sessions.get(g.session.id)))).every((s) => s?.recapMessageId);
     const deadline = Date.now() + Math.max(0, closeAt - Date.now()) + 90_000;
     while (!(allRecaps() && await recorded())) {
