@@ -1,3 +1,5 @@
+import { isFirstTimer } from '../domain/first-timers.ts';
+
 /**
  * Figures across a series' sessions (issue 15): who came for the first time and who came
  * back, the retention of first-timers, attendance streaks, and the words its answers use
@@ -10,14 +12,16 @@ export interface SeriesSessionInput {
   sessionId: number;
   startsAt: Date;
   topic: string;
-  /** Who posted (participants: moderators and the bot left out), each once. */
+  /** Who posted (the bot left out), each once; by name, as the recaps tell people apart. */
   authors: readonly string[];
+  /** Those of the authors who moderated this session: never its first-timers (src/domain/first-timers.ts). */
+  moderators?: readonly string[];
   answers: number;
 }
 
-export interface SeriesSessionRow extends Omit<SeriesSessionInput, 'authors'> {
+export interface SeriesSessionRow extends Omit<SeriesSessionInput, 'authors' | 'moderators'> {
   participants: number;
-  /** Posted in this session and in none before it. */
+  /** Posted in this session and in none before it, and did not moderate it (src/domain/first-timers.ts). */
   firstTimers: number;
   returning: number;
 }
@@ -46,12 +50,18 @@ function sorted(sessions: readonly SeriesSessionInput[]): SeriesSessionInput[] {
   return [...sessions].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.sessionId - b.sessionId);
 }
 
+/** A session's first-timers, given everyone seen in the sessions before it. */
+function freshIn(session: Pick<SeriesSessionInput, 'authors' | 'moderators'>, seen: ReadonlySet<string>): string[] {
+  const moderators = new Set(session.moderators ?? []);
+  return [...new Set(session.authors)].filter((a) => isFirstTimer({ wroteBefore: seen.has(a), moderator: moderators.has(a) }));
+}
+
 /** One row per session, oldest first: participants split into first-timers and returning. */
 export function sessionRows(sessions: readonly SeriesSessionInput[]): SeriesSessionRow[] {
   const seen = new Set<string>();
-  return sorted(sessions).map(({ authors, ...rest }) => {
+  return sorted(sessions).map(({ authors, moderators, ...rest }) => {
     const unique = new Set(authors);
-    const firstTimers = [...unique].filter((a) => !seen.has(a)).length;
+    const firstTimers = freshIn({ authors, moderators }, seen).length;
     for (const a of unique) seen.add(a);
     return { ...rest, participants: unique.size, firstTimers, returning: unique.size - firstTimers };
   });
@@ -59,12 +69,13 @@ export function sessionRows(sessions: readonly SeriesSessionInput[]): SeriesSess
 
 /** The share of first-timers who came back within the next RETENTION_WINDOW sessions. */
 export function retention(sessions: readonly SeriesSessionInput[], window = RETENTION_WINDOW): Retention {
-  const list = sorted(sessions).map((s) => new Set(s.authors));
+  const ordered = sorted(sessions);
+  const list = ordered.map((s) => new Set(s.authors));
   const seen = new Set<string>();
   let firstTimers = 0;
   let cameBack = 0;
   list.forEach((authors, i) => {
-    const fresh = [...authors].filter((a) => !seen.has(a));
+    const fresh = freshIn(ordered[i]!, seen);
     for (const a of authors) seen.add(a);
     if (i === list.length - 1) return; // nothing after it yet
     const later = list.slice(i + 1, i + 1 + window);
@@ -74,9 +85,9 @@ export function retention(sessions: readonly SeriesSessionInput[], window = RETE
   return { firstTimers, cameBack, share: firstTimers === 0 ? null : cameBack / firstTimers };
 }
 
-/** Each participant's attendance streaks, longest first (then by name). */
+/** Each participant's attendance streaks, longest first (then by name); a session someone moderated is not attendance. */
 export function streaks(sessions: readonly SeriesSessionInput[]): Streak[] {
-  const list = sorted(sessions).map((s) => new Set(s.authors));
+  const list = sorted(sessions).map((s) => new Set(s.authors.filter((a) => !(s.moderators ?? []).includes(a))));
   const all = new Set(list.flatMap((s) => [...s]));
   const out: Streak[] = [];
   for (const author of all) {

@@ -32,12 +32,6 @@ export async function buildSeriesReport(store: Repositories, series: Series): Pr
   const inputs: SeriesSessionInput[] = [];
   const texts: string[] = [];
   for (const session of sessions) {
-    const authors = new Set<string>();
-    for await (const m of store.messages.iterate(session.id)) {
-      if (m.fromSelf || m.isModerator || m.deletedAt) continue;
-      const who = m.authorId ?? m.authorName;
-      if (who) authors.add(who);
-    }
     let answers = 0;
     for await (const a of store.messages.iterateAnswers(session.id)) {
       answers++;
@@ -45,7 +39,10 @@ export async function buildSeriesReport(store: Repositories, series: Series): Pr
     }
     const recap = await buildRecap(store, session.id, { keepAnswers: false, takeaways: 0 });
     const topic = recap.questions.find((q) => q.text !== null)?.text ?? '(no questions)';
-    inputs.push({ sessionId: session.id, startsAt: session.startsAt, topic, authors: [...authors], answers });
+    // The recap's participants, so that a row agrees with its session's recap.
+    const authors = recap.participants.map((p) => p.name);
+    const moderators = recap.participants.filter((p) => p.moderator).map((p) => p.name);
+    inputs.push({ sessionId: session.id, startsAt: session.startsAt, topic, authors, moderators, answers });
   }
   return {
     series,

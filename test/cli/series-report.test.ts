@@ -1,10 +1,11 @@
 /**
  * `emcee series report` (issue 15) on a hand-made series of three finished sessions; every
- * expected figure is worked out by hand from this table (moderators and the bot never count):
+ * expected figure is worked out by hand from this table (the bot never counts; a moderator
+ * is a participant but never a first-timer, and moderating is not attendance for streaks):
  *   S1 Nov 2 "Why badges?":  amy "A1: badges motivate learners", bo "A1: learners love badges", mod
  *   S2 Nov 9 "Who issues?":  amy "A1: schools issue badges", cy "just saying hi" (no answer)
  *   S3 Nov 16 "What next?":  amy "A1: portfolios", cy "A1: portfolios and badges", di "A1: resumes"
- * Rows: S1 2 participants (2 new), 2 answers; S2 2 (1 new: cy, 1 returning), 1 answer;
+ * Rows: S1 3 participants (2 new, mod returning), 2 answers; S2 2 (1 new: cy, 1 returning), 1 answer;
  * S3 3 (1 new: di, 2 returning), 3 answers. Retention (S3 not judged): amy back, bo not, cy
  * back: 2 of 3 = 67%. Streaks over one session: amy 3 (now 3), cy 2 (now 2).
  * Words: badges 4, learners 2, portfolios 2, then love, motivate, resumes, schools, issue 1.
@@ -55,12 +56,12 @@ describe('emcee series report', () => {
       retention: unknown; streaks: unknown; words: { word: string; count: number }[];
     };
     expect(report.rows.map((r) => [r.topic, r.participants, r.firstTimers, r.returning, r.answers])).toEqual([
-      ['Why badges?', 2, 2, 0, 2],
+      ['Why badges?', 3, 2, 1, 2],
       ['Who issues?', 2, 1, 1, 1],
       ['What next?', 3, 1, 2, 3],
     ]);
     expect(report.retention).toEqual({ firstTimers: 3, cameBack: 2, share: 2 / 3 });
-    expect(report.streaks).toEqual([{ author: 'id-amy', longest: 3, current: 3 }, { author: 'id-cy', longest: 2, current: 2 }]);
+    expect(report.streaks).toEqual([{ author: 'amy', longest: 3, current: 3 }, { author: 'cy', longest: 2, current: 2 }]);
     expect(report.words.slice(0, 3)).toEqual([{ word: 'badges', count: 4 }, { word: 'learners', count: 2 }, { word: 'portfolios', count: 2 }]);
     expect(report.words.slice(3).map((w) => w.word).sort()).toEqual(['issue', 'love', 'motivate', 'resumes', 'schools']);
   });

@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { retention, sessionRows, streaks, topWords, type SeriesSessionInput } from '../../src/recap/series-insights.ts';
 
-// Expected values computed by hand from this attendance table (not by the code under test):
-//   S1 Nov 2: amy bo cy      S2 Nov 9: amy di      S3 Nov 16: bo di ed      S4 Nov 23: amy di fay
-const session = (sessionId: number, day: number, authors: string[], answers: number): SeriesSessionInput =>
-  ({ sessionId, startsAt: new Date(`2026-11-${String(day).padStart(2, '0')}T18:00:00Z`), topic: `Topic ${sessionId}`, authors, answers });
+// Expected values computed by hand from this attendance table (not by the code under test);
+// (mod) moderated that session, so it is never their first-timer session nor attendance:
+//   S1 Nov 2: amy bo cy mo(mod)   S2 Nov 9: amy di mo(mod)   S3 Nov 16: bo di ed   S4 Nov 23: amy di fay mo
+const session = (sessionId: number, day: number, authors: string[], answers: number, moderators: string[] = []): SeriesSessionInput =>
+  ({ sessionId, startsAt: new Date(`2026-11-${String(day).padStart(2, '0')}T18:00:00Z`), topic: `Topic ${sessionId}`, authors, moderators, answers });
 // Given out of order, with a name twice: both must not matter.
 const SERIES = [
   session(3, 16, ['bo', 'di', 'ed'], 5),
-  session(1, 2, ['amy', 'bo', 'cy', 'amy'], 4),
-  session(4, 23, ['amy', 'di', 'fay'], 6),
-  session(2, 9, ['amy', 'di'], 2),
+  session(1, 2, ['mo', 'amy', 'bo', 'cy', 'amy'], 4, ['mo']),
+  session(4, 23, ['amy', 'di', 'fay', 'mo'], 6),
+  session(2, 9, ['amy', 'mo', 'di'], 2, ['mo']),
 ];
 
 describe('series insights', () => {
-  it('one row per session, oldest first: participants, first-timers and returning', () => {
+  it('one row per session, oldest first: participants, first-timers and returning (a moderator is never a first-timer)', () => {
+    // S1: mo moderates, so returning; S4: mo writes as a participant, but wrote before (S1, S2).
     expect(sessionRows(SERIES).map((r) => [r.sessionId, r.participants, r.firstTimers, r.returning, r.answers])).toEqual([
-      [1, 3, 3, 0, 4],
-      [2, 2, 1, 1, 2],
+      [1, 4, 3, 1, 4],
+      [2, 3, 1, 2, 2],
       [3, 3, 1, 2, 5],
-      [4, 3, 1, 2, 6],
+      [4, 4, 1, 3, 6],
     ]);
   });
 
@@ -31,11 +33,12 @@ describe('series insights', () => {
     expect(retention([SERIES[1]!])).toEqual({ firstTimers: 0, cameBack: 0, share: null });
   });
 
-  it('streaks: the longest run of sessions in a row, and the run up to the latest', () => {
+  it('streaks: the longest run of sessions in a row, and the run up to the latest (moderating is not attending)', () => {
     expect(streaks(SERIES)).toEqual([
       { author: 'di', longest: 3, current: 3 },
       { author: 'amy', longest: 2, current: 1 },
       { author: 'fay', longest: 1, current: 1 },
+      { author: 'mo', longest: 1, current: 1 },
       { author: 'bo', longest: 1, current: 0 },
       { author: 'cy', longest: 1, current: 0 },
       { author: 'ed', longest: 1, current: 0 },
