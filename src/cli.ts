@@ -31,16 +31,16 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   replay: ['json'],
   import: ['shared', 'db'],
   bank: ['db'],
-  recap: ['format', 'out', 'db'],
-  site: ['out', 'force', 'db'],
+  recap: ['format', 'out', 'anonymize', 'db'],
+  site: ['out', 'force', 'anonymize', 'db'],
   'invite-url': ['events', 'webhooks'],
-  series: ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'format', 'out', 'db'],
+  series: ['guild', 'channel', 'tag', 'weekday', 'time', 'timezone', 'questions', 'threads', 'moderator-role', 'preview-minutes', 'format', 'out', 'anonymize', 'db'],
   session: ['channel', 'session', 'questions', 'question', 'minutes', 'db'],
   demo: ['speed', 'transcript', 'db'],
   'migrate-store': ['from', 'to'],
   participant: ['guild', 'db'],
 };
-const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared', 'events', 'webhooks']);
+const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared', 'events', 'webhooks', 'anonymize']);
 /** How many arguments after the command it takes, where that is fixed (the others check their own). */
 const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 2, session: 1, participant: 2 };
 const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
@@ -160,10 +160,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       }
       case 'recap':
         if (rest.length > 1) throw new CliError('recap takes one session: emcee recap <session-id|latest> --format md|html|csv|json|archive [--out FILE]', 2);
-        await withStore((s) => recapCommand(io, s, rest[0], str('format'), str('out')));
+        await withStore((s) => recapCommand(io, s, rest[0], str('format'), str('out'), {}, values.anonymize === true));
         return 0;
       case 'site':
-        await withStore((s) => siteCommand(io, s, str('out'), values.force === true));
+        await withStore((s) => siteCommand(io, s, str('out'), values.force === true, values.anonymize === true));
         return 0;
       case 'series':
         await withStore((s) => seriesCommand(io, s, systemClock, rest[0], values, rest[1]));

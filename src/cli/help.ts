@@ -14,7 +14,7 @@ Commands:
                            question sets are shown in every server)
   bank list                Every question set in the bank, with its questions
   bank show <id>           One question set in full
-  recap <id|latest> [--format md|html|csv|json|archive] [--out FILE]
+  recap <id|latest> [--format md|html|csv|json|archive] [--out FILE] [--anonymize]
                            A session's recap (default md, to stdout)
   site --out DIR [--force] The static archive site: every series and session, from file://
   invite-url [app id]      The URL that adds the bot to a server with the permissions it needs
@@ -75,7 +75,7 @@ ${DB}
 Options:
 ${DB}
 `,
-  recap: `Usage: emcee recap <session-id|latest> [--format md|html|csv|json|archive] [--out FILE] [--db <path>]
+  recap: `Usage: emcee recap <session-id|latest> [--format md|html|csv|json|archive] [--out FILE] [--anonymize] [--db <path>]
 
 A session's recap; latest is the newest finished session.
 
@@ -83,9 +83,11 @@ Options:
   --format <format>    md (default), html, csv, json or archive
   --out <file>         Write to this file instead of stdout; it is replaced whole or not at
                        all (a failed write leaves the previous file as it was)
+  --anonymize          Participants as stable pseudonyms ("Participant 7", numbered by their
+                       first message in the series), moderators by name
 ${DB}
 `,
-  site: `Usage: emcee site --out DIR [--force] [--db <path>]
+  site: `Usage: emcee site --out DIR [--force] [--anonymize] [--db <path>]
 
 The static archive site (index.html and sessions/<id>.html), browsable from file://.
 DIR must be new, empty, or a site Emcee wrote before (it has a .emcee-site manifest).
@@ -94,6 +96,8 @@ Options:
   --out <dir>          The site's folder
   --force              Write into a non-empty folder that is not an Emcee site: index.html
                        and sessions/<id>.html are overwritten, nothing else is touched
+  --anonymize          Participants as stable pseudonyms ("Participant 7", numbered by their
+                       first message in the series), moderators by name
 ${DB}
 `,
   'invite-url': `Usage: emcee invite-url [application id] [--events] [--webhooks]
@@ -108,7 +112,7 @@ Options:
                avatar (without it, the bot posts them naming the participant)
 `,
   series: `Usage: emcee series setup --guild ID --channel ID [options] | emcee series list [--db <path>]
-       emcee series report <tag|id> [--format md|html|json] [--out FILE] [--db <path>]
+       emcee series report <tag|id> [--format md|html|json] [--out FILE] [--anonymize] [--db <path>]
 
 Sets up (or updates) a channel's recurring chat, lists the chats, or reports on a series
 across its finished sessions: participants, first-timers and returning per session (with a
@@ -126,6 +130,12 @@ Options of setup:
   --threads true|false     Answers in a thread per question
   --moderator-role <id>    Who may run the chat besides the server's managers
   --preview-minutes <n>    Post the questions this many minutes before the start
+
+Options of report:
+  --format <format>        md (default), html or json
+  --out <file>             Write to this file instead of stdout (replaced whole or not at all)
+  --anonymize              Participants as stable pseudonyms ("Participant 7"), moderators
+                           by name
 ${DB}
 `,
   session: `Usage: emcee session <control> --channel ID | --session N [options] [--db <path>]

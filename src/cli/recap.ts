@@ -1,12 +1,15 @@
 import { writeChunksAtomicAsync, type WriteOptions } from '../fs/atomic.ts';
 import { RECAP_FORMATS, exportRecap, type RecapFormat } from '../recap/index.ts';
 import { writeSite } from '../recap/site.ts';
+import { exportView } from '../recap/anonymize.ts';
 import type { StorePort as Store } from '../store/index.ts';
 import { CliError, line, type CliIo } from './io.ts';
 
-/** `emcee recap <session-id|latest> --format md|html|csv|json|archive [--out FILE]` */
-export async function recapCommand(io: CliIo, store: Store, which: string | undefined, format: string | undefined, out: string | undefined, writeOptions: WriteOptions = {}): Promise<void> {
-  if (which === undefined) throw new CliError(`usage: emcee recap <session-id|latest> --format ${RECAP_FORMATS.join('|')} [--out FILE]`, 2);
+/** `emcee recap <session-id|latest> --format md|html|csv|json|archive [--out FILE] [--anonymize]` */
+export async function recapCommand(
+  io: CliIo, store: Store, which: string | undefined, format: string | undefined, out: string | undefined, writeOptions: WriteOptions = {}, anonymize = false,
+): Promise<void> {
+  if (which === undefined) throw new CliError(`usage: emcee recap <session-id|latest> --format ${RECAP_FORMATS.join('|')} [--out FILE] [--anonymize]`, 2);
   const fmt = (format ?? 'md') as RecapFormat;
   if (!RECAP_FORMATS.includes(fmt)) throw new CliError(`--format must be one of ${RECAP_FORMATS.join(', ')}`, 2);
   if (out === '') throw new CliError('--out needs a file path (it was empty)', 2);
@@ -15,7 +18,7 @@ export async function recapCommand(io: CliIo, store: Store, which: string | unde
   if (session === null) throw new CliError(which === 'latest' ? 'no session has finished yet' : `there is no session #${which}`);
 
   // Chunk by chunk: every format streams from the database, memory stays flat.
-  const chunks = exportRecap(store, session.id, fmt);
+  const chunks = exportRecap(await exportView(store, session.seriesId, anonymize), session.id, fmt);
   if (out === undefined) {
     // io.stdout strips terminal controls (#28); --out FILE keeps the bytes exact.
     for await (const chunk of chunks) io.stdout.write(chunk);
@@ -27,9 +30,9 @@ export async function recapCommand(io: CliIo, store: Store, which: string | unde
 }
 
 /** `emcee site --out DIR [--force]`: the static archive site, browsable from file:// with no server. */
-export async function siteCommand(io: CliIo, store: Store, out: string | undefined, force = false): Promise<void> {
-  if (!out) throw new CliError(`usage: emcee site --out DIR [--force]${out === '' ? ' (--out was empty)' : ''}`, 2);
-  const site = await writeSite(store, out, { force });
+export async function siteCommand(io: CliIo, store: Store, out: string | undefined, force = false, anonymize = false): Promise<void> {
+  if (!out) throw new CliError(`usage: emcee site --out DIR [--force] [--anonymize]${out === '' ? ' (--out was empty)' : ''}`, 2);
+  const site = await writeSite(store, out, { force, anonymize });
   line(io.stdout, `wrote ${site.pages.length} session pages and the index: ${site.index}`);
 }
 

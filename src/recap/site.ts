@@ -7,6 +7,7 @@ import { escapeHtml, htmlPage, relativeHref, streamHtml } from './html.ts';
 import { buildRecap, formatDate, takeawayCount, type Recap } from './model.ts';
 import { SITE_MANIFEST, checkSiteFolder, removeStale, siteManifest } from './site-folder.ts';
 import { LISTED_STATES, buildSeriesReport, seriesReportHtml } from './series-report.ts';
+import { exportView } from './anonymize.ts';
 
 export { LISTED_STATES };
 
@@ -27,6 +28,8 @@ export interface WrittenSite {
 
 interface Listed {
   series: Series;
+  /** What the series' pages read: the store, or its anonymizing view. */
+  view: Repositories;
   entries: Entry[];
   /** The series page (series/<id>.html), for a series with finished chats. */
   page: string | null;
@@ -42,6 +45,8 @@ interface Entry {
 export interface SiteOptions extends WriteOptions {
   /** Write into a non-empty folder that is not an Emcee site (nothing in it is deleted). */
   force?: boolean;
+  /** Participants as pseudonyms, moderators by name (anonymize.ts). */
+  anonymize?: boolean;
 }
 
 /**
@@ -57,16 +62,17 @@ export async function writeSite(store: Repositories, outDir: string, options: Si
 
   const listed: Listed[] = [];
   for (const series of await store.series.list()) {
+    const view = await exportView(store, series.id, options.anonymize);
     const sessions = (await store.sessions.listBySeries(series.id))
       .filter((s) => LISTED_STATES.includes(s.state))
       .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime() || b.id - a.id);
     const entries: Entry[] = [];
     for (const session of sessions) {
       // The index needs the counts and the top takeaways; each page streams its answers.
-      const recap = await buildRecap(store, session.id, { keepAnswers: false, takeaways: TOP_TAKEAWAYS });
+      const recap = await buildRecap(view, session.id, { keepAnswers: false, takeaways: TOP_TAKEAWAYS });
       entries.push({ session, recap, topic: await topicOf(store, session, recap), page: `sessions/${session.id}.html` });
     }
-    listed.push({ series, entries, page: entries.length > 0 ? `series/${series.id}.html` : null });
+    listed.push({ series, view, entries, page: entries.length > 0 ? `series/${series.id}.html` : null });
   }
   // Grouped by place (a Discord server, or the imported archives): the place with the most
   // recent chat first, and in it the series with the most recent chat first; series without
@@ -83,13 +89,13 @@ export async function writeSite(store: Repositories, outDir: string, options: Si
   // so a run that fails midway still leaves a folder recognised as a site.
   writeFileAtomic(join(outDir, SITE_MANIFEST), siteManifest([...new Set([...previous, ...files])]), options);
   const pages: string[] = [];
-  for (const { series, page } of listed) {
-    if (page) writeFileAtomic(join(outDir, page), seriesReportHtml(await buildSeriesReport(store, series), { href: '../index.html', text: '← All chats' }), options);
+  for (const { series, view, page } of listed) {
+    if (page) writeFileAtomic(join(outDir, page), seriesReportHtml(await buildSeriesReport(view, series), { href: '../index.html', text: '← All chats' }), options);
   }
-  for (const { entries } of listed) {
+  for (const { view, entries } of listed) {
     for (const e of entries) {
       const path = join(outDir, e.page);
-      await writeChunksAtomicAsync(path, streamHtml(store, e.session.id, { back: { href: '../index.html', text: '← All chats' } }), options);
+      await writeChunksAtomicAsync(path, streamHtml(view, e.session.id, { back: { href: '../index.html', text: '← All chats' } }), options);
       pages.push(path);
     }
   }
