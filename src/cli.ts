@@ -39,10 +39,11 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   demo: ['speed', 'transcript', 'db'],
   'migrate-store': ['from', 'to'],
   participant: ['guild', 'db'],
+  backup: ['out', 'force', 'db'],
 };
 const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared', 'events', 'webhooks', 'anonymize']);
 /** How many arguments after the command it takes, where that is fixed (the others check their own). */
-const MAX_ARGUMENTS: Record<string, number> = { site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 2, session: 1, participant: 2 };
+const MAX_ARGUMENTS: Record<string, number> = { backup: 0, site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 2, session: 1, participant: 2 };
 const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
 
 type Option = { type: 'string' | 'boolean'; short?: string };
@@ -119,7 +120,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     const log = createLogger(io.env.LOG_LEVEL ? config.logLevel : 'warn');
     // DATABASE_URL (PostgreSQL) or DATABASE_PATH (SQLite); --db always names an SQLite file.
     const database: StoreConfig = str('db') === undefined ? config : { databasePath: str('db')! };
-    const store = (): Promise<StorePort> => openConfiguredStore(database, systemClock);
+    const store = (): Promise<StorePort> => openConfiguredStore(database, systemClock, {
+      migrationBackup: (b) => line(io.stderr, `emcee: ${b.path}: a copy of the database at schema version ${b.fromVersion}, written before migrating it to ${b.toVersion}`),
+    });
     const withStore = async (fn: (s: StorePort) => void | Promise<void>) => {
       const s = await store();
       try {
@@ -177,6 +180,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'migrate-store': {
         const { migrateStoreCommand } = await import('./cli/migrate-store.ts'); // node-postgres loads only here
         await migrateStoreCommand(io, { from: str('from') ?? config.databasePath, to: str('to') ?? config.databaseUrl });
+        return 0;
+      }
+      case 'backup': {
+        const { backupCommand } = await import('./cli/backup.ts');
+        await backupCommand(io, { databasePath: str('db') ?? config.databasePath, databaseUrl: config.databaseUrl, fromDbOption: str('db') !== undefined }, str('out'), values.force === true);
         return 0;
       }
       case 'invite-url': {

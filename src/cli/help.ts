@@ -35,6 +35,9 @@ Commands:
   migrate-store --from FILE --to URL
                            Copy a whole SQLite database into an empty PostgreSQL one, ids
                            and history intact (then run with DATABASE_URL set to the URL)
+  backup --out FILE [--force]
+                           A checked copy of the SQLite database, safe while the bot runs
+                           (PostgreSQL: use pg_dump)
 
 Options:
   --db <path>              SQLite database (default: $DATABASE_PATH or data/emcee.sqlite);
@@ -188,6 +191,18 @@ Options:
   --from <file>        The SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)
   --to <url>           postgres://user:password@host:5432/database (default: $DATABASE_URL);
                        the password is never printed
+`,
+  backup: `Usage: emcee backup --out FILE [--force] [--db <path>]
+
+A consistent copy of the SQLite database, taken while the bot runs and writes (SQLite's
+online backup API). The copy is one file; it is checked (integrity check, schema version)
+before it gets its name, and the command prints where it went and its size. FILE must be a
+new file in a folder that exists. For PostgreSQL (DATABASE_URL) use pg_dump instead.
+
+Options:
+  --out <file>         The backup file to write
+  --force              Replace FILE if it exists
+  --db <path>          The SQLite database (default: $DATABASE_PATH or data/emcee.sqlite)
 `,
 };
 

@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { backupBeforeMigration, type MigrationBackup } from './backup.ts';
 import { migrations as allMigrations, type Migration } from './migrations/index.ts';
 
 export type Db = Database.Database;
@@ -12,11 +13,17 @@ export { StoreError };
 /** How long to wait for another process's write to finish (the CLI and the bot share the file). */
 export const BUSY_TIMEOUT_MS = 5000;
 
+export interface OpenOptions {
+  busyTimeoutMs?: number;
+  /** Told where the copy went when one was written before migrating (see migrate). */
+  onMigrationBackup?: ((backup: MigrationBackup) => void) | undefined;
+}
+
 /**
  * Opens (creating if needed) the database, sets it up and brings the schema up to date.
  * A corrupt, locked or read-only file gives a StoreError naming it, and is left as it was.
  */
-export function openDatabase(path: string, migrations: readonly Migration[] = allMigrations, { busyTimeoutMs = BUSY_TIMEOUT_MS } = {}): Db {
+export function openDatabase(path: string, migrations: readonly Migration[] = allMigrations, { busyTimeoutMs = BUSY_TIMEOUT_MS, onMigrationBackup }: OpenOptions = {}): Db {
   let db: Db;
   try {
     if (path !== ':memory:') {
@@ -38,7 +45,10 @@ export function openDatabase(path: string, migrations: readonly Migration[] = al
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-      migrate(db, migrations);
+      migrate(db, migrations, path === ':memory:' ? undefined : (from, to) => {
+        const backup = backupBeforeMigration(path, from, to);
+        onMigrationBackup?.(backup);
+      });
       return db;
     } catch (err) {
       // Some of SQLite's locks answer BUSY at once, without the busy handler (a new file
@@ -110,8 +120,12 @@ function explain(path: string, err: unknown): Error {
  * opening a new database at once queue on that write lock (the busy timeout applies), and
  * each one after the first finds the schema already current. The read before it only
  * spares an up-to-date database a write lock at every open.
+ *
+ * `backup` (a file's, see backup.ts) is called inside that transaction before the first
+ * pending migration runs, unless the database is new (no tables yet): a copy of the file as
+ * it was. When it throws, nothing is migrated.
  */
-export function migrate(db: Db, migrations: readonly Migration[] = allMigrations): number {
+export function migrate(db: Db, migrations: readonly Migration[] = allMigrations, backup?: (from: number, to: number) => void): number {
   const latest = migrations.at(-1)?.version ?? 0;
   const check = (): number => {
     const current = db.pragma('user_version', { simple: true }) as number;
@@ -123,6 +137,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = allMigrations
   if (check() === latest) return latest;
   db.transaction(() => {
     const current = check();
+    if (current !== latest && backup && db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get() !== undefined) backup(current, latest);
     for (const m of migrations.filter((m) => m.version > current)) db.exec(m.up);
     if (current !== latest) db.pragma(`user_version = ${latest}`);
   }).immediate();

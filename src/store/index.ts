@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import type { MigrationBackup } from './backup.ts';
 import { openDatabase, type Db } from './db.ts';
 import type { StorePort } from './port.ts';
 import { SqliteStore } from './sqlite.ts';
@@ -7,6 +8,13 @@ import { maskUrl } from './postgres/url.ts';
 export type { StorePort, Repositories, StoreScope, Transaction } from './port.ts';
 export { StoreError } from './errors.ts';
 export { SqliteStore } from './sqlite.ts';
+export type { MigrationBackup } from './backup.ts';
+
+/** What opening a store may have to tell (its caller logs it, or prints it at the terminal). */
+export interface OpenNotices {
+  /** An SQLite file was copied before its pending migrations were applied. */
+  migrationBackup?(backup: MigrationBackup): void;
+}
 
 /**
  * The store Emcee runs on: the SQLite implementation of the port (src/store/port.ts). The
@@ -29,8 +37,8 @@ export function createStore(db: Db, clock: Clock): Store {
 }
 
 /** Opens (creating if needed) an SQLite file, or ':memory:', with the schema brought up to date. */
-export function openStore(path: string, clock: Clock): Store {
-  return createStore(openDatabase(path), clock);
+export function openStore(path: string, clock: Clock, notices: OpenNotices = {}): Store {
+  return createStore(openDatabase(path, undefined, { onMigrationBackup: notices.migrationBackup?.bind(notices) }), clock);
 }
 
 /** Where the configuration says the store lives (see src/config.ts). */
@@ -50,12 +58,12 @@ export interface StoreConfig {
  * opening a server database is. Throws StoreError, one line with the password masked, when
  * the store cannot be opened.
  */
-export async function openConfiguredStore(config: StoreConfig, clock: Clock): Promise<StorePort> {
+export async function openConfiguredStore(config: StoreConfig, clock: Clock, notices: OpenNotices = {}): Promise<StorePort> {
   if (config.databaseUrl) {
     const { openServerStore } = await import('./postgres/connect.ts'); // node-postgres loads only for a server
     return openServerStore(config.databaseUrl, clock, { connectTimeoutMs: config.connectTimeoutMs });
   }
-  return openStore(config.databasePath, clock);
+  return openStore(config.databasePath, clock, notices);
 }
 
 /** Which store the configuration names, for logs: `PostgreSQL postgres://emcee:***@host/db` or `SQLite data/emcee.sqlite`. */

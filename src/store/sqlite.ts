@@ -23,7 +23,7 @@ import { countingWrites } from './change-mark.ts';
 import { ControlLogStore } from './control-log.ts';
 import { NewcomerStatements, newcomerRepository, type NewcomerRepository } from './newcomers.ts';
 import { CorrectionStatements, correctionRepositories, type CorrectionRepository, type ReactionRepository } from './corrections.ts';
-import { openDatabase, type Db } from './db.ts';
+import { openDatabase, type Db, type OpenOptions } from './db.ts';
 import { MessageStore, toAnswer, toMessage, type StoredAnswer, type StoredMessage } from './messages.ts';
 import type { Migration } from './migrations/index.ts';
 import type {
@@ -45,6 +45,8 @@ export interface SqliteStoreOptions {
   /** The schema to bring the file up to (default: every migration). */
   migrations?: readonly Migration[];
   busyTimeoutMs?: number;
+  /** Told where the copy went when one was written before migrating the file (backup.ts). */
+  onMigrationBackup?: OpenOptions['onMigrationBackup'];
 }
 
 interface TxContext {
@@ -144,8 +146,8 @@ export class SqliteStore implements StorePort {
   }
 
   /** Opens (creating if needed) an SQLite file, or ':memory:', with the schema brought up to date. */
-  static async open(path: string, clock: Clock, { migrations, busyTimeoutMs }: SqliteStoreOptions = {}): Promise<SqliteStore> {
-    return new SqliteStore(openDatabase(path, migrations, busyTimeoutMs === undefined ? undefined : { busyTimeoutMs }), clock);
+  static async open(path: string, clock: Clock, { migrations, busyTimeoutMs, onMigrationBackup }: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    return new SqliteStore(openDatabase(path, migrations, { ...busyTimeoutMs === undefined ? {} : { busyTimeoutMs }, onMigrationBackup }), clock);
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
