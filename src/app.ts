@@ -20,6 +20,7 @@ import type { ShardSet } from './domain/shard.ts';
 import { newOwnerId } from './live/engine.ts';
 import { createLiveSessions, type LiveSessions } from './live/index.ts';
 import type { Timers } from './live/timers.ts';
+import type { DiscordTelemetry } from './discord/telemetry.ts';
 import type { Logger } from './logger.ts';
 import { openConfiguredStore, type StoreConfig } from './store/index.ts';
 import type { StorePort } from './store/port.ts';
@@ -60,6 +61,8 @@ export type AppOptions = StoreSource & {
   recapSweepMs?: number | undefined;
   /** Ask Discord for the Message Content intent (default true; MESSAGE_CONTENT=off: false). */
   messageContent?: boolean | undefined;
+  /** Where what the bot does is counted (src/ops's metrics when HTTP_PORT is set; default nowhere). */
+  telemetry?: DiscordTelemetry | undefined;
 };
 
 export interface RunningApp {
@@ -92,9 +95,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const owns = options.owns ?? null;
   const owner = options.owner ?? newOwnerId();
-  const discord = createDiscordAdapter({ apiBase, store, clock, log, owner, owns, recapSweepMs: options.recapSweepMs, messageContent: options.messageContent });
+  const { telemetry } = options;
+  const discord = createDiscordAdapter({ apiBase, store, clock, log, owner, owns, recapSweepMs: options.recapSweepMs, messageContent: options.messageContent, telemetry });
   const live = createLiveSessions({
-    store, platform: discord.platform, clock, timers, log, minuteTick, owner, owns,
+    store, platform: discord.platform, clock, timers, log, minuteTick, owner, owns, telemetry,
     onSessionEnded: (session) => discord.postRecap(session),
   });
   try {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { shardSet, type ShardSet } from './domain/shard.ts';
 import { postgresUrlProblem } from './store/postgres/url.ts';
@@ -41,6 +42,17 @@ const baseConfig = (d: Parsed): Config => ({
 });
 
 const SNOWFLAKE = /^\d{17,20}$/;
+
+/** The health and metrics listener (src/ops): off unless HTTP_PORT is set. */
+const opsVars = {
+  HTTP_PORT: z.coerce.number({ error: 'must be a port number (1 to 65535)' })
+    .int('must be a whole port number (1 to 65535)').min(1, 'must be a port number (1 to 65535)').max(65535, 'must be a port number (1 to 65535)')
+    .optional(),
+  HTTP_HOST: z.string().trim().refine((h) => isIP(h) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(h), {
+    error: 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::1) or a host name such as localhost',
+  }).optional(),
+  METRICS_GUILD_LABEL: z.enum(['on', 'off'], { error: 'must be on or off (on: the prompt, message and session metrics carry a guild label)' }).optional(),
+};
 const botSchema = schema.safeExtend({
   DISCORD_TOKEN: z.string().trim().min(1, 'is required'),
   DISCORD_APPLICATION_ID: z.string().trim().regex(SNOWFLAKE, 'must be the numeric application id from the Developer Portal'),
@@ -52,6 +64,11 @@ const botSchema = schema.safeExtend({
     .int('must be a whole number of milliseconds').min(100, 'must be at least 100').max(600_000, 'must be at most 600000 (10 minutes)')
     .default(15_000),
   MESSAGE_CONTENT: z.enum(['on', 'off'], { error: 'must be on or off (off: run without the Message Content intent; answers by the Answer button)' }).default('on'),
+  ...opsVars,
+}).superRefine((v, ctx) => {
+  for (const name of ['HTTP_HOST', 'METRICS_GUILD_LABEL'] as const) {
+    if (v[name] !== undefined && v.HTTP_PORT === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is set, but HTTP_PORT is not: the health and metrics listener is off unless HTTP_PORT is set' });
+  }
 });
 
 export interface BotConfig extends Config {
@@ -72,6 +89,16 @@ export interface BotConfig extends Config {
   shards: ShardSet | null;
   /** Ask for the privileged Message Content intent (MESSAGE_CONTENT, default on; off: answers by button, replies and mentions). */
   messageContent: boolean;
+  /** The health and metrics listener (HTTP_PORT, HTTP_HOST, METRICS_GUILD_LABEL); undefined: off. */
+  http?: HttpConfig | undefined;
+}
+
+export interface HttpConfig {
+  port: number;
+  /** The address it listens on (HTTP_HOST, default 127.0.0.1: this machine only). */
+  host: string;
+  /** Metrics carry a guild label (METRICS_GUILD_LABEL=on; default off). */
+  guildLabel: boolean;
 }
 
 /** The bot's configuration: the base settings plus Discord's, every problem reported together. */
@@ -88,6 +115,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     ...baseConfig(d),
     discordToken: d.DISCORD_TOKEN, applicationId: d.DISCORD_APPLICATION_ID, apiBase: d.DISCORD_API_BASE,
     connectTimeoutMs: d.DISCORD_CONNECT_TIMEOUT_MS, shards: shards.value, messageContent: d.MESSAGE_CONTENT === 'on',
+    http: d.HTTP_PORT === undefined ? undefined : { port: d.HTTP_PORT, host: d.HTTP_HOST ?? '127.0.0.1', guildLabel: d.METRICS_GUILD_LABEL === 'on' },
   };
 }
 

@@ -3,6 +3,7 @@ import { startApp, type RunningApp } from './app.ts';
 import { systemClock } from './domain/clock.ts';
 import { DiscordStartError } from './discord/start-error.ts';
 import { createLogger } from './logger.ts';
+import { ListenError, startOps, type Ops } from './ops/index.ts';
 import { realTimers } from './live/timers.ts';
 import { StoreError, describeStore } from './store/index.ts';
 
@@ -50,22 +51,33 @@ async function main(): Promise<number> {
   });
 
   log.info({ database: describeStore(config), apiBase: config.apiBase ?? 'Discord', shards: describeShards(config.shards) }, 'starting Emcee');
+  // Health and metrics (HTTP_PORT): listening before Discord, so that /readyz says "not yet" meanwhile.
+  let ops: Ops | null;
+  try {
+    ops = config.http ? await startOps({ ...config.http, clock: systemClock, log, owns: config.shards }) : null;
+  } catch (err) {
+    if (!(err instanceof ListenError)) throw err;
+    process.stderr.write(`emcee: ${err.message}\n`);
+    return 1;
+  }
   let app: RunningApp;
   try {
     // The store the configuration names, opened by the app and closed by app.stop() (or by
     // startApp itself when Discord cannot be reached).
     app = await startApp({
       database: config, token: config.discordToken, apiBase: config.apiBase, connectTimeoutMs: config.connectTimeoutMs,
-      clock: systemClock, timers: realTimers, log, owns: config.shards, messageContent: config.messageContent,
+      clock: systemClock, timers: realTimers, log, owns: config.shards, messageContent: config.messageContent, telemetry: ops?.telemetry,
     });
   } catch (err) {
     if (!(err instanceof StoreError) && !(err instanceof DiscordStartError)) throw err;
     process.stderr.write(`emcee: ${err.message}\n`);
     return 1;
   }
+  ops?.attach(app);
   log.info('running: SIGINT or SIGTERM stops Emcee');
   await stopRequested;
   await app.stop();
+  await ops?.close();
   return 0;
 }
 

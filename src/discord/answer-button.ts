@@ -75,6 +75,7 @@ async function giveAnswer(
     at: interaction.createdAt, text, via,
   });
   const n = stored.questionNumber;
+  if (stored.inserted) ctx.telemetry?.answers(via, 1, stored.session.guildId);
   await interaction.reply({ content: `Your answer to Q${n} is in.`, ...ephemeral });
   if (!stored.inserted) return;
   try {

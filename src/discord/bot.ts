@@ -15,6 +15,7 @@ import { registerReactionListeners } from './reactions.ts';
 import { DiscordPlatform } from './platform.ts';
 import { RecapQueue } from './recaps.ts';
 import { ConnectTimeout, explainStartFailure } from './start-error.ts';
+import { watchClient, type DiscordTelemetry } from './telemetry.ts';
 
 export interface DiscordAdapterOptions {
   /** Discord's REST base; the sandbox's for tests and the demo. */
@@ -30,6 +31,8 @@ export interface DiscordAdapterOptions {
   recapSweepMs?: number | undefined;
   /** Ask for the Message Content intent (default true; MESSAGE_CONTENT=off: false). */
   messageContent?: boolean | undefined;
+  /** Where 429s, reconnects and answers given by button or command are counted (src/ops; default nowhere). */
+  telemetry?: DiscordTelemetry | undefined;
 }
 
 export interface ConnectOptions {
@@ -74,8 +77,9 @@ export interface DiscordAdapter {
   stop(work: Promise<unknown>): Promise<void>;
 }
 
-export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null, recapSweepMs, messageContent = true }: DiscordAdapterOptions): DiscordAdapter {
+export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null, recapSweepMs, messageContent = true, telemetry }: DiscordAdapterOptions): DiscordAdapter {
   const client = createDiscordClient({ apiBase, shards: owns, messageContent });
+  if (telemetry) watchClient(client, telemetry);
   const platform = new DiscordPlatform(client, log);
   const recaps = new RecapQueue({ client, store, clock, log, owner, owns, ...(recapSweepMs ? { sweepMs: recapSweepMs } : {}) });
   let catchingUp: Promise<number> = Promise.resolve(0);
@@ -87,7 +91,7 @@ export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns =
     let sinceDisconnect: (() => void) | null = gate.hold();
     const order = registerListeners(client, { store, ingest: live.ingest, clock, log }, gate);
     registerReactionListeners(client, { store, log, order });
-    registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick(), corrected: (id) => live.ingest.corrected(id) });
+    registerInteractions(client, await loadCommands(), { store, controls: live.controls, clock, log, changed: () => live.engine.kick(), corrected: (id) => live.ingest.corrected(id), telemetry });
 
     const catchUp = (why: string) => {
       const release = gate.hold();

@@ -14,6 +14,7 @@ import { FORGET_PREFIX, forgetButtonClicked } from './forget-me.ts';
 import { CORRECTION_MENU_PREFIX, correctionInteraction } from './commands/corrections.ts';
 import { checkPreconditions, type Checked, type Preconditions } from './preconditions.ts';
 import { clip, ephemeral, UserError } from './replies.ts';
+import type { Telemetry } from '../live/telemetry.ts';
 
 /** What a command handler gets besides the interaction. */
 export interface CommandContext {
@@ -25,6 +26,8 @@ export interface CommandContext {
   changed(): Promise<void>;
   /** Tells the ingest a moderator corrected a message of the session (its replies follow the correction). */
   corrected?(sessionId: number): Promise<void>;
+  /** Counts the answers given by button or command (src/ops; default nowhere). */
+  telemetry?: Pick<Telemetry, 'answers'> | undefined;
 }
 
 /**

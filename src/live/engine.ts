@@ -9,7 +9,7 @@ import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
 import { stopForLostChannel } from './channel-lost.ts';
-import { backoffMs, PromptPoster } from './prompt-post.ts';
+import { backoffMs, PromptPoster, type TelemetryDeps } from './prompt-post.ts';
 import { SendQueue, turnRank } from './send-queue.ts';
 import type { Timers } from './timers.ts';
 
@@ -74,7 +74,7 @@ export interface EngineListener {
   sessionStarted?(session: Session): void;
 }
 
-export interface EngineDeps {
+export interface EngineDeps extends TelemetryDeps {
   store: StorePort;
   platform: ChatPlatform;
   clock: Clock;
@@ -318,8 +318,7 @@ export class SessionEngine {
       if (looked === 'found') return session;
       if (looked === 'retry') return 'stop';
       if (looked === 'absent') {
-        if (!(await store.prompts.markSkipped(p.id, skip, this.owner))) return 'stop'; // claim taken over
-        log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, reason: skip }, 'prompt skipped');
+        if (!(await this.poster.skip(session, p, skip))) return 'stop'; // claim taken over
       }
       if (p.kind === 'close') await this.end(session, now);
       return session;

@@ -10,6 +10,7 @@ import { startMinuteTick } from './cron.ts';
 import { SessionEngine } from './engine.ts';
 import { SeriesPlanner } from './planner.ts';
 import { ScheduledEventKeeper } from './scheduled-events.ts';
+import type { TelemetryDeps } from './telemetry.ts';
 import type { Timers } from './timers.ts';
 
 /** Live sessions wired together: what the bot (or a demo) runs over a chat platform. */
@@ -25,7 +26,7 @@ export interface LiveSessions {
   stop(): void;
 }
 
-export interface LiveSessionsDeps {
+export interface LiveSessionsDeps extends TelemetryDeps {
   store: StorePort;
   platform: ChatPlatform;
   clock: Clock;
@@ -43,8 +44,8 @@ export interface LiveSessionsDeps {
   leaseMs?: number;
 }
 
-export function createLiveSessions({ store, platform, clock, timers, log, minuteTick = true, onSessionEnded, owner, owns = null, leaseMs }: LiveSessionsDeps): LiveSessions {
-  const ingest = new LiveIngest({ store, log });
+export function createLiveSessions({ store, platform, clock, timers, log, minuteTick = true, onSessionEnded, owner, owns = null, leaseMs, telemetry }: LiveSessionsDeps): LiveSessions {
+  const ingest = new LiveIngest({ store, log, telemetry });
   const planner = new SeriesPlanner({ store, log, owns });
   // The ingest learns the posts from the database (it may not share a process with the
   // engine); the engine only says when a session ends, for the recap.
@@ -53,16 +54,18 @@ export function createLiveSessions({ store, platform, clock, timers, log, minute
     sessionEnded: (session: Session) => (events?.touchSession(session), onSessionEnded?.(session)),
     sessionStarted: (session: Session) => events?.touchSession(session),
   };
-  // The planner runs at the start of every engine cycle: new sessions get their events after it.
+  // The planner runs at the start of every engine cycle: new sessions get their events after
+  // it, and the cycle is counted (the readiness check wants a recent one).
   const planning = {
     planUpcoming: async (now: Date) => {
+      telemetry?.cycle(now);
       const planned = await planner.planUpcoming(now);
       events?.touch(...planned.map((s) => s.id));
       events?.tick();
       return planned;
     },
   };
-  const engine = new SessionEngine({ store, platform, clock, timers, log, listener, planner: planning, owner, owns, leaseMs });
+  const engine = new SessionEngine({ store, platform, clock, timers, log, listener, planner: planning, owner, owns, leaseMs, telemetry });
   const controls = new SessionControls({ store, clock, log, onChange: () => engine.kick(), onSessionChanged: (id) => events?.touch(id) });
   let tick: { stop(): void } | null = null;
   return {

@@ -104,7 +104,7 @@ class Batch {
           attribution = state.attributor.ingest(toChatMessage(message));
           attributions.push([message, attribution]);
         }
-        out[k] = { sessionId: session.id, inserted, late, attribution };
+        out[k] = { sessionId: session.id, guildId: session.guildId, inserted, late, attribution };
       }
       if (attributions.length > 0) await this.tx.messages.recordAttributions(attributions);
     }

@@ -5,6 +5,7 @@ import { AttributorCache, type Post } from './attributors.ts';
 import { applyBatch, type IngestEvent, type Outcome } from './ingest-batch.ts';
 import { MarkCache } from './mark-cache.ts';
 import type { Session } from '../store/port.ts';
+import { noTelemetry, type Telemetry, type TelemetryDeps } from './telemetry.ts';
 import { realTimers } from './timers.ts';
 
 /**
@@ -35,12 +36,14 @@ export interface IncomingMessage {
 
 export interface IngestResult {
   sessionId: number;
+  /** The session's server (null for a session without one). */
+  guildId: string | null;
   inserted: boolean;
   late: boolean;
   attribution: Attribution | null;
 }
 
-export interface IngestDeps {
+export interface IngestDeps extends TelemetryDeps {
   store: StorePort;
   log: Logger;
   /** After a session closes, its channel's messages still count (flagged late) this long. */
@@ -87,8 +90,10 @@ export class LiveIngest {
   private writing = false;
   private scheduled: 'turn' | 'timer' | null = null;
   private timer: unknown = null;
+  private readonly telemetry: Telemetry;
 
   constructor(private readonly deps: IngestDeps) {
+    this.telemetry = deps.telemetry ?? noTelemetry;
     this.attributors = new AttributorCache(deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS);
     this.sessions = new MarkCache(() => deps.store.changeMark());
     this.posts = new MarkCache(() => deps.store.changeMark());
@@ -173,6 +178,7 @@ export class LiveIngest {
   private async write(batch: IngestEvent[]): Promise<void> {
     const { store, log } = this.deps;
     let outcomes: Outcome[];
+    const timed = this.telemetry.ingestCommitTimer();
     try {
       outcomes = await store.transaction(async (tx) => {
         const mark = await store.changeMark();
@@ -182,6 +188,7 @@ export class LiveIngest {
           attributors: this.attributors, sessions: this.sessions, posts: this.posts, lateWindowMs: this.deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS,
         });
       });
+      timed();
     } catch (err) {
       // The attributors took in messages that were rolled back: rebuilt from the database.
       this.attributors.clear();
@@ -199,10 +206,18 @@ export class LiveIngest {
       const event = batch[i]!;
       const outcome = outcomes[i];
       if (event.kind === 'create' && outcome && (outcome as IngestResult).attribution) {
-        const { sessionId, attribution } = outcome as IngestResult;
+        const { sessionId, guildId, inserted, attribution } = outcome as IngestResult;
         log.debug({ sessionId, messageId: event.m.id, attribution }, 'message attributed');
+        if (inserted) this.counted(guildId, attribution!);
       }
       (event.done.resolve as (v: Outcome) => void)(outcome);
     }
+  }
+
+  /** A new participant's message, committed: counted, with its answer (the answers table's via) if it is one. */
+  private counted(guildId: string | null, attribution: Attribution): void {
+    this.telemetry.ingested(1, guildId);
+    if (attribution.kind === 'answer') this.telemetry.answers(attribution.via, 1, guildId);
+    else if (attribution.kind === 'inferred') this.telemetry.answers('inferred', 1, guildId);
   }
 }

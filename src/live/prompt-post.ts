@@ -5,6 +5,9 @@ import { isChannelUnavailable, type ChatPlatform } from '../platform/types.ts';
 import type { StorePort } from '../store/port.ts';
 import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
+import { noTelemetry, type Telemetry, type TelemetryDeps } from './telemetry.ts';
+
+export type { TelemetryDeps } from './telemetry.ts';
 
 /** Attempts before a prompt is given up as failed. */
 export const MAX_ATTEMPTS = 5;
@@ -29,7 +32,24 @@ export function backoffMs(attempts: number): number {
  * counts as an attempt and waits (backoffMs) or gives the prompt up after MAX_ATTEMPTS.
  */
 export class PromptPoster {
-  constructor(private readonly deps: { store: StorePort; platform: ChatPlatform; clock: Clock; log: Logger; owner: string }) {}
+  private readonly telemetry: Telemetry;
+
+  constructor(private readonly deps: { store: StorePort; platform: ChatPlatform; clock: Clock; log: Logger; owner: string } & TelemetryDeps) {
+    this.telemetry = deps.telemetry ?? noTelemetry;
+  }
+
+  /** Records a due prompt as skipped (the engine decided why); false when the claim was taken over. */
+  async skip(session: Session, p: Prompt, reason: string): Promise<boolean> {
+    if (!(await this.deps.store.prompts.markSkipped(p.id, reason, this.deps.owner))) return false;
+    this.deps.log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, reason }, 'prompt skipped');
+    this.telemetry.promptSkipped(p.kind, session.guildId);
+    return true;
+  }
+
+  /** Counts a prompt that went out at `at`. */
+  private posted(session: Session, p: Prompt, at: Date, late: boolean): void {
+    this.telemetry.promptPosted(p.kind, Math.max(0, at.getTime() - p.plannedAt.getTime()) / 1000, late, session.guildId);
+  }
 
   /** Sends one prompt; false when it must be retried later (the caller stops there). */
   async post(session: Session, p: Prompt, late: boolean, tolerance: number, settings: SeriesSettings): Promise<boolean> {
@@ -56,6 +76,7 @@ export class PromptPoster {
         return false;
       }
       log.info({ sessionId: session.id, promptId: p.id, kind: p.kind, question: p.questionNumber, messageId: sent.id, late }, 'prompt posted');
+      this.posted(session, p, sent.at, late);
       return true;
     } catch (err) {
       if (isChannelUnavailable(err)) throw err; // not retried: the session stops
@@ -63,6 +84,7 @@ export class PromptPoster {
       if (attempts >= MAX_ATTEMPTS) {
         await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: ${(err as Error).message}`, this.deps.owner);
         log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed; moving on');
+        this.telemetry.promptFailed(p.kind, session.guildId);
         return true;
       }
       const retry = new Date(clock.now().getTime() + backoffMs(attempts));
@@ -89,6 +111,7 @@ export class PromptPoster {
         await store.prompts.attemptFailed(p.id, null, this.deps.owner);
         await store.prompts.markFailed(p.id, `gave up after ${attempts} attempts: could not check whether it went out: ${(err as Error).message}`, this.deps.owner);
         log.error({ err, sessionId: session.id, promptId: p.id, attempts }, 'prompt failed (outcome unknown); moving on');
+        this.telemetry.promptFailed(p.kind, session.guildId);
         return 'gave-up';
       }
       const retry = new Date(clock.now().getTime() + backoffMs(attempts));
@@ -114,6 +137,7 @@ export class PromptPoster {
     const late = found.at.getTime() - p.plannedAt.getTime() > tolerance;
     const recorded = await store.prompts.markPosted(p.id, found.id, found.at, late, this.deps.owner);
     log.info({ sessionId: session.id, promptId: p.id, messageId: found.id, recorded }, 'unknown-outcome post found in the channel; not sending again');
+    if (recorded) this.posted(session, p, found.at, late);
     return recorded ? 'found' : 'lost';
   }
 
