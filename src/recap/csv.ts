@@ -1,7 +1,9 @@
+import { isFirstTimer } from '../domain/first-timers.ts';
 import { questionBody } from '../domain/labels.ts';
 import type { Repositories } from '../store/port.ts';
 import { eventCells } from './event.ts';
 import { answerNotes, noted } from './highlights.ts';
+import { findUrls } from './insights.ts';
 import { discordLink } from './model.ts';
 
 /**
@@ -10,7 +12,12 @@ import { discordLink } from './model.ts';
  * read as a formula (starting with = + - @, a tab or a CR) gets a leading apostrophe.
  */
 
-export const CSV_COLUMNS = ['session', 'question', 'question_text', 'author', 'time', 'label', 'via', 'late', 'text', 'link', 'reactions', 'corrected_by', 'event_interested', 'event_took_part'] as const;
+export const CSV_COLUMNS = [
+  'session', 'question', 'question_text', 'author', 'time', 'label', 'via', 'late', 'text', 'link', 'reactions', 'corrected_by', 'event_interested', 'event_took_part',
+  // Issue 15's insights, per answer: whether its author is a first-timer of the session, and
+  // the links it shares (tracking parameters stripped, space-separated).
+  'first_timer', 'links',
+] as const;
 
 export async function* exportCsv(store: Repositories, sessionId: number): AsyncGenerator<string> {
   const session = await store.sessions.get(sessionId);
@@ -20,6 +27,9 @@ export async function* exportCsv(store: Repositories, sessionId: number): AsyncG
   const notes = await answerNotes(store, sessionId);
   // The session's Scheduled Event (event.ts): the same on every row, empty without one.
   const event = await eventCells(store, sessionId, session.startsAt);
+  const before = await store.messages.authorsBefore(series.id, session.startsAt);
+  const firstTimers = new Set((await store.recap.messageCounts(sessionId, session.startsAt)).authors
+    .filter((a) => isFirstTimer({ wroteBefore: before.has(a.name), moderator: a.moderatorMessages > 0 })).map((a) => a.name));
   yield row([...CSV_COLUMNS]);
   for await (const a of store.messages.iterateAnswers(sessionId)) {
     const { reactions, correctedBy } = noted(a, notes);
@@ -37,6 +47,8 @@ export async function* exportCsv(store: Repositories, sessionId: number): AsyncG
       String(reactions),
       correctedBy ?? '',
       ...event,
+      a.authorName !== null && firstTimers.has(a.authorName) ? 'yes' : 'no',
+      findUrls(a.text).join(' '),
     ]);
   }
 }

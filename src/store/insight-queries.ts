@@ -53,12 +53,22 @@ export class InsightStatements {
   constructor(db: Db) {
     const counted = 'from_self = 0 AND deleted_at IS NULL';
     this.replyGroups = db.prepare<{ sessionId: number }, ReplyRow>(
-      `SELECT ifnull(t.author_name, 'anonymous') AS "to", ifnull(m.author_name, 'anonymous') AS "from", m.is_moderator AS moderator,
+      // A Discord reply (reply_to_id) to a message of the session, or an archive's tweet in
+      // reply to a handle (in_reply_to's first: the author replied to) that wrote in it.
+      `WITH replies AS (
+         SELECT m.id, t.author_name AS to_name FROM messages m JOIN messages t ON t.platform_id = m.reply_to_id AND t.session_id = m.session_id
+         WHERE m.session_id = @sessionId AND t.from_self = 0 AND t.deleted_at IS NULL
+         UNION ALL
+         SELECT m.id, (SELECT t.author_name FROM messages t WHERE t.session_id = m.session_id AND t.from_self = 0 AND t.deleted_at IS NULL
+                       AND lower(t.author_name) = lower(json_extract(m.in_reply_to, '$[0]')) LIMIT 1)
+         FROM messages m WHERE m.session_id = @sessionId AND m.reply_to_id IS NULL AND m.in_reply_to <> '[]'
+       )
+       SELECT ifnull(r.to_name, 'anonymous') AS "to", ifnull(m.author_name, 'anonymous') AS "from", m.is_moderator AS moderator,
          count(*) AS replies, count(a.message_id) AS answers
-       FROM messages m JOIN messages t ON t.platform_id = m.reply_to_id AND t.session_id = m.session_id
+       FROM replies r JOIN messages m ON m.id = r.id
          LEFT JOIN answers a ON a.message_id = m.id AND a.via <> 'inferred'
-       WHERE m.session_id = @sessionId AND m.from_self = 0 AND m.deleted_at IS NULL AND t.from_self = 0 AND t.deleted_at IS NULL
-         AND ifnull(t.author_name, 'anonymous') <> ifnull(m.author_name, 'anonymous')
+       WHERE m.from_self = 0 AND m.deleted_at IS NULL AND (r.to_name IS NOT NULL OR m.reply_to_id IS NOT NULL)
+         AND ifnull(r.to_name, 'anonymous') <> ifnull(m.author_name, 'anonymous')
        GROUP BY 1, 2, 3`,
     );
     this.messagesAfter = db.prepare<{ sessionId: number; after: string }, number>(

@@ -76,7 +76,7 @@ describe('CSV', () => {
   it('has the documented header', async () => {
     const first = (await text(exportCsv(store, sessions.get('004_f0e2c35a92f416f4.txt')!))).split('\r\n')[0];
     expect(first).toBe(CSV_COLUMNS.join(','));
-    expect(first).toBe('session,question,question_text,author,time,label,via,late,text,link,reactions,corrected_by,event_interested,event_took_part');
+    expect(first).toBe('session,question,question_text,author,time,label,via,late,text,link,reactions,corrected_by,event_interested,event_took_part,first_timer,links');
   });
 
   it.each([

@@ -109,6 +109,31 @@ export function insightsContract({ open }: ContractContext): void {
       expect(json.insights).toEqual(insights);
     });
 
+    // An imported Twitter archive has no Discord replies: a tweet names who it replies to
+    // (in_reply_to, handles, the replied-to author first). By hand: host (moderator) replies
+    // to NEWBIE's handle in another case: a reply to a first-timer by a moderator; vet's a4
+    // replies first to someone not in the chat (not a reply to a participant); vet's a5
+    // replies to host; newbie's a6 to themself (never counted). Replies 2 (a3, a5). Answers
+    // a2 a4 a5 = 3, a5 a reply: 2 plain. First-timers newbie and vet (host moderates):
+    // 2, 1 replied (newbie, by the moderator).
+    it('an archive reply (a tweet in reply to a handle) is a reply to that participant', async () => {
+      const store = await open();
+      const s = await liveSession(store);
+      const say = async (id: string, authorName: string, minute: number, text: string, inReplyTo: string[], answers?: number, moderator = false) => {
+        const { message: m } = await store.messages.ingest(message(s.id, id, text, { authorName, postedAt: at(minute), inReplyTo, isModerator: moderator }));
+        if (answers !== undefined) await store.messages.recordAttribution(m, { kind: 'answer', question: answers, via: 'label', label: `A${answers}:`, text });
+      };
+      await say('a1', 'host', 0, 'Welcome!', [], undefined, true);
+      await say('a2', 'newbie', 1, 'A1: hi', [], 1);
+      await say('a3', 'host', 2, 'Welcome newbie!', ['NEWBIE', 'outsider'], undefined, true);
+      await say('a4', 'vet', 3, 'A1: yes', ['outsider', 'newbie'], 1);
+      await say('a5', 'vet', 4, 'A1: thanks', ['host'], 1);
+      await say('a6', 'newbie', 5, 'and more', ['newbie']);
+      const { insights } = await buildRecap(store, s.id);
+      expect(insights.conversation).toMatchObject({ repliesToParticipants: 2, plainAnswers: 2 });
+      expect(insights.firstTimers).toEqual({ count: 2, replied: 1, repliedByModerator: 1, repliedByParticipant: 0 });
+    });
+
     it('an empty session has no insight but zeros', async () => {
       const store = await open();
       const s = await liveSession(store);
