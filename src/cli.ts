@@ -39,11 +39,12 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   demo: ['speed', 'transcript', 'db'],
   'migrate-store': ['from', 'to'],
   participant: ['guild', 'db'],
+  doctor: ['json', 'db'],
   backup: ['out', 'force', 'db'],
 };
 const BOOLEAN_FLAGS = new Set(['json', 'force', 'shared', 'events', 'webhooks', 'anonymize']);
 /** How many arguments after the command it takes, where that is fixed (the others check their own). */
-const MAX_ARGUMENTS: Record<string, number> = { backup: 0, site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 2, session: 1, participant: 2 };
+const MAX_ARGUMENTS: Record<string, number> = { doctor: 0, backup: 0, site: 0, demo: 0, 'migrate-store': 0, 'invite-url': 1, series: 2, session: 1, participant: 2 };
 const COMMANDS = [...Object.keys(COMMAND_FLAGS), 'help'];
 
 type Option = { type: 'string' | 'boolean'; short?: string };
@@ -113,6 +114,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 2;
   }
 
+  // doctor checks the configuration itself: a bad one is its first verdict, not an error.
+  if (command === 'doctor') {
+    try {
+      const { doctorCommand } = await import('./cli/doctor.ts'); // discord.js loads only here
+      return await doctorCommand(io, { json: values.json === true, ...(str('db') === undefined ? {} : { db: str('db')! }) });
+    } catch (err) {
+      return reportError(io, err);
+    }
+  }
   try {
     if (io.env === process.env) loadDotEnv();
     const config = readConfig(io.env);

@@ -32,6 +32,9 @@ Commands:
   participant forget <id> [--guild ID]
                            Forget a participant: their stored messages' text erased and
                            left out of every recap and export (--guild: one server's only)
+  doctor [--json]          Check the configuration, the database's schema, the token, the
+                           Message Content intent, every series' channel permissions and
+                           the deployed slash commands; each with what to do (exit 1: a check failed)
   migrate-store --from FILE --to URL
                            Copy a whole SQLite database into an empty PostgreSQL one, ids
                            and history intact (then run with DATABASE_URL set to the URL)
@@ -178,6 +181,27 @@ Options:
   --db <path>          The demo's own database (default data/demo.sqlite). The demo
                        creates it and resets it on every run; it refuses a database it did
                        not create. Recaps and the site go to <path without .sqlite>-output/.
+`,
+  doctor: `Usage: emcee doctor [--json] [--db <path>]
+
+Checks what Emcee needs, in order, each with a verdict (ok, warn, FAIL, or skip when a
+check it depends on failed) and, when not ok, what to do. Changes nothing: the database is
+only read (no migration), Discord only asked.
+
+  1. configuration      .env and the environment (DISCORD_TOKEN, DISCORD_APPLICATION_ID, …)
+  2. database           opens, and is at this build's schema (pending migrations named)
+  3. token              Discord accepts it (GET /users/@me) for DISCORD_APPLICATION_ID
+  4. Message Content    whether the application has the intent enabled
+  5. channel            per series: the bot can see and post there, open threads and
+                        create events where the series uses them
+  6. slash commands     those deployed match this build's (what deploy-commands would change)
+
+Exit 0 when nothing failed (warnings allowed), 1 otherwise.
+
+Options:
+  --json               One JSON object on stdout: { ok, checks: [{ check, subject?, verdict,
+                       message, fix? }] }, verdict ok, warn, fail or skipped
+${DB}
 `,
   'migrate-store': `Usage: emcee migrate-store [--from FILE] [--to URL]
 

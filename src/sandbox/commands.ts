@@ -19,6 +19,17 @@ export class Commands {
     return global ? { command: global, guild: false } : undefined;
   }
 
+  /**
+   * GET /applications/{app}/commands (guildId null) and …/guilds/{guild}/commands. Without
+   * with_localizations, Discord leaves the localization maps out.
+   */
+  list(guildId: string | null, withLocalizations: boolean): APIApplicationCommand[] {
+    if (guildId !== null) this.dir.checkGuild(guildId);
+    const list = clone(guildId === null ? this.global : (this.perGuild.get(guildId) ?? []));
+    if (withLocalizations) return list;
+    return list.map(({ name_localizations: _n, description_localizations: _d, ...rest }) => rest as APIApplicationCommand);
+  }
+
   lastOverwritten(): APIApplicationCommand[] {
     return clone(this.last);
   }

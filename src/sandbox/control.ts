@@ -41,6 +41,13 @@ export interface Sandbox {
    */
   createChannel(name: string, opts?: { denyBot?: bigint; guildId?: string }): SandboxChannel;
   /**
+   * Sets a channel's permission overwrite for a role (the guild's id is @everyone) or a member
+   * (the bot's id: the bot), replacing the one it had; CHANNEL_UPDATE is dispatched.
+   */
+  setPermissionOverwrite(channelId: string, overwrite: { id: string; type: 'role' | 'member'; allow?: bigint; deny?: bigint }): void;
+  /** A moderator deletes a channel (CHANNEL_DELETE); afterwards it is 404 Unknown Channel. */
+  deleteChannel(channelId: string): void;
+  /**
    * Another server the bot is in (it receives GUILD_CREATE). Users, members and roles other
    * than @everyone are shared by all sandbox guilds; channels belong to one. With `shard: [k, n]`
    * the guild's id lands on shard k of n (`(id >> 22) % n === k`), so its events go to that shard.
@@ -152,6 +159,8 @@ export function controlApi(parts: ControlParts): Sandbox {
     owner: structuredClone(dir.owner),
     guild: { ...dir.guild },
     createChannel: (name, opts) => dir.createChannel(name, opts),
+    setPermissionOverwrite: (channelId, overwrite) => dir.setOverwrite(channelId, overwrite),
+    deleteChannel: (channelId) => dir.deleteChannel(channelId),
     createGuild: (name, opts) => world.createGuild(name, opts?.shard),
     createUser: (username, opts) => dir.createUser(username, opts),
     createRole: (name, permissions) => dir.createRole(name, permissions),

@@ -54,6 +54,8 @@ export class Directory {
   readonly roles = new Map<string, APIRole>();
   readonly channels = new Map<string, ChannelRecord>();
   dispatch: Dispatch = () => {};
+  /** GET /applications/@me's flags (and READY's): the privileged intents enabled in the Developer Portal (see ./app-routes.ts). */
+  applicationFlags = 0;
 
   constructor(private readonly clock: Clock) {
     this.ids = new Snowflakes(clock);
@@ -266,6 +268,44 @@ export class Directory {
     this.channels.set(channel.id, { channel, messageIds: [] });
     this.dispatch(E.ChannelCreate, { ...clone(channel), guild_id: guildId });
     return clone(channel);
+  }
+
+  /**
+   * A member's permissions in a channel, as Discord computes them: the guild permissions, then
+   * the channel's @everyone overwrite, the overwrites of the member's roles together, and the
+   * member's own overwrite (deny, then allow, at each step); Administrator overrides them all.
+   */
+  permissionsIn(channelId: string, userId: string): bigint {
+    const guildBits = this.permissionsOf(userId);
+    if (guildBits === ALL_PERMISSIONS) return guildBits;
+    const channel = this.requireChannel(channelId).channel;
+    const overwrites = 'permission_overwrites' in channel ? (channel.permission_overwrites ?? []) : [];
+    const roles = new Set(this.requireMember(userId).roles);
+    const apply = (bits: bigint, list: typeof overwrites) =>
+      (bits & ~list.reduce((d, o) => d | BigInt(o.deny), 0n)) | list.reduce((a, o) => a | BigInt(o.allow), 0n);
+    let bits = apply(guildBits, overwrites.filter((o) => o.type === OverwriteType.Role && o.id === channel.guild_id));
+    bits = apply(bits, overwrites.filter((o) => o.type === OverwriteType.Role && roles.has(o.id)));
+    return apply(bits, overwrites.filter((o) => o.type === OverwriteType.Member && o.id === userId));
+  }
+
+  /** Sets (replaces) a channel's overwrite for a role or a member, as PUT /channels/{id}/permissions/{overwrite} does. */
+  setOverwrite(channelId: string, overwrite: { id: string; type: 'role' | 'member'; allow?: bigint; deny?: bigint }): void {
+    const channel = this.requireChannel(channelId).channel as APITextChannel;
+    const type = overwrite.type === 'role' ? OverwriteType.Role : OverwriteType.Member;
+    if (type === OverwriteType.Role && overwrite.id !== channel.guild_id) this.requireRole(overwrite.id);
+    if (type === OverwriteType.Member) this.requireMember(overwrite.id);
+    channel.permission_overwrites = [
+      ...(channel.permission_overwrites ?? []).filter((o) => o.id !== overwrite.id),
+      { id: overwrite.id, type, allow: (overwrite.allow ?? 0n).toString(), deny: (overwrite.deny ?? 0n).toString() },
+    ];
+    this.dispatch(E.ChannelUpdate, { ...clone(channel), guild_id: this.guildOf(channelId) });
+  }
+
+  /** A text channel deleted (CHANNEL_DELETE); its messages go with it. */
+  deleteChannel(channelId: string): void {
+    const channel = this.requireChannel(channelId).channel;
+    this.channels.delete(channelId);
+    this.dispatch(E.ChannelDelete, { ...clone(channel), guild_id: channel.guild_id ?? this.guild.id } as never);
   }
 
   channel(channelId: string): SandboxChannel | undefined {

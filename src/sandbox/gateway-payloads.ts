@@ -109,7 +109,7 @@ export function readyPayload(
     session_id: sessionId,
     resume_gateway_url: resumeUrl,
     shard,
-    application: { id: dir.applicationId, flags: 0 as ApplicationFlags, flags_new: '0' },
+    application: { id: dir.applicationId, flags: dir.applicationFlags as ApplicationFlags, flags_new: String(dir.applicationFlags) },
   };
   // What Discord sends a bot besides (discord.js ignores it; kept for fidelity).
   const extra = {

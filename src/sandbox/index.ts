@@ -17,6 +17,7 @@ import { systemClock } from '../domain/clock.ts';
 import { controlApi, type Sandbox } from './control.ts';
 import { Gateway } from './gateway.ts';
 import { enabledPrivilegedIntents } from './gateway-intents.ts';
+import { applicationFlagsFor } from './app-routes.ts';
 import { guildCreatePayload, membersChunk, readyPayload } from './gateway-payloads.ts';
 import { DISCORD_INTERACTION_DEADLINES, DISCORD_MAX_UPLOAD_BYTES, type DelayRule, type InteractionDeadlines } from './limits.ts';
 import { RateLimiter, resolveRateLimits, type RateLimitOptions } from './ratelimit.ts';
@@ -79,6 +80,12 @@ export interface SandboxOptions {
    * three). IDENTIFY asking for one that is off is closed with 4014 Disallowed intent(s).
    */
   privilegedIntents?: { messageContent?: boolean; guildMembers?: boolean; guildPresences?: boolean };
+  /**
+   * The application is verified (default false): GET /applications/@me then reports the
+   * enabled privileged intents with Discord's plain flags (GATEWAY_MESSAGE_CONTENT, 1 << 18)
+   * rather than the _LIMITED ones of an unverified application (1 << 19).
+   */
+  verifiedApplication?: boolean;
 }
 
 export const SANDBOX_TOKEN = 'sandbox-bot-token';
@@ -110,6 +117,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const maxUploadBytes = options.maxUploadBytes ?? DISCORD_MAX_UPLOAD_BYTES;
   const world = new World(clock, baseUrl, { ...DISCORD_INTERACTION_DEADLINES, ...options.interactionDeadlines }, maxUploadBytes);
   const { dir } = world;
+  dir.applicationFlags = applicationFlagsFor(options.privilegedIntents, options.verifiedApplication);
   const requests: RecordedRequest[] = [];
   const failures: FailRule[] = [];
   const delays: DelayRule[] = [];

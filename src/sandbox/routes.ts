@@ -12,6 +12,8 @@ import type { MessageBody, UploadedFile } from './model.ts';
 import { ApiError } from './errors.ts';
 import type { World } from './state.ts';
 import { scheduledEventRoutes } from './scheduled-event-routes.ts';
+import { appRoutes } from './app-routes.ts';
+import { PermissionFlagsBits } from 'discord-api-types/v10';
 
 export interface RouteContext {
   params: string[];
@@ -101,6 +103,8 @@ export function createRoutes(world: World, gatewayBot: () => unknown): Route[] {
     route('GET', '/channels/:id', { path: '/channels/{channel_id}', responses: { 200: 'GuildChannelResponseSchema | ThreadResponseSchema' } }, (ctx) => {
       const channel = dir.channel(p(ctx, 0));
       if (!channel) throw new ApiError(404, 10003, 'Unknown Channel');
+      // Discord: a channel the bot cannot see is 403 Missing Access, not the channel.
+      if ((dir.permissionsIn(channel.id, dir.botUser.id) & PermissionFlagsBits.ViewChannel) === 0n) throw new ApiError(403, 50001, 'Missing Access');
       return ok(channel);
     }),
     route('GET', '/channels/:id/messages', { path: '/channels/{channel_id}/messages', responses: { 200: `${MESSAGE}[]` } }, (ctx) =>
@@ -146,5 +150,7 @@ export function createRoutes(world: World, gatewayBot: () => unknown): Route[] {
 
     // Guild scheduled events (scheduled-events.ts).
     ...scheduledEventRoutes(world, route, guildScope),
+    // Who the bot is, its application's flags, deployed commands, roles and members (app-routes.ts).
+    ...appRoutes(world, route, guildScope),
   ];
 }

@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { APIMessage, APIUser, APIWebhook } from 'discord-api-types/v10';
-import { GatewayDispatchEvents as E, OverwriteType, PermissionFlagsBits, WebhookType } from 'discord-api-types/v10';
+import { GatewayDispatchEvents as E, PermissionFlagsBits, WebhookType } from 'discord-api-types/v10';
 import type { Directory } from './directory.ts';
 import { ApiError, formError } from './errors.ts';
 import type { Messages } from './messages.ts';
@@ -51,17 +51,9 @@ export class Webhooks {
     private readonly messages: Messages,
   ) {}
 
-  /** The bot's permissions in a channel: its guild permissions less its member overwrite's denies. */
+  /** The bot's permissions in a channel, overwrites included. */
   private botCan(channelId: string, bit: bigint): boolean {
-    const bot = this.dir.botUser.id;
-    const guildBits = this.dir.permissionsOf(bot);
-    if (guildBits & PermissionFlagsBits.Administrator) return true;
-    const channel = this.dir.requireChannel(channelId).channel;
-    const overwrites = 'permission_overwrites' in channel ? (channel.permission_overwrites ?? []) : [];
-    const denied = overwrites
-      .filter((o) => o.type === OverwriteType.Member && o.id === bot)
-      .reduce((bits, o) => bits | BigInt(o.deny), 0n);
-    return (guildBits & ~denied & bit) !== 0n;
+    return (this.dir.permissionsIn(channelId, this.dir.botUser.id) & bit) !== 0n;
   }
 
   private requireManage(channelId: string): void {

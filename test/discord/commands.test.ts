@@ -244,8 +244,14 @@ describe('npm run deploy-commands', () => {
     let out = '';
     const stream = { write: (s: string) => ((out += s), true) } as unknown as typeof process.stdout;
     expect(await deployCommands([], env, stream)).toBe(0);
-    expect(out).toBe('Registered 4 commands (/bank, /chat, "Count as answer…", "Not an answer") globally (they can take a while to appear everywhere).\n');
+    expect(out).toBe([
+      'Compared with the commands deployed globally:',
+      '  + /bank (new)', '  + /chat (new)', '  + "Count as answer…" (message menu) (new)', '  + "Not an answer" (message menu) (new)',
+      'Registered 4 commands (/bank, /chat, "Count as answer…", "Not an answer") globally (they can take a while to appear everywhere).\n',
+    ].join('\n'));
     const put = sandbox.requests.find((r) => r.method === 'PUT')!;
+    // It read what was deployed before overwriting it.
+    expect(sandbox.requests.findIndex((r) => r.method === 'GET' && r.path === put.path)).toBeLessThan(sandbox.requests.indexOf(put));
     expect(put.path).toBe(`/applications/${sandbox.applicationId}/commands`);
     expect(put.body).toEqual(JSON.parse(JSON.stringify(applicationCommandsJson())));
     expect(await deployCommands(['--guild', sandbox.guild.id], env, stream)).toBe(0);
