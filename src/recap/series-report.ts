@@ -93,7 +93,7 @@ export function participantsTrendChart(rows: readonly SeriesSessionRow[], timezo
   const slot = plotW / rows.length, barW = Math.max(2, Math.min(28, slot * 0.7));
   const y = (v: number) => top + plotH - (v / max) * plotH;
   const r2 = (v: number) => String(Math.round(v * 100) / 100);
-  const desc = rows.map((r) => `session ${r.sessionId}: ${r.firstTimers} first-timers, ${r.returning} returning`).join('; ') + '.';
+  const desc = rows.map((r) => `session ${r.sessionId}: ${r.firstTimers} first-timer${r.firstTimers === 1 ? '' : 's'}, ${r.returning} returning`).join('; ') + '.';
   const out = [
     `<svg class="chart" id="${id}" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="system-ui, sans-serif" font-size="11">`,
     `<title id="${id}-title">Participants per session</title><desc id="${id}-desc">${escapeXml(desc)}</desc>`,

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/recap/html.ts';
 import { buildRecap } from '../../src/recap/model.ts';
 import { writeSite } from '../../src/recap/site.ts';
+import { buildSeriesReport, seriesReportHtml } from '../../src/recap/series-report.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
+import { openStore } from '../../src/store/index.ts';
+import { EXPECTED_INSIGHTS, EXPECTED_REPORT, insightSeries } from '../fixtures/insight-series.ts';
 import { GOLDEN_DIR } from '../helpers/golden.ts';
 import { importedSeeds } from '../helpers/recap.ts';
 import { ROOT } from '../helpers/seeds.ts';
@@ -41,7 +45,7 @@ if (process.env.CI === 'true') {
 describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: no /usr/bin/chromium)', () => {
   let browser: Browser;
   let dir: string;
-  const files = { recap001: '', hostile: '', siteIndex: '' };
+  const files = { recap001: '', hostile: '', siteIndex: '', growSeries: '', growSession: '' };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'emcee-recap-'));
@@ -53,6 +57,14 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: n
     files.hostile = join(dir, 'hostile.html');
     writeFileSync(files.hostile, readFileSync(join(GOLDEN_DIR, 'html/hostile.html')));
     files.siteIndex = (await writeSite(store, join(dir, 'site'))).index;
+    // The seeded series whose figures test/fixtures/insight-series.ts works out by hand.
+    const grow = openStore(':memory:', new ManualClock(new Date('2026-11-20T00:00:00Z')));
+    const seeded = await insightSeries(grow);
+    files.growSeries = join(dir, 'grow-series.html');
+    writeFileSync(files.growSeries, seriesReportHtml(await buildSeriesReport(grow, seeded.series)));
+    files.growSession = join(dir, 'grow-session-1.html');
+    writeFileSync(files.growSession, renderHtml(await buildRecap(grow, seeded.sessions[0]!.id)));
+    await grow.close();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -181,6 +193,52 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML recap in a real browser (skipped: n
     expect(await noHorizontalScroll(phone.page)).toBe(true);
     await phone.page.screenshot({ path: join(OUTPUT, 'site-series-phone.png'), fullPage: true });
     await phone.page.context().close();
+  });
+
+  it('the seeded series page shows every figure worked out by hand: table, chart, retention, streaks, words', async () => {
+    const { page, requests, errors } = await open(files.growSeries);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(files.growSeries).href]);
+    const rows = await page.locator('table tbody tr').all();
+    expect(rows).toHaveLength(3);
+    for (const [i, row] of rows.entries()) {
+      const cells = await row.locator('td').allInnerTexts();
+      expect([cells[2], ...cells.slice(3).map(Number)]).toEqual(EXPECTED_REPORT.rows[i]);
+    }
+    // The bars as drawn: first-timers 3, 1, 1 and returning 1, 2, 4, in proportion.
+    const heights = async (cls: string) => Promise.all((await page.locator(`svg#chart-trend rect.${cls}`).all()).map(async (r) => (await r.boundingBox())!.height));
+    const first = await heights('chart-first');
+    const returning = await heights('chart-returning');
+    expect(first.map((h) => h / first[1]!).map((x) => Math.round(x * 100) / 100)).toEqual([3, 1, 1]);
+    expect(returning.map((h) => h / returning[0]!).map((x) => Math.round(x * 100) / 100)).toEqual([1, 2, 4]);
+    expect(first[0]! / returning[0]!).toBeCloseTo(3, 1);
+    await expect.poll(() => page.getByText('75% of first-timers came back within the next 3 sessions (3 of 4).').isVisible()).toBe(true);
+    expect(await page.locator('section:has(h2:text("Attendance streaks")) li').allInnerTexts()).toEqual(['amy: 3 in a row (now 3)', 'di: 2 in a row (now 2)']);
+    expect(await page.locator('section:has(h2:text("Most-used words in answers")) p').innerText()).toMatch(/^portfolios \(2\), agree \(1\), badges \(1\)/);
+    await page.screenshot({ path: join(OUTPUT, 'grow-series.png'), fullPage: true });
+    await page.context().close();
+    const phone = await open(files.growSeries, PHONE);
+    expect(await noHorizontalScroll(phone.page)).toBe(true);
+    await phone.page.context().close();
+  });
+
+  it("the seeded series' first session shows its conversation, first-timer, link and highlight figures", async () => {
+    const { page, requests, errors } = await open(files.growSession);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(files.growSession).href]);
+    const c = EXPECTED_INSIGHTS[0].conversation;
+    const counts = await page.locator('section:has(#h-conversation) p.counts').allInnerTexts();
+    expect(counts).toEqual([
+      `${c.repliesToParticipants} replies to other participants · ${c.plainAnswers} plain answers · ${c.postedOnce} people posted once · the most active 10% (1 person) wrote 33% of the messages · ${c.afterOutro} message after the outro`,
+      '3 first-timers · 2 got a reply (1 from a moderator, 1 from a participant)',
+    ]);
+    const links = page.locator('section:has(#h-links) li.link a');
+    expect(await links.evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href))).toEqual(EXPECTED_INSIGHTS[0].links.map((l) => l.url));
+    expect(await page.locator('section:has(#h-links) li.link').allInnerTexts()).toEqual(['ex.org/a shared by amy, cy under Q1', 'other.test/b shared by cy under Q1']);
+    const highlights = await page.locator('.highlights li').allInnerTexts();
+    expect(highlights.map((h) => h.split(/\s/)[0])).toEqual(['cy', 'amy']);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.context().close();
   });
 
   it('the site index on a phone: no horizontal scroll', async () => {
