@@ -89,7 +89,7 @@ export function messageContentVerdict(flags: number, wanted: boolean): CheckResu
   }
   return {
     check: 'message-content', verdict: 'warn',
-    message: 'not enabled for this application: the bot runs without it (Discord closes with 4014, it reconnects without the intent); answers count from the Answer button, /chat answer and replies that ping the bot, but "A1: …" labels are not read',
+    message: 'not enabled: "A1: …" labels are not read; answers still count from the Answer button, /chat answer and replies that ping the bot',
     fix: 'Switch on Message Content Intent on the Developer Portal\'s Bot page, or set MESSAGE_CONTENT=off to run without it on purpose\n(README: "Answering without the Message Content intent").',
   };
 }
