@@ -79,6 +79,15 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('prom-client only in src/ops; the domain and the live sessions use neither it nor node:http (they count through a port)', () => {
+    const imports = (f: string, pkg: string) => new RegExp(`from ['"]${pkg}['"]`).test(readFileSync(f, 'utf8'));
+    const users = sources(`${ROOT}src`).filter((f) => imports(f, 'prom-client')).map(rel);
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.filter((f) => !f.startsWith('src/ops/'))).toEqual([]);
+    const core = ['src/domain', 'src/live'].flatMap((d) => sources(`${ROOT}${d}`)).filter((f) => imports(f, '(node:)?http')).map(rel);
+    expect(core).toEqual([]);
+  });
+
   it('the core never reaches into the adapter, the sandbox or the CLI (demo included)', () => {
     const offenders = CORE.flatMap((d) => sources(`${ROOT}${d}`))
       .filter((f) => /from ['"][./]+\/(discord|sandbox|cli)\//.test(readFileSync(f, 'utf8')))
