@@ -251,9 +251,37 @@ describe('emcee doctor', () => {
     expect(find((await doctor(w.env)).checks, 'commands')[0]).toMatchObject({ verdict: 'ok', message: 'the 4 deployed match this build' });
   });
 
+  it('deploy-commands prints the same diff before it overwrites, and "no changes" when there are none', async () => {
+    const w = await world();
+    const run = async (...argv: string[]) => {
+      let out = '';
+      expect(await deployCommands(argv, w.env, { write: (t: string) => ((out += t), true) } as unknown as typeof process.stdout)).toBe(0);
+      return out.split('\n')[0] === 'Compared with the commands deployed globally: no changes.' ? 'no changes' : out.split('\n').slice(1, -2);
+    };
+    expect(await run()).toEqual(['  + /bank (new)', '  + /chat (new)', '  + "Count as answer…" (message menu) (new)', '  + "Not an answer" (message menu) (new)']);
+    expect(await run()).toBe('no changes');
+    const changed = (JSON.parse(JSON.stringify(applicationCommandsJson())) as Record<string, unknown>[]).map((c) => (c.name === 'bank' ? { ...c, default_member_permissions: '8' } : c));
+    await fetch(`${w.sandbox.apiBase}/v10/applications/${w.sandbox.applicationId}/commands`, {
+      method: 'PUT', headers: { authorization: `Bot ${w.sandbox.token}`, 'content-type': 'application/json' }, body: JSON.stringify([...changed, { name: 'old', description: 'Gone' }]),
+    });
+    expect(await run()).toEqual(['  - /old (no longer in this build)', '  ~ /bank: default_member_permissions']);
+  });
+
   it('commands deployed in the series\' server only (deploy-commands --guild) count, and are compared there', async () => {
     const w = await world();
     expect(await deployCommands(['--guild', w.sandbox.guild.id], w.env, { write: () => true } as unknown as typeof process.stdout)).toBe(0);
     expect(find((await doctor(w.env)).checks, 'commands')[0]).toMatchObject({ subject: `in server ${w.sandbox.guild.id}`, verdict: 'ok' });
+  });
+
+  it('usage: --help explains each check; an argument or option it does not take is exit 2', async () => {
+    const out: string[] = [];
+    const io: CliIo = { stdout: { write: (t: string) => (out.push(t), true) }, stderr: { write: (t: string) => (out.push(t), true) }, env: { LOG_LEVEL: 'silent' } };
+    expect(await main(['doctor', '--help'], io)).toBe(0);
+    expect(out.join('')).toMatch(/^Usage: emcee doctor \[--json\] \[--db <path>\]/);
+    expect(out.join('')).toMatch(/6\. slash commands/);
+    out.length = 0;
+    expect(await main(['doctor', 'now'], io)).toBe(2);
+    expect(out.join('')).toBe('emcee: doctor does not take "now" (emcee doctor --help)\n');
+    expect(await main(['doctor', '--jsno'], io)).toBe(2);
   });
 });
