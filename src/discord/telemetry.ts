@@ -28,15 +28,22 @@ export function watchClient(client: Client, telemetry: DiscordTelemetry): void {
     const scope = response.headers.get('x-ratelimit-scope') ?? '';
     telemetry.rateLimited(SCOPES.includes(scope) ? scope as RateLimitScope : 'unknown');
   });
-  client.on(Events.ShardReconnecting, () => telemetry.reconnecting());
+  // discord.js also says "reconnecting" when its own destroy() closes the sockets: not counted.
+  client.on(Events.ShardReconnecting, () => {
+    if (!destroyed(client)) telemetry.reconnecting();
+  });
 }
+
+/** The client was let go (client.destroy(): shutting down); discord.js keeps the flag private. */
+const destroyed = (client: Client): boolean => (client.ws as unknown as { destroyed?: boolean }).destroyed === true;
 
 /**
  * What keeps the client's gateway from being ready, one line per shard ("shard 1: gateway
  * reconnecting"); none when every shard this process runs is connected. Before log-in has
- * created any shard: one line saying so.
+ * created any shard, or once the client is let go: one line saying so.
  */
 export function gatewayProblems(client: Client): string[] {
+  if (destroyed(client)) return ['gateway: closed (Emcee is shutting down)'];
   const shards = [...client.ws.shards.values()];
   if (shards.length === 0) return ['gateway: not connected yet'];
   return shards.filter((s) => s.status !== Status.Ready).map((s) => `shard ${s.id}: gateway ${describeStatus(s.status)}`);

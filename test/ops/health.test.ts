@@ -95,6 +95,14 @@ describe('health: /healthz and /readyz', () => {
     expect((await readyz(w.ops)).status).toBe(503);
   });
 
+  it('/readyz is 503 once the bot has stopped (its client let go of the gateway); that close is no reconnect', async () => {
+    const w = await setUp();
+    expect((await readyz(w.ops)).status).toBe(200);
+    await w.bot.stop();
+    expect(await readyz(w.ops)).toEqual({ status: 503, verdict: { ready: false, problems: ['gateway: closed (Emcee is shutting down)'] } });
+    expect(await get(w.ops, '/metrics')).toMatchObject({ body: expect.stringMatching(/^emcee_gateway_reconnects_total 0$/m) });
+  });
+
   it('/readyz names a store that no longer answers', async () => {
     const w = await setUp();
     expect((await readyz(w.ops)).status).toBe(200);
