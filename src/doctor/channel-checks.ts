@@ -4,7 +4,7 @@
  * events where it uses Scheduled Events. Its permissions are computed from Discord's REST
  * objects (the channel's overwrites, the server's roles, the bot's member roles).
  */
-import { PermissionFlagsBits as P } from 'discord-api-types/v10';
+import { OverwriteType, PermissionFlagsBits as P } from 'discord-api-types/v10';
 import type { APIChannel, APIGuildMember, APIRole } from 'discord-api-types/v10';
 import type { Series } from '../domain/series.ts';
 import { channelPermissions } from '../discord/channel-permissions.ts';
@@ -27,9 +27,7 @@ const is = (err: unknown, status: number) => err instanceof ProbeError && err.st
 
 export async function seriesChecks(probe: DiscordProbe, botId: string, series: readonly Series[]): Promise<CheckResult[]> {
   const placed = series.filter((s): s is Series & { guildId: string; channelId: string } => s.guildId !== null && s.channelId !== null);
-  if (placed.length === 0) {
-    return [{ check: 'channel', verdict: 'ok', message: 'no series is set up in a channel yet (nothing to check)', fix: 'Set one up with /chat setup in its channel.' }];
-  }
+  if (placed.length === 0) return [{ check: 'channel', verdict: 'ok', message: 'no series is set up in a channel yet (nothing to check)' }];
   const guilds = new Map<string, Promise<Guild>>();
   const guildOf = (id: string) => {
     if (!guilds.has(id)) guilds.set(id, Promise.all([probe.roles(id), probe.member(id, botId)]).then(([roles, member]) => ({ roles, member })));
@@ -60,10 +58,14 @@ async function checkSeries(probe: DiscordProbe, botId: string, s: Series & { gui
     if (is(err, 404) || is(err, 403)) return result('fail', `the bot is not in server ${s.guildId}`, 'Invite it again with the URL from npx emcee invite-url.');
     return result('fail', `the server's roles could not be read: ${(err as Error).message}`, 'Try again shortly.');
   }
-  const bits = channelPermissions({
-    guildId: s.guildId, roles: guild.roles, memberId: botId, memberRoles: guild.member.roles,
-    overwrites: 'permission_overwrites' in channel ? (channel.permission_overwrites ?? []) : [],
-  });
+  const overwrites = 'permission_overwrites' in channel ? (channel.permission_overwrites ?? []) : [];
+  const input = { guildId: s.guildId, roles: guild.roles, memberId: botId, memberRoles: guild.member.roles, overwrites };
+  let bits = channelPermissions(input);
+  // Without Send Messages, Discord denies Embed Links and Attach Files too: name only what
+  // must be allowed, Send Messages and whatever would still be missing once it is.
+  if ((bits & P.ViewChannel) !== 0n && (bits & P.SendMessages) === 0n) {
+    bits = channelPermissions({ ...input, overwrites: [...overwrites, { id: botId, type: OverwriteType.Member, allow: String(P.SendMessages), deny: '0' }] }) & ~P.SendMessages;
+  }
   if ((bits & P.ViewChannel) === 0n) {
     return result('fail', 'the bot cannot see this channel (View Channel is denied there)', `In the channel's settings, Permissions: allow Emcee View Channel. ${elsewhere}`);
   }

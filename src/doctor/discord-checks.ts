@@ -18,7 +18,8 @@ const defaultProbe: ProbeFactory = (c) => discordProbe({ token: c.discordToken, 
 /** Message Content as Discord reports it in the application's flags (approved for a verified app, or switched on for an unverified one). */
 export const MESSAGE_CONTENT_FLAGS = ApplicationFlags.GatewayMessageContent | ApplicationFlags.GatewayMessageContentLimited;
 
-export async function discordChecks(config: BotConfig | null, series: Series[] | null, probeFactory: ProbeFactory = defaultProbe): Promise<CheckResult[]> {
+/** series: the database's, or why they could not be read. */
+export async function discordChecks(config: BotConfig | null, series: Series[] | string, probeFactory: ProbeFactory = defaultProbe): Promise<CheckResult[]> {
   const skip = (check: CheckResult['check'], message: string): CheckResult => ({ check, verdict: 'skipped', message });
   if (!config) {
     const why = 'needs a valid DISCORD_TOKEN and DISCORD_APPLICATION_ID (see the configuration above)';
@@ -55,11 +56,11 @@ export async function discordChecks(config: BotConfig | null, series: Series[] |
   results.push(messageContentVerdict(application.flags ?? 0, config.messageContent));
 
   // 5. Every series' channel.
-  if (series === null) results.push(skip('channel', 'the database could not be read (see above)'));
+  if (typeof series === 'string') results.push(skip('channel', series));
   else results.push(...await seriesChecks(probe, config.applicationId, series));
 
   // 6. The slash commands deployed match this build's.
-  results.push(...await commandChecks(probe, config.applicationId, series ?? []));
+  results.push(...await commandChecks(probe, config.applicationId, typeof series === 'string' ? [] : series));
   return results;
 }
 

@@ -27,9 +27,9 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   const { bot, base } = checkConfig(options, results);
 
   const storeConfig: StoreConfig | null = options.databasePath !== undefined ? { databasePath: options.databasePath } : base;
-  const series = storeConfig
-    ? await checkDatabase(storeConfig, results)
-    : (results.push({ check: 'database', verdict: 'skipped', message: 'the configuration is invalid (see above)' }), null);
+  let series: Series[] | string = 'the database setting is invalid (see above)';
+  if (storeConfig) series = await checkDatabase(storeConfig, results);
+  else results.push({ check: 'database', verdict: 'skipped', message: 'the configuration is invalid (see above)' });
 
   results.push(...await discordChecks(bot, series, options.probe));
   return results;
@@ -62,16 +62,16 @@ function checkConfig(options: DoctorOptions, results: CheckResult[]): { bot: Bot
 
 /**
  * 2. The database opens and is at this build's schema (read-only: nothing is migrated).
- * Returns its series, or null when they cannot be read.
+ * Returns its series, or why they cannot be read (the channel check says it, in its turn).
  */
-async function checkDatabase(config: StoreConfig, results: CheckResult[]): Promise<Series[] | null> {
+async function checkDatabase(config: StoreConfig, results: CheckResult[]): Promise<Series[] | string> {
   const where = describeStore(config);
   let look;
   try {
     look = await inspectStore(config);
   } catch (err) {
     results.push({ check: 'database', verdict: 'fail', message: (err as Error).message, fix: 'Fix what the line names, or point DATABASE_PATH / DATABASE_URL (or --db) at the right database.' });
-    return null;
+    return 'the database could not be read (see above)';
   }
   try {
     results.push(databaseVerdict(where, look.status));
@@ -79,8 +79,7 @@ async function checkDatabase(config: StoreConfig, results: CheckResult[]): Promi
     try {
       return await look.series();
     } catch (err) {
-      results.push({ check: 'channel', verdict: 'skipped', message: `the series could not be read: ${(err as Error).message}` });
-      return null;
+      return `the series could not be read: ${(err as Error).message}`;
     }
   } finally {
     await look.close();

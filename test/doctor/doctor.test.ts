@@ -148,6 +148,16 @@ describe('emcee doctor', () => {
     expect(find((await doctor({ ...w.env, DATABASE_PATH: missing }, '--db', w.path)).checks, 'database')[0]!.verdict).toBe('ok');
   });
 
+  it('series that cannot be read (settings edited by hand): the channel check is skipped, saying why, in its place', async () => {
+    const w = await world();
+    const db = new Database(w.path);
+    db.prepare('UPDATE series SET settings = ?').run('{"threads": "yes"}');
+    db.close();
+    const run = await doctor(w.env);
+    expect(verdicts(run.checks)).toEqual(['config: ok', 'database: ok', 'token: ok', 'message-content: ok', 'channel: skipped', 'commands: fail']);
+    expect(find(run.checks, 'channel')[0]!.message).toMatch(/^the series could not be read: .*series #1 #BadgeChat: threads/);
+  });
+
   it('a wrong token: 401, "the token is wrong or was reset", and the checks that need it skipped', async () => {
     const w = await world();
     const run = await doctor({ ...w.env, DISCORD_TOKEN: 'reset-since' });
@@ -192,9 +202,12 @@ describe('emcee doctor', () => {
     const run = await doctor(w.env);
     expect(find(run.checks, 'channel')[0]).toMatchObject({
       subject: `#BadgeChat in #chat (${w.channel})`, verdict: 'fail',
-      message: 'the bot cannot run the chat here: missing Send Messages, Embed Links, Attach Files',
+      message: 'the bot cannot run the chat here: missing Send Messages',
     });
     expect(run.code).toBe(1);
+    // Embed Links denied as well: named too (it is not just the implicit denial).
+    w.sandbox.setPermissionOverwrite(w.channel, { id: w.sandbox.botUser.id, type: 'member', deny: P.SendMessages | P.EmbedLinks });
+    expect(find((await doctor(w.env)).checks, 'channel')[0]!.message).toBe('the bot cannot run the chat here: missing Send Messages, Embed Links');
     // Allowed back for the bot's role over an @everyone deny: ok (role overwrites count).
     w.sandbox.setPermissionOverwrite(w.channel, { id: w.sandbox.botUser.id, type: 'member' });
     w.sandbox.setPermissionOverwrite(w.channel, { id: w.sandbox.guild.id, type: 'role', deny: P.SendMessages });
