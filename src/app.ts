@@ -15,13 +15,14 @@
  * the store only if it opened it.
  */
 import type { Clock } from './domain/clock.ts';
-import { createDiscordAdapter, type DiscordAdapter } from './discord/bot.ts';
+import { createDiscordAdapter, STOP_GRACE_MS, type DiscordAdapter } from './discord/bot.ts';
 import type { ShardSet } from './domain/shard.ts';
 import { newOwnerId } from './live/engine.ts';
 import { createLiveSessions, type LiveSessions } from './live/index.ts';
 import type { Timers } from './live/timers.ts';
 import type { DiscordTelemetry } from './discord/telemetry.ts';
 import type { Logger } from './logger.ts';
+import { ShutdownSteps } from './shutdown.ts';
 import { openConfiguredStore, type StoreConfig } from './store/index.ts';
 import type { StorePort } from './store/port.ts';
 
@@ -75,10 +76,13 @@ export interface RunningApp {
   /** Recaps being posted for sessions that closed. */
   recapsPosted(): Promise<void>;
   /**
-   * Stops the timetable and the database watch, lets the post in flight and the recaps
-   * finish (bounded), disconnects from Discord, and closes the store if the app opened it.
+   * Stops taking new work (the timetable, the database watch, the recap sweeps), lets the
+   * posts in flight and the recaps finish, closes the gateway, writes the messages already
+   * received, and closes the store if the app opened it: each a named step of `steps`
+   * (default: bounded by STOP_GRACE_MS and a second; main.ts passes its own and bounds the
+   * process, naming the steps still running when time is up).
    */
-  stop(): Promise<void>;
+  stop(steps?: ShutdownSteps): Promise<void>;
 }
 
 /**
@@ -90,7 +94,9 @@ export interface RunningApp {
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { token, apiBase, clock, timers, log, minuteTick = true, connectTimeoutMs } = options;
   const owned = options.store === undefined;
-  const store = options.store ?? await openConfiguredStore(options.database, clock);
+  const store = options.store ?? await openConfiguredStore(options.database, clock, {
+    migrationBackup: (b) => log.info({ backup: b.path, bytes: b.bytes, fromVersion: b.fromVersion, toVersion: b.toVersion }, `database copied to ${b.path} before migrating it from schema version ${b.fromVersion} to ${b.toVersion}`),
+  });
   store.checkpointInBackground?.((err) => log.warn({ err }, 'the background checkpoints stopped; SQLite checkpoints in the bot again'));
 
   const owns = options.owns ?? null;
@@ -125,11 +131,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     live,
     lastBackfill: () => discord.lastBackfill(),
     recapsPosted: () => discord.recapsPosted(),
-    stop: async () => {
+    stop: async (steps = new ShutdownSteps({ limitMs: STOP_GRACE_MS + 1000, log })) => {
       watch.stop();
       live.stop();
-      await discord.stop(live.engine.whenIdle());
-      if (owned) await store.close();
+      await discord.stop(live.engine.whenIdle(), steps);
+      // The gateway is closed: what it delivered is written before the database closes.
+      await steps.run('ingest flush', () => live.ingest.whenIdle());
+      if (owned) await steps.run('database', () => store.close());
     },
   };
 }

@@ -64,6 +64,9 @@ const botSchema = schema.safeExtend({
     .int('must be a whole number of milliseconds').min(100, 'must be at least 100').max(600_000, 'must be at most 600000 (10 minutes)')
     .default(15_000),
   MESSAGE_CONTENT: z.enum(['on', 'off'], { error: 'must be on or off (off: run without the Message Content intent; answers by the Answer button)' }).default('on'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds').min(1000, 'must be at least 1000 (1 s)').max(600_000, 'must be at most 600000 (10 minutes)')
+    .default(10_000),
   ...opsVars,
 }).superRefine((v, ctx) => {
   for (const name of ['HTTP_HOST', 'METRICS_GUILD_LABEL'] as const) {
@@ -89,6 +92,8 @@ export interface BotConfig extends Config {
   shards: ShardSet | null;
   /** Ask for the privileged Message Content intent (MESSAGE_CONTENT, default on; off: answers by button, replies and mentions). */
   messageContent: boolean;
+  /** How long a shutdown (SIGTERM, SIGINT) may take before the process exits 1 anyway (SHUTDOWN_TIMEOUT_MS, default 10 s). */
+  shutdownTimeoutMs: number;
   /** The health and metrics listener (HTTP_PORT, HTTP_HOST, METRICS_GUILD_LABEL); undefined: off. */
   http?: HttpConfig | undefined;
 }
@@ -115,6 +120,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     ...baseConfig(d),
     discordToken: d.DISCORD_TOKEN, applicationId: d.DISCORD_APPLICATION_ID, apiBase: d.DISCORD_API_BASE,
     connectTimeoutMs: d.DISCORD_CONNECT_TIMEOUT_MS, shards: shards.value, messageContent: d.MESSAGE_CONTENT === 'on',
+    shutdownTimeoutMs: d.SHUTDOWN_TIMEOUT_MS,
     http: d.HTTP_PORT === undefined ? undefined : { port: d.HTTP_PORT, host: d.HTTP_HOST ?? '127.0.0.1', guildLabel: d.METRICS_GUILD_LABEL === 'on' },
   };
 }

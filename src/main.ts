@@ -3,19 +3,16 @@ import { startApp, type RunningApp } from './app.ts';
 import { systemClock } from './domain/clock.ts';
 import { DiscordStartError } from './discord/start-error.ts';
 import { createLogger } from './logger.ts';
+import { EXIT_CRASHED, ShutdownSteps } from './shutdown.ts';
 import { ListenError, startOps, type Ops } from './ops/index.ts';
 import { realTimers } from './live/timers.ts';
 import { StoreError, describeStore } from './store/index.ts';
 
 /**
- * The most a shutdown may take after SIGINT/SIGTERM. Stopping waits for the post in flight
- * and the recaps (app.stop bounds that too), then closes the database; if anything still
- * hangs (a Discord that stopped answering), the process exits anyway, code 1. A second
- * signal exits at once.
+ * `npm start`: the bot, on Discord (or wherever DISCORD_API_BASE points). Exit codes: 0 a
+ * clean stop; 1 a start that failed (one line says why), or a shutdown that took longer than
+ * SHUTDOWN_TIMEOUT_MS; EXIT_CRASHED (70) after an unhandled rejection or exception.
  */
-export const SHUTDOWN_BOUND_MS = 5_000;
-
-/** `npm start`: the bot, on Discord (or wherever DISCORD_API_BASE points). */
 async function main(): Promise<number> {
   let config;
   try {
@@ -29,8 +26,23 @@ async function main(): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
 
-  // Signals are handled from here on, start-up included.
+  // A promise nobody handled or an exception nobody caught: the process is in a state no
+  // one planned for. Logged with what it was doing, then exit non-zero at once, so that
+  // the supervisor (systemd's Restart=on-failure) starts a fresh one: a restart resumes
+  // exactly where the database says (every prompt once), which is safer than going on.
+  const crash = (kind: string, err: unknown) => {
+    log.fatal({ err, kind, phase, uptimeSeconds: Math.round(process.uptime()) }, `${kind} while ${phase}: exiting with code ${EXIT_CRASHED} so that the supervisor restarts Emcee`);
+    process.exit(EXIT_CRASHED);
+  };
+  process.on('unhandledRejection', (reason) => crash('unhandled rejection', reason));
+  process.on('uncaughtException', (err) => crash('uncaught exception', err));
+
+  // Signals are handled from here on, start-up included. The shutdown (app.stop) runs in
+  // named steps; if they are not all done within SHUTDOWN_TIMEOUT_MS, the process exits 1
+  // naming those still running. A second signal exits at once.
+  const steps = new ShutdownSteps({ log });
   const stopRequested = new Promise<string>((resolve) => {
     let received: string | null = null;
     const onSignal = (signal: string) => {
@@ -39,11 +51,15 @@ async function main(): Promise<number> {
         process.exit(1);
       }
       received = signal;
-      log.info({ signal }, 'shutting down');
+      const wasStarting = phase === 'starting';
+      phase = 'stopping';
+      log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
       setTimeout(() => {
-        process.stderr.write(`emcee: shutdown took longer than ${SHUTDOWN_BOUND_MS / 1000} s: exiting anyway\n`);
+        const still = steps.still();
+        if (still.length === 0) still.push(wasStarting ? 'start-up (opening the database, connecting to Discord)' : 'the shutdown');
+        log.error({ still, timeoutMs: config.shutdownTimeoutMs }, `shutdown took longer than ${config.shutdownTimeoutMs / 1000} s (SHUTDOWN_TIMEOUT_MS): exiting 1 with these still running: ${still.join('; ')}`);
         process.exit(1);
-      }, SHUTDOWN_BOUND_MS).unref();
+      }, config.shutdownTimeoutMs).unref();
       resolve(signal);
     };
     process.on('SIGINT', onSignal);
@@ -74,9 +90,11 @@ async function main(): Promise<number> {
     return 1;
   }
   ops?.attach(app);
+  if (phase === 'starting') phase = 'running';
   log.info('running: SIGINT or SIGTERM stops Emcee');
   await stopRequested;
-  await app.stop();
+  await app.stop(steps);
+  log.info('stopped');
   await ops?.close();
   return 0;
 }

@@ -30,7 +30,7 @@ describe('configuration', () => {
 
   it('reads a complete bot configuration', () => {
     expect(readBotConfig({ DISCORD_TOKEN: ' tok ', DISCORD_APPLICATION_ID: APP, DISCORD_API_BASE: 'http://127.0.0.1:9/api', DATABASE_PATH: '/tmp/x.sqlite' }))
-      .toEqual({ discordToken: 'tok', applicationId: APP, apiBase: 'http://127.0.0.1:9/api', databasePath: '/tmp/x.sqlite', logLevel: 'info', connectTimeoutMs: 15_000, shards: null, messageContent: true });
+      .toEqual({ discordToken: 'tok', applicationId: APP, apiBase: 'http://127.0.0.1:9/api', databasePath: '/tmp/x.sqlite', logLevel: 'info', connectTimeoutMs: 15_000, shards: null, messageContent: true, shutdownTimeoutMs: 10_000 });
   });
 
   it('MESSAGE_CONTENT: on (default) or off; anything else is one line naming it', () => {
@@ -48,6 +48,15 @@ describe('configuration', () => {
     expect(base('https://discord.com/api/v10')).toBe('https://discord.com/api');
     expect(base('http://127.0.0.1:9/api/v10/')).toBe('http://127.0.0.1:9/api');
     expect(() => base('https://discord.com/api/v9')).toThrow(/DISCORD_API_BASE: must not end in an API version other than \/v10/);
+  });
+
+  it('SHUTDOWN_TIMEOUT_MS: milliseconds (default 10 s), checked, one line naming it', () => {
+    const bound = (SHUTDOWN_TIMEOUT_MS?: string) => readBotConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: APP, ...(SHUTDOWN_TIMEOUT_MS === undefined ? {} : { SHUTDOWN_TIMEOUT_MS }) }).shutdownTimeoutMs;
+    expect(bound()).toBe(10_000);
+    expect(bound('30000')).toBe(30_000);
+    expect(() => bound('later')).toThrow(/SHUTDOWN_TIMEOUT_MS: must be a number of milliseconds/);
+    expect(() => bound('500')).toThrow(/SHUTDOWN_TIMEOUT_MS: must be at least 1000 \(1 s\)/);
+    expect(() => bound('2.5')).toThrow(/SHUTDOWN_TIMEOUT_MS: must be a whole number of milliseconds/);
   });
 
   it('DISCORD_CONNECT_TIMEOUT_MS: milliseconds, checked', () => {

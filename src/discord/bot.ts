@@ -15,6 +15,7 @@ import { registerReactionListeners } from './reactions.ts';
 import { DiscordPlatform } from './platform.ts';
 import { RecapQueue } from './recaps.ts';
 import { ConnectTimeout, explainStartFailure } from './start-error.ts';
+import { ShutdownSteps } from '../shutdown.ts';
 import { watchClient, type DiscordTelemetry } from './telemetry.ts';
 
 export interface DiscordAdapterOptions {
@@ -43,8 +44,9 @@ export interface ConnectOptions {
 
 export const CONNECT_TIMEOUT_MS = 15_000;
 /**
- * How long stop() lets the engine finish the post in flight and the recaps go out before it
- * destroys the client anyway: with Discord unreachable a REST call can hang for a minute.
+ * How long an in-process stop() (tests, the demo) lets the engine finish the post in flight
+ * and the recaps go out before it destroys the client anyway: with Discord unreachable a
+ * REST call can hang for a minute. `npm start` bounds its whole shutdown itself (main.ts).
  */
 export const STOP_GRACE_MS = 3_000;
 
@@ -73,8 +75,12 @@ export interface DiscordAdapter {
    * the client is let go.
    */
   connect(live: Pick<LiveSessions, 'ingest' | 'controls' | 'engine'>, options: ConnectOptions): Promise<void>;
-  /** Gives `work` (the engine's post in flight) and the recaps STOP_GRACE_MS, then destroys the client. */
-  stop(work: Promise<unknown>): Promise<void>;
+  /**
+   * Stops the recap sweeps, waits for `work` (the engine finishing its posts in flight) and
+   * the recaps queued, then closes the gateway: named steps of `steps` (by default bounded
+   * by STOP_GRACE_MS and a second for the gateway).
+   */
+  stop(work: Promise<unknown>, steps?: ShutdownSteps): Promise<void>;
 }
 
 export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns = null, recapSweepMs, messageContent = true, telemetry }: DiscordAdapterOptions): DiscordAdapter {
@@ -146,12 +152,14 @@ export function createDiscordAdapter({ apiBase, store, clock, log, owner, owns =
     recapsPosted: () => recaps.idle(),
     lastBackfill: () => catchingUp,
     connect,
-    // Bounded: the work in flight and the recaps get STOP_GRACE_MS, then the client is
-    // destroyed whatever they are waiting for (a Discord that stopped answering).
-    stop: async (work) => {
+    // Each wait is a named step: a shutdown that runs out of time says which post, which
+    // recap, or the gateway it was still waiting for (a Discord that stopped answering).
+    stop: async (work, steps = new ShutdownSteps({ limitMs: STOP_GRACE_MS + 1000, log })) => {
       recaps.stop();
-      await withinMs(Promise.all([work, recaps.idle()]), STOP_GRACE_MS);
-      await withinMs(client.destroy(), 1000);
+      const posts = () => platform.postsInFlight().map((p) => `post in flight: ${p}`);
+      await steps.run(() => (posts().length > 0 ? posts() : ['the session engine finishing its cycle']), () => work);
+      await steps.run(() => recaps.pending().map((id) => `recap of session ${id}`).concat(recaps.pending().length > 0 ? [] : ['recaps']), () => recaps.idle());
+      await steps.run('gateway', () => client.destroy());
     },
   };
 }

@@ -8,6 +8,14 @@ import {
   ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage,
 } from '../platform/types.ts';
 
+/** A prompt for a log line: its session (from the engine's marker, emcee:<session>:<prompt>) and what it is. */
+function describePrompt(prompt: OutgoingPrompt): string {
+  const session = /^emcee:(\d+):\d+$/.exec(prompt.marker);
+  const what = prompt.kind === 'question' ? `Q${prompt.questionNumber}`
+    : prompt.kind === 'heads_up' ? `heads-up for Q${prompt.questionNumber}` : prompt.kind;
+  return session ? `session ${session[1]} ${what}` : `${what} (${prompt.marker})`;
+}
+
 /** Colour of Emcee's question embeds. */
 const QUESTION_COLOUR = 0x5865f2;
 const QUESTION_PREFIX = /^Q(\d+): /;
@@ -67,8 +75,20 @@ export class DiscordPlatform implements ChatPlatform {
     return (this.events ??= new DiscordScheduledEvents(this.client, this.pacer));
   }
 
+  /** The prompts being sent now, by what they are ("session 12 Q3"): what a shutdown waits for. */
+  private readonly posting = new Set<{ what: string }>();
+  postsInFlight(): string[] {
+    return [...this.posting].map((p) => p.what);
+  }
+
   async post(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {
-    return classifiedIn(channelId, () => this.send(channelId, prompt));
+    const entry = { what: describePrompt(prompt) };
+    this.posting.add(entry);
+    try {
+      return await classifiedIn(channelId, () => this.send(channelId, prompt));
+    } finally {
+      this.posting.delete(entry);
+    }
   }
 
   private async send(channelId: string, prompt: OutgoingPrompt): Promise<PostedMessage> {

@@ -85,6 +85,11 @@ export class RecapQueue {
     this.timer = null;
   }
 
+  /** The sessions whose recaps are queued or being posted now. */
+  pending(): number[] {
+    return [...this.queued];
+  }
+
   /** The recaps queued so far, posted (or failed). */
   async idle(): Promise<void> {
     for (let last = null as Promise<unknown> | null; last !== this.chain;) {
