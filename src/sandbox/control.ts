@@ -90,7 +90,8 @@ export interface Sandbox {
   /**
    * The next REST request whose method and path (without /api/v10) match gets this response
    * instead: 429 with `retryAfter` in seconds (Discord's unit; fractions allowed) in the body,
-   * the retry-after header and x-ratelimit-* headers (or x-ratelimit-global), or a 500.
+   * the retry-after header and x-ratelimit-* headers (or x-ratelimit-global; `shared`: the
+   * X-RateLimit-Scope of a resource's shared limit), or a 500.
    */
   failNext(match: { method?: string; path: RegExp }, response: FailResponse): void;
   /**

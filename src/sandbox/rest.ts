@@ -24,7 +24,8 @@ export interface RecordedRequest {
   status: number;
 }
 
-export type FailResponse = { status: 429; retryAfter: number; global?: boolean } | { status: 500 };
+/** A 429 is the route's (scope user, the default), a resource's shared limit (`shared`), or the global one. */
+export type FailResponse = { status: 429; retryAfter: number; global?: boolean; shared?: boolean } | { status: 500 };
 
 export interface FailRule {
   match: { method?: string; path: RegExp };
@@ -166,7 +167,7 @@ export function createRestHandler(options: RestOptions): (req: IncomingMessage, 
         const { retryAfter } = rule.response;
         const global = rule.response.global === true;
         headers['retry-after'] = String(retryAfter);
-        headers['x-ratelimit-scope'] = global ? 'global' : 'user';
+        headers['x-ratelimit-scope'] = global ? 'global' : rule.response.shared === true ? 'shared' : 'user';
         if (global) {
           headers['x-ratelimit-global'] = 'true';
         } else {

@@ -4,6 +4,7 @@ import { startApp, type RunningApp } from '../../src/app.ts';
 import { ListenError, startOps, type Ops } from '../../src/ops/index.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { shardSet, type ShardSet } from '../../src/domain/shard.ts';
 import { FakeTime, MINUTE, silentLog } from '../helpers/live.ts';
 
 // /healthz, /readyz and the listener itself, against a real bot on the loopback Discord:
@@ -25,14 +26,15 @@ afterEach(async () => {
 });
 
 /** The ops listener (port 0: any free port), then the bot reporting to it, as npm start does. */
-async function setUp(): Promise<World> {
+async function setUp(owns: ShardSet | null = null): Promise<World> {
   const time = new FakeTime(START);
-  const sandbox = await startSandbox({ clock: time });
+  // Shards identify side by side (Discord's max_concurrency), not five seconds apart.
+  const sandbox = await startSandbox({ clock: time, sharding: { maxConcurrency: 4 } });
   const store = openStore(':memory:', time);
   cleanups.push(() => sandbox.close(), () => store.close());
   const ops = await startOps({ port: 0, clock: time, log: silentLog });
   cleanups.push(() => ops.close());
-  const bot = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false, telemetry: ops.telemetry });
+  const bot = await startApp({ token: sandbox.token, apiBase: sandbox.apiBase, store, clock: time, timers: time, log: silentLog, minuteTick: false, telemetry: ops.telemetry, owns });
   cleanups.push(() => bot.stop());
   ops.attach(bot);
   return { time, sandbox, store, ops, bot };
@@ -101,6 +103,15 @@ describe('health: /healthz and /readyz', () => {
     await w.bot.stop();
     expect(await readyz(w.ops)).toEqual({ status: 503, verdict: { ready: false, problems: ['gateway: closed (Emcee is shutting down)'] } });
     expect(await get(w.ops, '/metrics')).toMatchObject({ body: expect.stringMatching(/^emcee_gateway_reconnects_total 0$/m) });
+  });
+
+  it('/readyz names every shard of the process that is not connected (SHARDS=0,1 SHARD_COUNT=2)', async () => {
+    const w = await setUp(shardSet(2, [0, 1]));
+    expect(w.sandbox.connected()).toBe(true);
+    expect(await readyz(w.ops)).toEqual({ status: 200, verdict: { ready: true, problems: [] } });
+    w.sandbox.closeSocket(4004);
+    await expect.poll(async () => (await readyz(w.ops)).verdict.problems, { timeout: 5_000 })
+      .toEqual(['shard 0: gateway disconnected (will not reconnect)', 'shard 1: gateway disconnected (will not reconnect)']);
   });
 
   it('/readyz names a store that no longer answers', async () => {

@@ -194,14 +194,15 @@ describe('/metrics during and after a session on the sandbox', () => {
     const w = await setUp();
     w.sandbox.failNext({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, { status: 429, retryAfter: 0.05 });
     w.sandbox.failNext({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, { status: 429, retryAfter: 0.05, global: true });
+    w.sandbox.failNext({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, { status: 429, retryAfter: 0.05, shared: true });
     const session = await startSession(w);
     await w.sandbox.waitFor(() => w.sandbox.messages(w.channelId).length === 1 || undefined);
     await w.bot.live.engine.whenIdle();
     const s = await scrape(w.ops);
-    expect(w.sandbox.requests.filter((r) => r.status === 429)).toHaveLength(2);
+    expect(w.sandbox.requests.filter((r) => r.status === 429)).toHaveLength(3);
     expect(s.value('emcee_discord_rest_429_total', { scope: 'user' })).toBe(1);
     expect(s.value('emcee_discord_rest_429_total', { scope: 'global' })).toBe(1);
-    expect(s.value('emcee_discord_rest_429_total', { scope: 'shared' })).toBe(0);
+    expect(s.value('emcee_discord_rest_429_total', { scope: 'shared' })).toBe(1);
     expect(byKind(s, 'emcee_prompts_posted_total')).toEqual(await rowsByKind(w, session.id, (p) => p.state === 'posted'));
     expect(s.value('emcee_prompts_posted_total', { kind: 'welcome' })).toBe(1);
   });
