@@ -7,7 +7,7 @@ import { processIo, type CliIo } from './io.ts';
 export async function doctorCommand(io: CliIo, options: { json: boolean; db?: string; probe?: ProbeFactory }): Promise<number> {
   const results = await runDoctor({
     env: io.env,
-    dotEnv: io.env === processIo.env,
+    ...(io.env === processIo.env ? { dotEnv: '.env' } : {}),
     ...(options.db === undefined ? {} : { databasePath: options.db }),
     ...(options.probe ? { probe: options.probe } : {}),
   });

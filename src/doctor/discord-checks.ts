@@ -48,7 +48,7 @@ export async function discordChecks(config: BotConfig | null, series: Series[] |
     application = null;
   }
   if (!application) {
-    const why = 'the token does not work (see above)';
+    const why = 'the token check failed (see above)';
     return [...results, skip('message-content', why), skip('channel', why), skip('commands', why)];
   }
 

@@ -12,8 +12,8 @@ import type { CheckResult } from './report.ts';
 
 export interface DoctorOptions {
   env: NodeJS.ProcessEnv;
-  /** Read .env first (the CLI does, with the real environment; tests pass their own env). */
-  dotEnv?: boolean;
+  /** Read this .env first (the CLI reads ./.env with the real environment; tests pass their own env). */
+  dotEnv?: string;
   /** --db: this SQLite file instead of what the configuration names. */
   databasePath?: string;
   /** How Discord is asked (tests may wrap it); default: discord.js's REST at the configured base. */
@@ -39,7 +39,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
 function checkConfig(options: DoctorOptions, results: CheckResult[]): { bot: BotConfig | null; base: Config | null } {
   const fix = 'Correct the variable named above in .env or the environment (.env.example lists every one).';
   try {
-    if (options.dotEnv) loadDotEnv('.env', options.env);
+    if (options.dotEnv !== undefined) loadDotEnv(options.dotEnv, options.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     results.push({ check: 'config', verdict: 'fail', message: err.message, fix: 'Correct that line of .env (KEY=value; quotes closed on the same line).' });

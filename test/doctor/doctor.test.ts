@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermissionFlagsBits as P } from 'discord-api-types/v10';
@@ -10,7 +10,8 @@ import type { CliIo } from '../../src/cli/io.ts';
 import { applicationCommandsJson } from '../../src/discord/commands/index.ts';
 import { deployCommands } from '../../src/discord/deploy-commands.ts';
 import type { SeriesSettingsInput } from '../../src/domain/settings.ts';
-import type { CheckResult } from '../../src/doctor/report.ts';
+import { exitCodeOf, type CheckResult } from '../../src/doctor/report.ts';
+import { runDoctor } from '../../src/doctor/run.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { openDatabase } from '../../src/store/db.ts';
@@ -103,6 +104,15 @@ describe('emcee doctor', () => {
     // No token at all: the same, with ConfigError's own line.
     const { DISCORD_TOKEN: _t, ...noToken } = w.env;
     expect((await doctor(noToken)).checks[0]!.message).toMatch(/^DISCORD_TOKEN is not set/);
+  });
+
+  it('a malformed .env: FAIL with its file and line, everything after it skipped', async () => {
+    const dotEnv = join(mkdtempSync(join(tmpdir(), 'emcee-doctor-')), '.env');
+    writeFileSync(dotEnv, 'DISCORD_TOKEN=abc\nDISCORD_APPLICATION_ID="123\n');
+    const checks = await runDoctor({ env: {}, dotEnv });
+    expect(checks[0]).toMatchObject({ check: 'config', verdict: 'fail', message: `${dotEnv}:2: unterminated quote` });
+    expect(checks.slice(1).map((c) => c.verdict)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(exitCodeOf(checks)).toBe(1);
   });
 
   it('a bad database setting: the configuration and the database both fail', async () => {
