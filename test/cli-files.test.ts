@@ -52,7 +52,7 @@ describe('writing files from the CLI', () => {
   it("site --out ''", async () => {
     const run = await emcee('site', '--out', '', '--db', db);
     expect(run).toMatchObject({ code: 2, stdout: '' });
-    expect(run.stderr).toBe('emcee: usage: emcee site --out DIR [--force] (--out was empty)\n');
+    expect(run.stderr).toBe('emcee: usage: emcee site --out DIR [--force] [--anonymize] (--out was empty)\n');
   });
 
   it('a good recap --out is still written, and replaced whole', async () => {

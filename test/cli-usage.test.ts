@@ -47,10 +47,10 @@ describe('emcee usage', () => {
 
   it.each([
     [['replay', 'x.txt', '--format', 'csv'], "Unknown option '--format' for replay; it takes --json (emcee replay --help)"],
-    [['recap', '1', '--json'], "Unknown option '--json' for recap; it takes --format, --out, --db (emcee recap --help)"],
-    [['recap', '1', '--fromat', 'csv'], "Unknown option '--fromat' for recap (did you mean --format?); it takes --format, --out, --db (emcee recap --help)"],
+    [['recap', '1', '--json'], "Unknown option '--json' for recap; it takes --format, --out, --anonymize, --db (emcee recap --help)"],
+    [['recap', '1', '--fromat', 'csv'], "Unknown option '--fromat' for recap (did you mean --format?); it takes --format, --out, --anonymize, --db (emcee recap --help)"],
     [['bank', 'list', '--out', 'x'], "Unknown option '--out' for bank; it takes --db (emcee bank --help)"],
-    [['site', '--out', 'x', '--speed', '3'], "Unknown option '--speed' for site; it takes --out, --force, --db (emcee site --help)"],
+    [['site', '--out', 'x', '--speed', '3'], "Unknown option '--speed' for site; it takes --out, --force, --anonymize, --db (emcee site --help)"],
     [['invite-url', '123456789012345678', '--db', 'x'], "Unknown option '--db' for invite-url; it takes --events, --webhooks (emcee invite-url --help)"],
   ])('an option the command does not take is refused: %j', async (argv, message) => {
     const run = await emcee(...argv);
