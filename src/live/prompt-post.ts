@@ -7,6 +7,7 @@ import type { Prompt } from '../store/prompts.ts';
 import type { Session } from '../store/sessions.ts';
 import { noTelemetry, type Telemetry, type TelemetryDeps } from './telemetry.ts';
 
+/** For the engine, whose deps take the same optional telemetry (it imports the poster already). */
 export type { TelemetryDeps } from './telemetry.ts';
 
 /** Attempts before a prompt is given up as failed. */
