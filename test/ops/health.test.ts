@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import { ListenError, startOps, type Ops } from '../../src/ops/index.ts';
+import { checkReadiness } from '../../src/ops/readiness.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { shardSet, type ShardSet } from '../../src/domain/shard.ts';
@@ -131,6 +132,21 @@ describe('health: /healthz and /readyz', () => {
     expect(await readyz(w.ops)).toEqual({ status: 503, verdict: { ready: false, problems: ['engine: last cycle 360 s ago (more than 300 s)'] } });
     await w.bot.live.engine.kick(); // a cycle: ready again
     expect((await readyz(w.ops)).status).toBe(200);
+  });
+});
+
+describe('the readiness verdict', () => {
+  it('a store that never answers is named after its timeout, with the other problems in order', async () => {
+    const time = new FakeTime(START);
+    const verdict = await checkReadiness({
+      gateway: () => ['shard 0: gateway resuming'],
+      storeRead: () => new Promise(() => {}), // PostgreSQL gone silent
+      lastCycle: () => null,
+      clock: time,
+      maxCycleAgeMs: 300_000,
+      storeTimeoutMs: 20,
+    });
+    expect(verdict).toEqual({ ready: false, problems: ['shard 0: gateway resuming', 'store: no answer within 0.02 s', 'engine: no cycle yet'] });
   });
 });
 
