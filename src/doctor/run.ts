@@ -103,7 +103,7 @@ export function databaseVerdict(where: string, s: SchemaStatus): CheckResult {
     return {
       check: 'database', verdict: 'warn',
       message: `${where} is at schema version ${s.version} of ${s.latest}; pending: ${s.pending.map((m) => `${pad3(m.version)} ${m.name}`).join(', ')}`,
-      fix: 'The next start of this Emcee (npm start, or any emcee command) applies them. Take a backup first.',
+      fix: 'The next start of this Emcee (npm start, or any emcee command) applies them; an SQLite file is copied next to itself first.\nTo keep a copy elsewhere too: emcee backup --out FILE (PostgreSQL: pg_dump).',
     };
   }
   return { check: 'database', verdict: 'ok', message: `${where}, schema version ${s.version} (current)` };
