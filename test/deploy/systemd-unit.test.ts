@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readBotConfig } from '../../src/config.ts';
+import { parseDotEnv, readBotConfig } from '../../src/config.ts';
 import { ROOT } from '../helpers/seeds.ts';
 
 const ANALYZE = '/usr/bin/systemd-analyze';
@@ -79,5 +79,11 @@ describe('deploy/emcee.service', () => {
     const bound = readBotConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '123456789012345678' }).shutdownTimeoutMs;
     const example = Number(/^SHUTDOWN_TIMEOUT_MS=(\d+)$/m.exec(readFileSync(`${ROOT}deploy/emcee.env.example`, 'utf8'))?.[1]);
     expect(Number(stopSec![1]) * 1000).toBeGreaterThan(Math.max(bound, example) + 5_000);
+  });
+
+  it('its environment file, with a token and an application id filled in, is a valid configuration', () => {
+    const example = parseDotEnv(readFileSync(`${ROOT}deploy/emcee.env.example`, 'utf8'), 'deploy/emcee.env.example');
+    expect(readBotConfig({ ...example, DISCORD_TOKEN: 'abc.def.ghi', DISCORD_APPLICATION_ID: '123456789012345678' }))
+      .toMatchObject({ databasePath: '/var/lib/emcee/emcee.sqlite', databaseUrl: undefined, shutdownTimeoutMs: 10_000, logLevel: 'info' });
   });
 });
