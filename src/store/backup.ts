@@ -46,9 +46,13 @@ export async function backupDatabase(source: string, out: string, { force = fals
     let version: number;
     try {
       version = db.pragma('user_version', { simple: true }) as number;
-      await db.backup(tmp, { progress: () => 0x7fffffff });
     } catch (err) {
       throw explainSource(source, err);
+    }
+    try {
+      await db.backup(tmp, { progress: () => 0x7fffffff });
+    } catch (err) {
+      throw explainCopy(source, out, err);
     }
     const copy = verify(tmp, out);
     flush(tmp);
@@ -146,6 +150,15 @@ function explainSource(source: string, err: unknown): Error {
   if (code === 'ENOSPC' || code === 'SQLITE_FULL') return new StoreError(`${what}: the disk is full`);
   if (code.startsWith('SQLITE_') || code.startsWith('E')) return new StoreError(`${what}: ${(err as Error).message} (${code})`);
   return err as Error;
+}
+
+/** A failed copy: the copy's file could not be made or written (its folder, its disk), or the source could not be read. */
+function explainCopy(source: string, out: string, err: unknown): Error {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_READONLY')) return new FileWriteError(out, code, `its folder cannot be written (${code})`);
+  if (code === 'SQLITE_FULL') return new FileWriteError(out, code, `no space left on the device (${code})`);
+  if (code.startsWith('SQLITE_IOERR')) return new FileWriteError(out, code, `input/output error (${code})`);
+  return explainSource(source, err);
 }
 
 /** Opens the copy: one file (journal_mode DELETE), its integrity checked, its version read. */

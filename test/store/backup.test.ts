@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
@@ -116,6 +116,24 @@ describe('emcee backup (backupDatabase)', () => {
 
     await backupDatabase(path, out, { force: true });
     expect(inspect(out).integrity).toEqual(['ok']);
+  });
+
+  it('a folder it cannot write in: one line naming --out, nothing left behind', async (ctx) => {
+    const dir = tempDir();
+    const path = await emceeDatabase(dir);
+    mkdirSync(`${dir}/locked`);
+    // Root ignores file modes: the folder is made immutable (chattr +i binds root too).
+    const lock = process.getuid?.() === 0 ? spawnSync('chattr', ['+i', `${dir}/locked`]).status === 0 : (spawnSync('chmod', ['555', `${dir}/locked`]).status === 0);
+    if (!lock) return ctx.skip('this file system cannot make a folder read-only (no chattr +i)');
+    try {
+      const err = await backupDatabase(path, `${dir}/locked/copy.sqlite`).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FileWriteError);
+      expect((err as Error).message).toBe(`cannot write ${dir}/locked/copy.sqlite: its folder cannot be written (SQLITE_CANTOPEN)`);
+      expect(readdirSync(`${dir}/locked`)).toEqual([]);
+    } finally {
+      if (process.getuid?.() === 0) spawnSync('chattr', ['-i', `${dir}/locked`]);
+      else spawnSync('chmod', ['755', `${dir}/locked`]);
+    }
   });
 
   it('refuses a folder as --out, and a source that is missing or not a database', async () => {
