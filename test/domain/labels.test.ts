@@ -4,8 +4,8 @@ import {
 } from '../../src/domain/labels.ts';
 
 describe('findAnswerLabel', () => {
-  // [text, expected target or null, letter, position]
-  const answers: [string, number | 'TA', 'A' | 'Q' | 'TA', 'lead' | 'inline'][] = [
+  // [text, expected target, letter, position]
+  const answers: [string, number | 'TA', 'A' | 'Q' | 'TA', 'lead' | 'inline' | 'trailing'][] = [
     ['A1: Starts w asking, not telling.', 1, 'A', 'lead'],
     ['a1) Arriving late Terri Cullen', 1, 'A', 'lead'],
     ['A1 - Important to include all stakeholders', 1, 'A', 'lead'],
