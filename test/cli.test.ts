@@ -30,10 +30,12 @@ describe('emcee replay', () => {
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     const json = JSON.parse(lines[0]!);
-    expect(Object.keys(json)).toEqual(['format', 'messageCount', 'questions', 'answers', 'inferred', 'outroIndex']);
+    // Fields are only ever added (issue 17 added body, confidence and ambiguous).
+    expect(Object.keys(json)).toEqual(['format', 'messageCount', 'questions', 'answers', 'inferred', 'outroIndex', 'ambiguous']);
     expect(json).toEqual(JSON.parse(JSON.stringify(replayTranscript(readArchiveFile(file)).result)));
-    expect(json.answers[0]).toEqual({ question: 1, index: 11, author: 'DrTerriC', text: expect.stringMatching(/^a1\) Arriving late/), via: 'label' });
-    expect(json.inferred[0]).toEqual({ question: expect.any(Number), index: expect.any(Number), author: expect.any(String), text: expect.any(String) });
+    expect(json.questions[0]).toEqual({ number: 1, index: 8, text: expect.stringMatching(/^Q1: Why is it important/), body: expect.stringMatching(/^Why is it important/) });
+    expect(json.answers[0]).toEqual({ question: 1, index: 11, author: 'DrTerriC', text: expect.stringMatching(/^a1\) Arriving late/), via: 'label', confidence: 'high' });
+    expect(json.inferred[0]).toEqual({ question: expect.any(Number), index: expect.any(Number), author: expect.any(String), text: expect.any(String), confidence: 'low' });
   });
 
   it('prints each question with its answers as readable text', async () => {

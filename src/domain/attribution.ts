@@ -1,7 +1,9 @@
 import { hash } from 'node:crypto';
 import {
-  findAnswerLabel, findQuestionPost, isLabelInstruction, isTagsOnly, looksLikeOutro, repeatKey, type AnswerTarget,
+  answerLabels, findAnswerLabel, findQuestionPost, hasLeadLabel, isLabelInstruction, isTagsOnly, looksLikeOutro, repeatKey,
+  type AnswerLabel, type AnswerTarget,
 } from './labels.ts';
+import { isFormatReminder, isRetweet, isTemplate } from './label-forms.ts';
 
 /**
  * Decides, message by message, what each message of a chat is: a question post, an answer
@@ -33,11 +35,15 @@ export type Evidence = 'label' | 'quote' | 'reply' | 'thread' | 'button' | 'comm
 export type Attribution =
   | { kind: 'question'; number: number }
   | { kind: 'outro' }
-  /** An evidenced answer. `text` is the answer's content (the quoted tweet for via "quote"). */
-  | { kind: 'answer'; question: AnswerTarget; via: Evidence; label: string | null; text: string }
+  /**
+   * An evidenced answer. `text` is the answer's content (the quoted tweet for via "quote").
+   * `also`: the further questions a multi-answer label names ("A2/A3:"), one answer to each;
+   * `position`: where a label stood (lead, inline, trailing), for the answer's confidence.
+   */
+  | { kind: 'answer'; question: AnswerTarget; via: Evidence; label: string | null; text: string; also?: number[]; position?: AnswerLabel['position'] }
   /** No evidence, but written while `question` was open: kept apart from answers. */
   | { kind: 'inferred'; question: number }
-  | { kind: 'none'; reason: 'repeat' | 'before-first-question' | 'after-outro' | 'moderator' | 'empty' };
+  | { kind: 'none'; reason: 'repeat' | 'before-first-question' | 'after-outro' | 'moderator' | 'empty' | 'format' | 'retweet' };
 
 export interface AttributorOptions {
   /**
@@ -55,6 +61,7 @@ export class Attributor {
   private readonly seen = new Set<string>();
   private open: number | null = null;
   private outroPosted = false;
+  private note: string | null = null;
 
   constructor(private readonly options: AttributorOptions) {}
 
@@ -71,24 +78,42 @@ export class Attributor {
     this.outroPosted = true;
   }
 
+  /**
+   * Why the last message ingested could be read another way (two labels, a participant's
+   * Q label for a question not posted, …), for an organizer to check by hand; null when its
+   * reading is plain.
+   */
+  get lastAmbiguity(): string | null {
+    return this.note;
+  }
+
   /** The question currently open for inference, if any. */
   get openQuestion(): number | null {
     return this.outroPosted ? null : this.open;
   }
 
   ingest(msg: ChatMessage): Attribution {
+    this.note = null;
     const poster = msg.moderator || this.options.questionPostsBy === 'anyone';
     const raw = repeatKey(msg.text) + (msg.quote ? `\u0000${repeatKey(msg.quote.text)}` : '');
     const key = raw === '' ? '' : digest(raw);
     const isRepeat = key !== '' && this.seen.has(key);
     this.seen.add(key);
     if (isRepeat) return { kind: 'none', reason: 'repeat' };
+    // "RT @host: Q1: …" passes someone else's words on: neither their question nor an answer.
+    if (isRetweet(msg.text)) return { kind: 'none', reason: 'retweet' };
+    // A template ("A1: [your answer]") from anyone, or a host's reminder of the format that
+    // lists the labels, shows label forms without being a question or an answer.
+    if (isTemplate(msg.text) || (poster && isFormatReminder(msg.text, hasLeadLabel(msg.text)))) return { kind: 'none', reason: 'format' };
 
     if (poster) {
       const n = findQuestionPost(msg.text);
       if (n !== null && !this.posted.has(n)) {
         this.questionPosted(n, msg.id);
         return { kind: 'question', number: n };
+      }
+      if (n !== null && this.options.questionPostsBy === 'moderators') {
+        this.note = `a second Q${n} post by a moderator: neither a new question nor an answer`;
       }
     }
 
@@ -123,6 +148,10 @@ export class Attributor {
     else this.answersById.set(id, question);
   }
 
+  private noteLabels(text: string, label: AnswerLabel, poster: boolean, instructs: boolean, laterQ: boolean): void {
+    this.note = labelAmbiguity(text, label, poster, instructs, laterQ, this.posted);
+  }
+
   reattribute(msg: ChatMessage): Attribution {
     const poster = msg.moderator || this.options.questionPostsBy === 'anyone';
     const evidenced = this.evidence(msg, poster);
@@ -138,9 +167,15 @@ export class Attributor {
     const label = findAnswerLabel(msg.text);
     // A host's instruction that mentions labels ("Answer with A1: …", the bot's guidelines,
     // "share your takeaways with TA:") answers nothing; it may still be the outro.
-    const instruction = poster && label !== null && label.position === 'inline' && isLabelInstruction(msg.text);
-    if (label && !(label.letter === 'Q' && poster) && !instruction) {
-      return { kind: 'answer', question: label.target, via: 'label', label: label.raw, text: msg.text };
+    const instructs = label !== null && label.position === 'inline' && isLabelInstruction(msg.text);
+    const instruction = poster && instructs;
+    // Whoever may post questions never answers with a Q label, except in a plain archive
+    // (no authors): there a question is the first post of its number, and a later "Q1: …"
+    // starting with "Q1: …" by anyone is an answer to it ("Extra context to Q2: …" is not).
+    const laterQ = label !== null && label.letter === 'Q' && label.position === 'lead' && this.options.questionPostsBy === 'anyone' && this.posted.has(label.target as number);
+    if (label && (!(label.letter === 'Q' && poster) || laterQ) && !instruction) {
+      this.noteLabels(msg.text, label, poster, instructs, laterQ);
+      return { kind: 'answer', question: label.target, via: 'label', label: label.raw, text: msg.text, position: label.position, ...(label.also.length ? { also: label.also } : {}) };
     }
 
     // "#chat" quoting one's own labelled tweet re-shares that answer.
@@ -165,6 +200,18 @@ export class Attributor {
     return null;
   }
 }
+
+/** What the grammar could have read otherwise in an answer's labels (see lastAmbiguity). */
+function labelAmbiguity(text: string, label: AnswerLabel, poster: boolean, instructs: boolean, laterQ: boolean, posted: ReadonlySet<number>): string | null {
+  const others = [...new Set(answerLabels(text).map((l) => l.target))].filter((t) => t !== label.target && !label.also.includes(t as number));
+  if (others.length) return `labels for ${[label.target, ...others].map(name).join(' and ')}: counted under ${name(label.target)}`;
+  if (instructs && !poster) return `reads as an answer to ${name(label.target)} or as an instruction to label answers`;
+  if (laterQ) return `a later Q${label.target} in an archive without authors: counted as an answer (it may be the question repeated)`;
+  if (label.letter === 'Q' && !poster && !posted.has(label.target as number)) return `a participant's Q${label.target} before Q${label.target} was posted: counted as an answer`;
+  return null;
+}
+
+const name = (t: AnswerTarget) => (t === 'TA' ? 'the takeaways' : `Q${t}`);
 
 /**
  * The repeat check keeps one key per message for the whole session: a fixed-size digest

@@ -49,17 +49,26 @@ const LISTING = new RegExp(
 // Words that say a message is about the chat's format.
 const FORMAT_CUE = /\b(?:format|reminder|remind|label(?:l?ed|s)?|respond|response|reply|answer(?:s|ing)?\s+(?:with|using|as)|use|using|e\.?g\.?|example|template|tips?|how\s+(?:it|this|to)|works?|questions?\s+(?:will|come)|post(?:ed)?\s+at)\b/iu;
 
+/** A template: a label with a placeholder where the answer goes ("A1: [your answer] #chat", "Q1: <question>"). */
+export function isTemplate(text: string): boolean {
+  return TEMPLATE.test(withoutUrls(fold(text)));
+}
+
 /**
- * A message that shows the chat's label forms without being a question post or an answer:
- * a template ("A1: [your answer] #chat", "Q1: <question>"), or a host's explanation or
- * reminder of the format that lists labels ("Questions come as Q1, Q2…; answer with A1,
- * A2…", "Format: Q1/A1, Q2/A2"). `hasLeadLabel`: the text starts with a label (a real
- * question post or answer may go on to remind people of the format; it is not an example).
+ * A host's explanation or reminder of the format that lists labels ("Questions come as Q1,
+ * Q2…; answer with A1, A2…", "Format: Q1/A1, Q2/A2"). `hasLeadLabel`: the text starts with a
+ * label; a real question post or answer may go on to remind people of the format, and is
+ * not a reminder.
  */
-export function isFormatExample(text: string, hasLeadLabel: boolean): boolean {
+export function isFormatReminder(text: string, hasLeadLabel: boolean): boolean {
+  if (hasLeadLabel) return false;
   const scan = withoutUrls(fold(text));
-  if (TEMPLATE.test(scan)) return true;
-  return !hasLeadLabel && LISTING.test(scan) && FORMAT_CUE.test(scan);
+  return LISTING.test(scan) && FORMAT_CUE.test(scan);
+}
+
+/** A retweet: "RT @someone: …" passes their words on (Twitter's old manual retweet). */
+export function isRetweet(text: string): boolean {
+  return /^\s*RT\s+@[\p{L}\p{N}_]+/iu.test(text);
 }
 
 /** True when nothing is left but hashtags, mentions, links, emoji and punctuation (an image's caption). */

@@ -106,6 +106,25 @@ export function findAnswerLabel(text: string): AnswerLabel | null {
   return null;
 }
 
+/** Every label in the text: the leading one, those inside it, a trailing one (for spotting a message that names two questions). */
+export function answerLabels(text: string): AnswerLabel[] {
+  const folded = fold(text);
+  const scan = withoutUrls(folded);
+  const found: AnswerLabel[] = [];
+  const lead = leadLabel(folded);
+  if (lead) found.push(lead);
+  for (const m of scan.matchAll(INLINE)) {
+    const l = m[3] !== undefined ? { target: 'TA' as const, also: [], letter: 'TA' as const, position: 'inline' as const, raw: m[0] } : label(m[0], /^q/i.test(m[1]!) ? 'Q' : 'A', 'inline');
+    if (l && !(lead && m.index === scan.search(/\S/u))) found.push(l);
+  }
+  const end = TRAILING.exec(scan);
+  if (end && (end[2] !== '' || /#[\p{L}\p{N}_]+\s*$/u.test(scan.slice(0, end.index)))) {
+    const l = label(end[0].slice(0, end[0].length - end[2]!.length).trim(), 'A', 'trailing');
+    if (l) found.push(l);
+  }
+  return found;
+}
+
 // The words that introduce a label as an instruction: "answer with A1:", 'use "TA:"'.
 const INSTRUCTION_CUE = /(?:^|[^\p{L}\p{N}_])(?:with|use|using|like|label(?:l?ed)?|prefix(?:ed)?|type|write|e\.?g\.?)\s*["'“‘`]?\s*$/iu;
 
