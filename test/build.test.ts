@@ -144,7 +144,16 @@ describe('npm run deploy-commands from dist/', () => {
     run.stdout.on('data', (d: Buffer) => (out += d.toString()));
     run.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
-    expect(out).toBe('Registered 4 commands (/bank, /chat, "Count as answer…", "Not an answer") globally (they can take a while to appear everywhere).\n');
+    // First what differs from what is deployed (nothing yet: all new), then the overwrite.
+    expect(out).toBe([
+      'Compared with the commands deployed globally:',
+      '  + /bank (new)',
+      '  + /chat (new)',
+      '  + "Count as answer…" (message menu) (new)',
+      '  + "Not an answer" (message menu) (new)',
+      'Registered 4 commands (/bank, /chat, "Count as answer…", "Not an answer") globally (they can take a while to appear everywhere).',
+      '',
+    ].join('\n'));
     expect(code).toBe(0);
     const put = s.requests.find((r) => r.method === 'PUT')!;
     expect(put.body).toEqual(JSON.parse(JSON.stringify(applicationCommandsJson())));
