@@ -6,7 +6,7 @@ import { importCommand } from './cli/import.ts';
 import { participantCommand } from './cli/participant.ts';
 import { CliError, exitQuietlyOnClosedPipe, line, processIo, terminalSafeStdout, type CliIo } from './cli/io.ts';
 import { COMMAND_HELP, USAGE, didYouMean } from './cli/help.ts';
-import { seriesCommand, sessionCommand } from './cli/live.ts';
+import { checkSeriesUsage, seriesCommand, sessionCommand } from './cli/live.ts';
 import { recapCommand, siteCommand } from './cli/recap.ts';
 import { replayCommand } from './cli/replay.ts';
 import { ConfigError, loadDotEnv, readConfig } from './config.ts';
@@ -179,6 +179,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         await withStore((s) => siteCommand(io, s, str('out'), values.force === true, values.anonymize === true));
         return 0;
       case 'series':
+        checkSeriesUsage(rest[0], rest[1]);
         await withStore((s) => seriesCommand(io, s, systemClock, rest[0], values, rest[1]));
         return 0;
       case 'session':

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emcee } from './helpers/emcee-cli.ts';
 
@@ -74,6 +76,20 @@ describe('emcee usage', () => {
     const run = await emcee(...argv);
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toBe(`emcee: ${message}\n`);
+  });
+
+  it('a refused series line opens no database: none is created (nor an old one migrated) for it', async () => {
+    const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'emcee-usage-'));
+    try {
+      for (const argv of [['series', 'list', 'all'], ['series', 'frobnicate']]) {
+        const run = await emcee(...argv, '--db', join(dir, 'new.sqlite'));
+        expect(run.code).toBe(2);
+        expect(existsSync(join(dir, 'new.sqlite'))).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('import takes --shared (the flag the bank list points to), and says so in its help', async () => {

@@ -22,16 +22,24 @@ export type Flags = Record<string, string | boolean | undefined>;
 const actor = () => `cli:${userInfo().username}`;
 const iso = (at: Date) => at.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z').replace('T', ' ');
 
-export async function seriesCommand(io: CliIo, store: StorePort, clock: Clock, sub: string | undefined, flags: Flags, which?: string): Promise<void> {
-  if (sub === 'report') return seriesReportCommand(io, store, which, flags);
+/** Refuses a bad `emcee series` line before any database is opened (so nothing is created or migrated for it). */
+export function checkSeriesUsage(sub: string | undefined, which?: string): void {
+  if (sub === 'report') return;
   if (which !== undefined) throw new CliError(`series does not take "${which}" (emcee series --help)`, 2);
+  if (sub !== 'list' && sub !== 'setup') throw new CliError(SERIES_USAGE, 2);
+}
+
+const SERIES_USAGE = 'usage: emcee series setup --guild ID --channel ID [--tag #Chat] [--weekday monday --time 18:30] [--timezone Area/City] [--questions SET] [--threads true|false] [--moderator-role ID] [--preview-minutes N] | emcee series list | emcee series report <tag|id> [--format md|html|json] [--out FILE]';
+
+export async function seriesCommand(io: CliIo, store: StorePort, clock: Clock, sub: string | undefined, flags: Flags, which?: string): Promise<void> {
+  checkSeriesUsage(sub, which);
+  if (sub === 'report') return seriesReportCommand(io, store, which, flags);
   if (sub === 'list') {
     const all = (await store.series.list()).filter((s) => s.channelId !== null);
     if (all.length === 0) line(io.stdout, 'No chats are set up yet: emcee series setup --guild ID --channel ID --tag #Chat …');
     for (const s of all) line(io.stdout, `#${s.id} ${s.tag} in channel ${s.channelId} (server ${s.guildId}): ${describeSchedule(s)}`);
     return;
   }
-  if (sub !== 'setup') throw new CliError('usage: emcee series setup --guild ID --channel ID [--tag #Chat] [--weekday monday --time 18:30] [--timezone Area/City] [--questions SET] [--threads true|false] [--moderator-role ID] [--preview-minutes N] | emcee series list | emcee series report <tag|id> [--format md|html|json] [--out FILE]', 2);
   const guildId = text(flags, 'guild', true)!;
   const channelId = text(flags, 'channel', true)!;
   const weekday = text(flags, 'weekday')?.toLowerCase();
