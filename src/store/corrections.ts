@@ -89,7 +89,7 @@ export const REACTED_ANSWERS = `SELECT a.*, m.author_name, m.archive_index, m.po
   FROM answers a JOIN messages m ON m.id = a.message_id
   JOIN (SELECT message_id, count(*) AS n FROM reactions GROUP BY message_id) r ON r.message_id = a.message_id
   WHERE a.session_id = ? AND m.deleted_at IS NULL AND a.via <> 'inferred'
-  ORDER BY r.n DESC, m.posted_at, m.archive_index, m.id`;
+  ORDER BY r.n DESC, m.posted_at, m.archive_index, m.id, a.takeaway, a.question`;
 
 export const reactedAnswer = (row: Record<string, unknown>): ReactedAnswer => ({ answer: toAnswer(row as never), reactions: Number(row.reactions) });
 

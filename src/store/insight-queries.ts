@@ -64,7 +64,7 @@ export class InsightStatements {
          FROM messages m WHERE m.session_id = @sessionId AND m.reply_to_id IS NULL AND m.in_reply_to <> '[]'
        )
        SELECT ifnull(r.to_name, 'anonymous') AS "to", ifnull(m.author_name, 'anonymous') AS "from", m.is_moderator AS moderator,
-         count(*) AS replies, count(a.message_id) AS answers
+         count(DISTINCT m.id) AS replies, count(a.message_id) AS answers
        FROM replies r JOIN messages m ON m.id = r.id
          LEFT JOIN answers a ON a.message_id = m.id AND a.via <> 'inferred'
        WHERE m.from_self = 0 AND m.deleted_at IS NULL AND (r.to_name IS NOT NULL OR m.reply_to_id IS NOT NULL)

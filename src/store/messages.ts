@@ -162,7 +162,7 @@ export class MessageStore {
   private readonly saveEdit;
   private readonly applyEdit;
   private readonly markDeleted;
-  private readonly upsertAnswer;
+  private readonly insertAnswer;
   private readonly answersBySession;
   private readonly clearAnswer;
   private readonly earlierAuthors;
@@ -183,11 +183,8 @@ export class MessageStore {
     this.saveEdit = db.prepare<[number, string, string]>('INSERT INTO message_edits (message_id, old_text, replaced_at) VALUES (?, ?, ?)');
     this.applyEdit = db.prepare<[string, string, number]>('UPDATE messages SET text = ?, edited_at = ? WHERE id = ?');
     this.markDeleted = db.prepare<[string, string]>('UPDATE messages SET deleted_at = ? WHERE platform_id = ? AND deleted_at IS NULL');
-    this.upsertAnswer = db.prepare<[number, number, number | null, number, AnswerVia, string | null, string]>(
-      `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
-         via = excluded.via, label = excluded.label, text = excluded.text`,
+    this.insertAnswer = db.prepare<[number, number, number | null, number, AnswerVia, string | null, string]>(
+      'INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.clearAnswer = db.prepare<[number]>('DELETE FROM answers WHERE message_id = ?');
     this.earlierAuthors = db.prepare<[number, string], { author_name: string }>(
@@ -201,7 +198,7 @@ export class MessageStore {
     );
     this.answersBySession = db.prepare<[number], AnswerRow>(
       `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late FROM answers a JOIN messages m ON m.id = a.message_id
-       WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id`,
+       WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id, a.takeaway, a.question`,
     );
   }
 
@@ -265,15 +262,10 @@ export class MessageStore {
    * removes it (an edit took the label away).
    */
   recordAttribution(message: StoredMessage, a: Attribution): void {
-    if (a.kind !== 'answer' && a.kind !== 'inferred') {
-      this.clearAnswer.run(message.id);
-      return;
+    this.clearAnswer.run(message.id);
+    for (const row of answerRows(message, a)) {
+      this.insertAnswer.run(row.message_id, row.session_id, row.question, row.takeaway ? 1 : 0, row.via, row.label, row.text);
     }
-    const question = a.question === 'TA' ? null : a.question;
-    this.upsertAnswer.run(
-      message.id, message.sessionId, question, question === null ? 1 : 0,
-      a.kind === 'answer' ? a.via : 'inferred', a.kind === 'answer' ? a.label : null, holdable(a.kind === 'answer' ? a.text : message.text),
-    );
   }
 
   /** Every message of a session, oldest first, one row at a time (flat memory for huge sessions). */
@@ -298,4 +290,22 @@ export class MessageStore {
   answers(sessionId: number, { inferred = false } = {}): StoredAnswer[] {
     return this.answersBySession.all(sessionId).map(toAnswer).filter((a) => inferred || a.via !== 'inferred');
   }
+}
+
+/**
+ * The answer rows an attribution makes: one per question it answers (a multi-answer label,
+ * "A2/A3:", answers each: issue 17), none when it answers nothing.
+ */
+export function answerRows(message: StoredMessage, a: Attribution): {
+  message_id: number; session_id: number; question: number | null; takeaway: boolean; via: AnswerVia; label: string | null; text: string;
+}[] {
+  if (a.kind !== 'answer' && a.kind !== 'inferred') return [];
+  const targets = a.kind === 'answer' ? [a.question, ...(a.also ?? [])] : [a.question];
+  return [...new Set(targets)].map((target) => {
+    const question = target === 'TA' ? null : target;
+    return {
+      message_id: message.id, session_id: message.sessionId, question, takeaway: question === null, via: a.kind === 'answer' ? a.via : 'inferred',
+      label: a.kind === 'answer' ? a.label : null, text: holdable(a.kind === 'answer' ? a.text : message.text),
+    };
+  });
 }

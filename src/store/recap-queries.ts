@@ -162,9 +162,10 @@ export class RecapQueryStatements {
     this.answerIds = db.prepare<{ sessionId: number; question: number | null }, number>(
       `SELECT a.message_id ${answers} AND ${OF_QUESTION} ORDER BY m.posted_at, m.archive_index, m.id`,
     ).pluck();
-    this.answersByIds = db.prepare<[string], Parameters<typeof toAnswer>[0]>(
+    // Of this question only: a message may answer several (one row each).
+    this.answersByIds = db.prepare<{ ids: string; question: number | null }, Parameters<typeof toAnswer>[0]>(
       `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late
-       FROM answers a JOIN messages m ON m.id = a.message_id WHERE a.message_id IN (SELECT value FROM json_each(?)) AND ${COUNTED_ANSWER}`,
+       FROM answers a JOIN messages m ON m.id = a.message_id WHERE a.message_id IN (SELECT value FROM json_each(@ids)) AND ${OF_QUESTION} AND ${COUNTED_ANSWER}`,
     );
   }
 }
@@ -180,7 +181,7 @@ export function recapQueryRepository(s: RecapQueryStatements, run: Runner): Reca
     }),
     answersTo: (sessionId, question) => pagedByIds(
       () => run(() => s.answerIds.all({ sessionId, question: question === 'TA' ? null : question })),
-      (page) => run(() => s.answersByIds.all(JSON.stringify(page)).map(toAnswer)),
+      (page) => run(() => s.answersByIds.all({ ids: JSON.stringify(page), question: question === 'TA' ? null : question }).map(toAnswer)),
       (a) => a.messageId,
     ),
     ...insightQueryRepository(s.insights, run),

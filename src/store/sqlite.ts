@@ -118,13 +118,14 @@ export class SqliteStore implements StorePort {
       ).pluck() as never,
       messageIds: db.prepare<[number], number>('SELECT id FROM messages WHERE session_id = ? ORDER BY posted_at, archive_index, id').pluck() as never,
       messagesByIds: db.prepare<[string]>('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))') as never,
+      // Answers by their rowid: a message may answer several questions (one row each).
       answerIds: db.prepare<[number], number>(
-        `SELECT a.message_id FROM answers a JOIN messages m ON m.id = a.message_id
-         WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id`,
+        `SELECT a.rowid FROM answers a JOIN messages m ON m.id = a.message_id
+         WHERE a.session_id = ? AND m.deleted_at IS NULL ORDER BY m.posted_at, m.archive_index, m.id, a.takeaway, a.question`,
       ).pluck() as never,
       answersByIds: db.prepare<[string]>(
-        `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late FROM answers a JOIN messages m ON m.id = a.message_id
-         WHERE a.message_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL`,
+        `SELECT a.rowid AS answer_rowid, a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late FROM answers a JOIN messages m ON m.id = a.message_id
+         WHERE a.rowid IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL`,
       ) as never,
     };
     this.recapStatements = new RecapQueryStatements(db);
@@ -332,7 +333,7 @@ export class SqliteStore implements StorePort {
         iterateAnswers: (sid, { inferred = false } = {}) =>
           filter(paged(run, () => s.answerIds.all(sid), (ids) => s.answersByIds.all(ids), (row) => {
             const a = toAnswer(row as never);
-            return [a.messageId, a] as const;
+            return [(row as { answer_rowid: number }).answer_rowid, a] as const;
           }), (a: StoredAnswer) => inferred || a.via !== 'inferred'),
         authorsBefore: (id, before) => run(() => messages.authorsBefore(id, before)),
         answers: (sid, options) => run(() => messages.answers(sid, options)),

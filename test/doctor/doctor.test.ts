@@ -128,7 +128,7 @@ describe('emcee doctor', () => {
     const run = await doctor(w.env);
     expect(find(run.checks, 'database')[0]).toMatchObject({
       verdict: 'warn',
-      message: `SQLite ${w.path} is at schema version 9 of ${migrations.length}; pending: 010 session events, 011 corrections and reactions`,
+      message: `SQLite ${w.path} is at schema version 9 of ${migrations.length}; pending: 010 session events, 011 corrections and reactions, 012 multi answers`,
     });
     expect(find(run.checks, 'channel')[0]!.verdict).toBe('ok'); // the series are read all the same
     expect(run.code).toBe(0);

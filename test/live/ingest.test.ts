@@ -44,6 +44,16 @@ describe('answers during a live session', () => {
     expect(await answered(bot, id)).toEqual([[1, 'label', 'A1: a late answer'], [4, 'label', 'A4: an early answer']]);
   });
 
+  it('a multi-answer label is one answer to each question it names, and an edit to one label leaves one (issue 17)', async () => {
+    const { bot, id } = await running();
+    await bot.advanceTo(at(13));
+    const both = msg(13, 'A1 & A2: peer feedback covers both');
+    await bot.ingest.messageCreated(both);
+    expect(await answered(bot, id)).toEqual([[1, 'label', 'A1 & A2: peer feedback covers both'], [2, 'label', 'A1 & A2: peer feedback covers both']]);
+    await bot.ingest.messageUpdated(both.id, 'A2: peer feedback', at(14));
+    expect(await answered(bot, id)).toEqual([[2, 'label', 'A2: peer feedback']]);
+  });
+
   it('a reply to a question post answers it; a reply to an answer answers the same question', async () => {
     const { world, bot, id } = await running();
     await bot.advanceTo(at(13));

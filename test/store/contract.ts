@@ -19,6 +19,7 @@ import { privacyContract } from './contract/privacy.ts';
 import { promptsContract } from './contract/prompts.ts';
 import { recapQueriesContract } from './contract/recap-queries.ts';
 import { insightsContract } from './contract/insights.ts';
+import { multiAnswersContract } from './contract/multi-answers.ts';
 import { seriesContract } from './contract/series.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { scheduledEventsContract } from './contract/scheduled-events.ts';
@@ -59,6 +60,7 @@ export function describeStoreContract(name: string, target: ContractTarget): voi
     newcomersContract(ctx);
     recapQueriesContract(ctx);
     insightsContract(ctx);
+    multiAnswersContract(ctx);
     controlLogContract(ctx);
     correctionsContract(ctx);
     privacyContract(ctx);

@@ -43,7 +43,7 @@ describe('a read-only look at SQLite', () => {
     openDatabase(path, migrations.slice(0, 9)).close();
     const before = readFileSync(path);
     const look = inspectSqlite(path);
-    expect(look.status).toMatchObject({ exists: true, version: 9, pending: [{ version: 10, name: 'session events' }, { version: 11, name: 'corrections and reactions' }], newer: false });
+    expect(look.status).toMatchObject({ exists: true, version: 9, pending: [{ version: 10, name: 'session events' }, { version: 11, name: 'corrections and reactions' }, { version: 12, name: 'multi answers' }], newer: false });
     expect(await look.series()).toEqual([]);
     await look.close();
     expect(readFileSync(path).equals(before)).toBe(true);
@@ -79,7 +79,7 @@ describe('a read-only look at PostgreSQL (PGlite)', () => {
     const old = `inspect_old_${process.pid}`;
     await (await openPgliteStore(pglite, clock, { schema: old, migrations: postgresMigrations.slice(0, 9) })).close();
     const look = await inspectPostgres(pgliteDriver(pglite, old));
-    expect(look.status).toMatchObject({ exists: true, version: 9, pending: [{ version: 10, name: 'session events' }, { version: 11, name: 'corrections and reactions' }] });
+    expect(look.status).toMatchObject({ exists: true, version: 9, pending: [{ version: 10, name: 'session events' }, { version: 11, name: 'corrections and reactions' }, { version: 12, name: 'multi answers' }] });
     await look.close();
     const { rows } = await pglite.query<{ v: number }>(`SELECT max(version) AS v FROM ${old}.emcee_migrations`);
     expect(rows[0]!.v).toBe(9);

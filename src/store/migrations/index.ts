@@ -9,6 +9,7 @@ import * as seriesChannel from './008_series_channel_index.ts';
 import * as answerVia from './009_answer_via_interactions.ts';
 import * as sessionEvents from './010_session_events.ts';
 import * as corrections from './011_corrections_and_reactions.ts';
+import * as multiAnswers from './012_multi_answers.ts';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: 'answer via interactions', up: answerVia.up },
   { version: 10, name: 'session events', up: sessionEvents.up },
   { version: 11, name: 'corrections and reactions', up: corrections.up },
+  { version: 12, name: 'multi answers', up: multiAnswers.up },
 ];

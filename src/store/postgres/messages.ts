@@ -1,6 +1,6 @@
 /** Messages, edits and answers, in PostgreSQL (same behaviour as ../messages.ts). */
 import type { Attribution } from '../../domain/attribution.ts';
-import { holdable, holdableMessage, toAnswer, toMessage, type NewMessage, type StoredAnswer, type StoredMessage } from '../messages.ts';
+import { answerRows, holdable, holdableMessage, toAnswer, toMessage, type NewMessage, type StoredAnswer, type StoredMessage } from '../messages.ts';
 import type { MessageRepository } from '../port.ts';
 import type { Db, Run } from './run.ts';
 
@@ -21,6 +21,18 @@ const keyset = (m: { postedAt: Date | null; archiveIndex: number | null; id: num
   [m.postedAt !== null, m.postedAt ?? EPOCH, m.archiveIndex !== null, m.archiveIndex ?? 0, m.id];
 const AFTER = '($2::boolean, $3::timestamptz, $4::boolean, $5::integer, $6::bigint)';
 const FIRST = [false, EPOCH, false, -2147483648, 0];
+/**
+ * The keysets pages follow: messages in chat order; answers in chat order, then a message's
+ * answers to several questions (issue 17) by question, the takeaway last.
+ */
+const ORDERS = {
+  messages: { by: CHAT_ORDER, after: AFTER, first: FIRST },
+  answers: {
+    by: `${CHAT_ORDER}, a.takeaway, coalesce(a.question, 0)`,
+    after: '($2::boolean, $3::timestamptz, $4::boolean, $5::integer, $6::bigint, $7::boolean, $8::integer)',
+    first: [...FIRST, false, -1],
+  },
+};
 
 const ANSWERS = `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late
   FROM answers a JOIN messages m ON m.id = a.message_id WHERE a.session_id = $1 AND m.deleted_at IS NULL`;
@@ -28,18 +40,23 @@ const ANSWERS = `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.plat
 export function messageRepository(run: Run): MessageRepository {
   const get = async (db: Db, platformId: string) => message(await db.one<Row>('SELECT * FROM messages WHERE platform_id = $1', [platformId]));
   const answers = (sessionId: number, inferred: boolean) => run(async (db) =>
-    (await db.rows<Row>(`${ANSWERS} ORDER BY ${CHAT_ORDER}`, [sessionId])).map((r) => toAnswer(r as never)).filter((a) => inferred || a.via !== 'inferred'));
+    (await db.rows<Row>(`${ANSWERS} ORDER BY ${ORDERS.answers.by}`, [sessionId])).map((r) => toAnswer(r as never)).filter((a) => inferred || a.via !== 'inferred'));
 
   /**
    * Pages through a session in chat order: each page is one call (other calls run between
    * pages), bounded by the newest message id when the iteration began, so that messages
    * written meanwhile are not visited (as SQLite's iterators, which read the ids first).
    */
-  async function* pages<T extends StoredMessage | StoredAnswer>(sessionId: number, sql: string, map: (row: Row) => T, key: (item: T) => unknown[]): AsyncGenerator<T> {
+  async function* pages<T extends StoredMessage | StoredAnswer>(
+    sessionId: number, sql: string, map: (row: Row) => T, key: (item: T) => unknown[], order = ORDERS.messages,
+  ): AsyncGenerator<T> {
     const newest = await run(async (db) => (await db.one<{ n: number }>('SELECT coalesce(max(id), 0) AS n FROM messages'))!.n);
-    let after: unknown[] = FIRST;
+    let after: unknown[] = order.first;
     for (;;) {
-      const rows = await run((db) => db.rows<Row>(`${sql} AND m.id <= $7 AND (${CHAT_ORDER}) > ${AFTER} ORDER BY ${CHAT_ORDER} LIMIT ${PAGE_SIZE}`, [sessionId, ...after, newest]));
+      const rows = await run((db) => db.rows<Row>(
+        `${sql} AND m.id <= $${order.first.length + 2} AND (${order.by}) > ${order.after} ORDER BY ${order.by} LIMIT ${PAGE_SIZE}`,
+        [sessionId, ...after, newest],
+      ));
       const items = rows.map(map);
       yield* items;
       if (items.length < PAGE_SIZE) return;
@@ -85,22 +102,10 @@ export function messageRepository(run: Run): MessageRepository {
       [platformId],
     )).map((r) => r.old_text)),
     delete: (platformId, at) => run(async (db) => (await db.run('UPDATE messages SET deleted_at = $1 WHERE platform_id = $2 AND deleted_at IS NULL', [at, platformId])) === 1),
-    recordAttribution: (m, a) => run(async (db) => {
-      if (a.kind !== 'answer' && a.kind !== 'inferred') {
-        await db.run('DELETE FROM answers WHERE message_id = $1', [m.id]);
-        return;
-      }
-      const question = a.question === 'TA' ? null : a.question;
-      await db.run(
-        `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
-           via = excluded.via, label = excluded.label, text = excluded.text`,
-        [m.id, m.sessionId, question, question === null, a.kind === 'answer' ? a.via : 'inferred', a.kind === 'answer' ? a.label : null, a.kind === 'answer' ? a.text : m.text],
-      );
-    }),
+    recordAttribution: (m, a) => run((db) => recordAttributions(db, [[m, a]])),
     iterate: (sessionId) => pages<StoredMessage>(sessionId, 'SELECT * FROM messages m WHERE m.session_id = $1', (r) => message(r)!, keyset),
     iterateAnswers: (sessionId, { inferred = false } = {}) => filter(
-      pages<StoredAnswer>(sessionId, ANSWERS, (r) => toAnswer(r as never), (a) => keyset({ ...a, id: a.messageId })),
+      pages<StoredAnswer>(sessionId, ANSWERS, (r) => toAnswer(r as never), (a) => [...keyset({ ...a, id: a.messageId }), a.question === 'TA', a.question === 'TA' ? 0 : a.question], ORDERS.answers),
       (a) => inferred || a.via !== 'inferred',
     ),
     authorsBefore: (seriesId, before) => run(async (db) => new Set((await db.rows<{ author_name: string }>(
@@ -131,10 +136,20 @@ const INSERT_MESSAGES = `INSERT INTO messages (session_id, platform_id, channel_
   ORDER BY r.ordinality
   ON CONFLICT (platform_id) DO NOTHING RETURNING id, platform_id`;
 
-const UPSERT_ANSWERS = `INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text)
-  SELECT r.message_id, r.session_id, r.question, r.takeaway, r.via, r.label, r.text
-  FROM json_to_recordset($1::json) AS r(message_id bigint, session_id bigint, question integer, takeaway boolean, via text, label text, text text)
-  ON CONFLICT (message_id) DO UPDATE SET question = excluded.question, takeaway = excluded.takeaway,
+/**
+ * A batch's answers in one statement: the messages' rows for questions they no longer answer
+ * deleted ($2: every message of the batch), then one row per (message, question) upserted
+ * (a multi-answer label answers several: issue 17). The two touch different rows.
+ */
+const RECORD_ANSWERS = `WITH r AS (
+    SELECT * FROM json_to_recordset($1::json) AS r(message_id bigint, session_id bigint, question integer, takeaway boolean, via text, label text, text text)
+  ), gone AS (
+    DELETE FROM answers a WHERE a.message_id = ANY($2::bigint[])
+      AND NOT EXISTS (SELECT 1 FROM r WHERE r.message_id = a.message_id AND coalesce(r.question, 0) = coalesce(a.question, 0))
+  )
+  INSERT INTO answers (message_id, session_id, question, takeaway, via, label, text)
+  SELECT r.message_id, r.session_id, r.question, r.takeaway, r.via, r.label, r.text FROM r
+  ON CONFLICT (message_id, (coalesce(question, 0))) DO UPDATE SET takeaway = excluded.takeaway,
     via = excluded.via, label = excluded.label, text = excluded.text`;
 
 /**
@@ -174,28 +189,16 @@ async function ingestMany(db: Db, ms: readonly NewMessage[]): Promise<{ message:
   });
 }
 
-/** recordAttribution for many: the last pair per message wins; one DELETE and one upsert. */
+/** recordAttribution for many: the last pair per message wins; one statement (RECORD_ANSWERS). */
 async function recordAttributions(db: Db, pairs: readonly (readonly [StoredMessage, Attribution])[]): Promise<void> {
   const last = new Map<number, readonly [StoredMessage, Attribution]>();
   for (const p of pairs) {
     last.delete(p[0].id);
     last.set(p[0].id, p);
   }
-  const cleared: number[] = [];
-  const answers: unknown[] = [];
-  for (const [m, a] of last.values()) {
-    if (a.kind !== 'answer' && a.kind !== 'inferred') {
-      cleared.push(m.id);
-      continue;
-    }
-    const question = a.question === 'TA' ? null : a.question;
-    answers.push({
-      message_id: m.id, session_id: m.sessionId, question, takeaway: question === null, via: a.kind === 'answer' ? a.via : 'inferred',
-      label: a.kind === 'answer' ? a.label : null, text: holdable(a.kind === 'answer' ? a.text : m.text),
-    });
-  }
-  if (cleared.length) await db.run('DELETE FROM answers WHERE message_id = ANY($1)', [cleared]);
-  if (answers.length) await db.run(UPSERT_ANSWERS, [jsonRows(answers)]);
+  if (last.size === 0) return;
+  const rows = [...last.values()].flatMap(([m, a]) => answerRows(m, a));
+  await db.run(RECORD_ANSWERS, [jsonRows(rows), [...last.keys()]]);
 }
 
 async function* filter<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {

@@ -36,8 +36,8 @@ export function recapQueryRepository(run: Run): RecapQueryRepository {
       )).map((r) => r.id)),
       (page) => run(async (db) => (await db.rows(
         `SELECT a.*, m.author_name, m.archive_index, m.posted_at, m.platform_id, m.channel_id, m.thread_id, m.late
-         ${ANSWERS.replace('a.session_id = $1', 'a.message_id = ANY($1::bigint[])')}`,
-        [page],
+         ${ANSWERS.replace('a.session_id = $1', 'a.message_id = ANY($1::bigint[])')} AND (a.question = $2 OR ($2::int IS NULL AND a.takeaway))`,
+        [page, question === 'TA' ? null : question],
       )).map((r) => toAnswer(r as never))),
       (a) => a.messageId,
     ),

@@ -13,9 +13,10 @@ import * as seriesChannel from './008_series_channel_index.ts';
 import * as answerVia from './009_answer_via_interactions.ts';
 import * as sessionEvents from './010_session_events.ts';
 import * as corrections from './011_corrections_and_reactions.ts';
+import * as multiAnswers from './012_multi_answers.ts';
 
 /** Each migration's SQL in PostgreSQL's dialect, in SQLite's order. */
-const POSTGRES_UP = [initial.up, live.up, channelIndex.up, setOwner.up, promptSession.up, claims.up, openPrompts.up, seriesChannel.up, answerVia.up, sessionEvents.up, corrections.up];
+const POSTGRES_UP = [initial.up, live.up, channelIndex.up, setOwner.up, promptSession.up, claims.up, openPrompts.up, seriesChannel.up, answerVia.up, sessionEvents.up, corrections.up, multiAnswers.up];
 if (POSTGRES_UP.length !== migrations.length) {
   throw new Error(`PostgreSQL has ${POSTGRES_UP.length} migrations and SQLite ${migrations.length}: write the missing one in both dialects`);
 }
