@@ -301,18 +301,19 @@ describe('10,000 fuzzed messages', () => {
     // same text came before (a repeat), or it is a template ("TA: …", a placeholder where the
     // answer goes) or a retweet (issue 17); nothing hostile derails it.
     const seen = new Set<string>();
-    const expectedAnswers = new Map<string, number | 'TA'>();
+    // One answer per question a label names ("A2/A3:" answers both).
+    const expectedAnswers = new Set<string>();
     for (const m of sent) {
       const text = byId.get(m.id)!.text;
       const key = text.replace(/\s+/gu, '');
       const repeat = key !== '' && seen.has(key);
       seen.add(key);
       const label = findAnswerLabel(text);
-      if (!repeat && label && !isTemplate(text) && !isRetweet(text)) expectedAnswers.set(m.id, label.target);
+      if (!repeat && label && !isTemplate(text) && !isRetweet(text)) for (const q of [label.target, ...label.also]) expectedAnswers.add(`${m.id} ${q}`);
     }
-    const answered = new Map((await store.messages.answers(session.id)).map((a) => [a.platformId, a.question]));
-    expect([...answered].filter(([id, q]) => expectedAnswers.get(id) !== q)).toEqual([]);
-    expect([...expectedAnswers].filter(([id, q]) => answered.get(id) !== q)).toEqual([]);
+    const answered = new Set((await store.messages.answers(session.id)).map((a) => `${a.platformId} ${a.question}`));
+    expect([...answered].filter((a) => !expectedAnswers.has(a))).toEqual([]);
+    expect([...expectedAnswers].filter((a) => !answered.has(a))).toEqual([]);
 
     // Nothing the bot posted or edited can ping anyone, the recap included.
     const writes = sandbox.requests.filter((r) => (r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path)) || (r.method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(r.path)));
