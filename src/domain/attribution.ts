@@ -203,7 +203,9 @@ export class Attributor {
 
 /** What the grammar could have read otherwise in an answer's labels (see lastAmbiguity). */
 function labelAmbiguity(text: string, label: AnswerLabel, poster: boolean, instructs: boolean, laterQ: boolean, posted: ReadonlySet<number>): string | null {
-  const others = [...new Set(answerLabels(text).map((l) => l.target))].filter((t) => t !== label.target && !label.also.includes(t as number));
+  // Every label read again only when the text may hold another (the ingest's hot path).
+  const another = ANOTHER_LABEL.test(text.replace(label.raw, ''));
+  const others = another ? [...new Set(answerLabels(text).map((l) => l.target))].filter((t) => t !== label.target && !label.also.includes(t as number)) : [];
   if (others.length) return `labels for ${[label.target, ...others].map(name).join(' and ')}: counted under ${name(label.target)}`;
   if (instructs && !poster) return `reads as an answer to ${name(label.target)} or as an instruction to label answers`;
   if (laterQ) return `a later Q${label.target} in an archive without authors: counted as an answer (it may be the question repeated)`;
@@ -211,6 +213,7 @@ function labelAmbiguity(text: string, label: AnswerLabel, poster: boolean, instr
   return null;
 }
 
+const ANOTHER_LABEL = /[aqｑａ]\s?#?[\d０-９]|answer|ans\b|\bta\b|take-?away/iu;
 const name = (t: AnswerTarget) => (t === 'TA' ? 'the takeaways' : `Q${t}`);
 
 /**
