@@ -87,42 +87,39 @@ function label(raw: string, letter: AnswerLabel['letter'], position: AnswerLabel
   return { target, also: also.filter((n) => n >= 1), letter, position, raw: raw.trim() };
 }
 
-/** Finds the answer label a message carries, if any: the leading one, else the first inside, else a trailing one. */
-export function findAnswerLabel(text: string): AnswerLabel | null {
+/**
+ * The labels a message carries, in the order they count: the leading one, those inside the
+ * text, then a trailing one. Lazy, so findAnswerLabel reads no further than the first.
+ */
+function* labelsIn(text: string): Generator<AnswerLabel> {
   const folded = fold(text);
   const lead = leadLabel(folded);
-  if (lead) return lead;
+  if (lead) yield lead;
   // Links blanked (same length) so "t.co/a1)" can never look like a label.
   const scan = withoutUrls(folded);
   for (const m of scan.matchAll(INLINE)) {
-    if (m[3] !== undefined) return { target: 'TA', also: [], letter: 'TA', position: 'inline', raw: m[0] };
-    const found = label(m[0], /^q/i.test(m[1]!) ? 'Q' : 'A', 'inline');
-    if (found) return found;
+    if (lead && m.index === scan.search(/\S/u)) continue; // the leading label, read again
+    const found = m[3] !== undefined
+      ? { target: 'TA' as const, also: [], letter: 'TA' as const, position: 'inline' as const, raw: m[0] }
+      : label(m[0], /^q/i.test(m[1]!) ? 'Q' : 'A', 'inline');
+    if (found) yield found;
   }
   const end = TRAILING.exec(scan);
   if (end && (end[2] !== '' || /#[\p{L}\p{N}_]+\s*$/u.test(scan.slice(0, end.index)))) {
-    return label(end[0].slice(0, end[0].length - end[2]!.length).trim(), 'A', 'trailing');
+    const found = label(end[0].slice(0, end[0].length - end[2]!.length).trim(), 'A', 'trailing');
+    if (found) yield found;
   }
+}
+
+/** Finds the answer label a message carries, if any: the leading one, else the first inside, else a trailing one. */
+export function findAnswerLabel(text: string): AnswerLabel | null {
+  for (const found of labelsIn(text)) return found;
   return null;
 }
 
-/** Every label in the text: the leading one, those inside it, a trailing one (for spotting a message that names two questions). */
+/** Every label in the text (for spotting a message that names two questions). */
 export function answerLabels(text: string): AnswerLabel[] {
-  const folded = fold(text);
-  const scan = withoutUrls(folded);
-  const found: AnswerLabel[] = [];
-  const lead = leadLabel(folded);
-  if (lead) found.push(lead);
-  for (const m of scan.matchAll(INLINE)) {
-    const l = m[3] !== undefined ? { target: 'TA' as const, also: [], letter: 'TA' as const, position: 'inline' as const, raw: m[0] } : label(m[0], /^q/i.test(m[1]!) ? 'Q' : 'A', 'inline');
-    if (l && !(lead && m.index === scan.search(/\S/u))) found.push(l);
-  }
-  const end = TRAILING.exec(scan);
-  if (end && (end[2] !== '' || /#[\p{L}\p{N}_]+\s*$/u.test(scan.slice(0, end.index)))) {
-    const l = label(end[0].slice(0, end[0].length - end[2]!.length).trim(), 'A', 'trailing');
-    if (l) found.push(l);
-  }
-  return found;
+  return [...labelsIn(text)];
 }
 
 // The words that introduce a label as an instruction: "answer with A1:", 'use "TA:"'.
