@@ -11,3 +11,8 @@
 export function isFirstTimer(person: { wroteBefore: boolean; moderator: boolean }): boolean {
   return !person.wroteBefore && !person.moderator;
 }
+
+/** The rule for one of a session's counted authors, given who wrote in the series before it. */
+export function isFirstTimerAuthor(author: { name: string; moderatorMessages: number }, wroteBefore: ReadonlySet<string>): boolean {
+  return isFirstTimer({ wroteBefore: wroteBefore.has(author.name), moderator: author.moderatorMessages > 0 });
+}

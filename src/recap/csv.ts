@@ -1,4 +1,4 @@
-import { isFirstTimer } from '../domain/first-timers.ts';
+import { isFirstTimerAuthor } from '../domain/first-timers.ts';
 import { questionBody } from '../domain/labels.ts';
 import type { Repositories } from '../store/port.ts';
 import { eventCells } from './event.ts';
@@ -29,7 +29,7 @@ export async function* exportCsv(store: Repositories, sessionId: number): AsyncG
   const event = await eventCells(store, sessionId, session.startsAt);
   const before = await store.messages.authorsBefore(series.id, session.startsAt);
   const firstTimers = new Set((await store.recap.messageCounts(sessionId, session.startsAt)).authors
-    .filter((a) => isFirstTimer({ wroteBefore: before.has(a.name), moderator: a.moderatorMessages > 0 })).map((a) => a.name));
+    .filter((a) => isFirstTimerAuthor(a, before)).map((a) => a.name));
   yield row([...CSV_COLUMNS]);
   for await (const a of store.messages.iterateAnswers(sessionId)) {
     const { reactions, correctedBy } = noted(a, notes);

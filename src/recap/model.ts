@@ -1,4 +1,4 @@
-import { isFirstTimer } from '../domain/first-timers.ts';
+import { isFirstTimerAuthor } from '../domain/first-timers.ts';
 import { questionBody, type AnswerTarget } from '../domain/labels.ts';
 import type { Repositories } from '../store/port.ts';
 import { recapEventCounts, type RecapEventCounts } from './event.ts';
@@ -171,7 +171,7 @@ export async function buildRecap(store: Repositories, sessionId: number, { keepA
   const answersBy = new Map(answerCounts.authors.map((a) => [a.name, a.answers]));
   // Authors come in the order they first wrote, so that equal ones stay in that order.
   const participants: Participant[] = messageCounts.authors
-    .map((a) => ({ name: a.name, messages: a.messages, answers: answersBy.get(a.name) ?? 0, firstTime: isFirstTimer({ wroteBefore: returning.has(a.name), moderator: a.moderatorMessages > 0 }), moderator: a.moderatorMessages > 0 }))
+    .map((a) => ({ name: a.name, messages: a.messages, answers: answersBy.get(a.name) ?? 0, firstTime: isFirstTimerAuthor(a, returning), moderator: a.moderatorMessages > 0 }))
     .sort((a, b) => b.messages - a.messages || a.name.localeCompare(b.name));
   const messages = messageCounts.authors.reduce((sum, a) => sum + a.messages, 0);
   const moderatorMessages = messageCounts.authors.reduce((sum, a) => sum + a.moderatorMessages, 0);
