@@ -4,6 +4,7 @@ import { RequestPacer } from './pacer.ts';
 import { DiscordScheduledEvents } from './scheduled-events.ts';
 import { answerButtonRow } from './answer-button.ts';
 import { readsContent } from './intents.ts';
+import { historyPages } from './history.ts';
 import {
   ChannelUnavailableError, type ChannelUnavailableReason, type ChatPlatform, type OutgoingPrompt, type PostedMessage, type RecentMessage,
 } from '../platform/types.ts';
@@ -147,15 +148,8 @@ export class DiscordPlatform implements ChatPlatform {
     const channel = await this.sendable(channelId);
     const self = this.client.user?.id;
     const all: Message[] = [];
-    let before: string | undefined;
-    for (let page = 0; page < RECENT_MAX_PAGES; page++) {
-      const size = page === 0 ? Math.min(Math.max(limit, 1), 100) : 100;
-      await this.pacer.take();
-      const messages = await channel.messages.fetch({ limit: size, cache: false, ...(before ? { before } : {}) });
-      const sorted = [...messages.values()].sort((a, b) => (BigInt(b.id) < BigInt(a.id) ? -1 : 1));
-      all.push(...sorted);
-      if (sorted.length < size) break; // the channel's first message
-      before = sorted.at(-1)!.id;
+    for await (const page of historyPages(channel, { firstPage: limit, maxPages: RECENT_MAX_PAGES, beforeEach: () => this.pacer.take() })) {
+      all.push(...page);
       const ownPost = all.some((msg) => msg.author.id === self && msg.webhookId === null && !msg.interactionMetadata);
       if (all.length >= limit && ownPost) break;
     }

@@ -9,6 +9,7 @@ import type { Session } from '../store/sessions.ts';
 import { ChannelUnavailableError, isChannelUnavailable } from '../platform/types.ts';
 import { escapeText } from './escape.ts';
 import { classifiedIn } from './platform.ts';
+import { historyPages } from './history.ts';
 
 const EMBED_COLOUR = 0x57f287;
 
@@ -130,15 +131,10 @@ async function recapInChannel(client: Client, channel: SendableChannels, session
   if (!('messages' in channel)) return null;
   const footer = recapFooter(session.id);
   const since = session.endedAt?.getTime() ?? 0;
-  let before: string | undefined;
-  for (let page = 0; page < RECAP_LOOK_PAGES; page++) {
-    const batch = await channel.messages.fetch({ limit: 100, cache: false, ...(before ? { before } : {}) });
-    const sorted = [...batch.values()].sort((a, b) => (BigInt(b.id) < BigInt(a.id) ? -1 : 1));
-    const found = sorted.find((m) => m.author.id === client.user?.id && m.embeds[0]?.footer?.text === footer);
+  for await (const page of historyPages(channel, { maxPages: RECAP_LOOK_PAGES })) {
+    const found = page.find((m) => m.author.id === client.user?.id && m.embeds[0]?.footer?.text === footer);
     if (found) return found;
-    const oldest = sorted.at(-1);
-    if (sorted.length < 100 || !oldest || oldest.createdTimestamp < since) return null;
-    before = oldest.id;
+    if ((page.at(-1)?.createdTimestamp ?? 0) < since) return null; // back before the session ended
   }
   return null;
 }
